@@ -1,0 +1,230 @@
+"""Settings from the environment, checked once at start.
+
+Every variable has a default that works on a laptop. A bad value raises
+:class:`ConfigError` naming the variable and what it accepts; the entry point
+prints that one line and exits, so a typo never starts a half-working server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A variable of the environment has a value the server cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the server reads from its environment."""
+
+    host: str = "0.0.0.0"
+    port: int = 8765
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    max_message_bytes: int = 64 * 1024
+    max_players_per_room: int = 1000
+    max_rooms: int = 10_000
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit_per_second: float = 20.0
+    rate_limit_burst: int = 40
+    reconnect_grace_seconds: float = 120.0
+    room_idle_ttl_seconds: float = 1800.0
+    countdown_seconds: int = 3
+    shutdown_grace_seconds: float = 5.0
+    log_level: str = "INFO"
+    log_format: str = "text"
+    server_id: str = field(default_factory=lambda: default_server_id())
+    groq_api_key: str | None = None
+    groq_model: str = "openai/gpt-oss-20b"
+    groq_base_url: str | None = None
+    llm_timeout_seconds: float = 20.0
+    llm_max_concurrency: int = 8
+    redis_url: str | None = None
+    redis_ssl_verify: bool = True
+    workers: int = 1
+    web_dir: str = ""
+
+    def public(self) -> dict[str, object]:
+        """The settings without secrets, for the start-up log line."""
+        hidden = {"groq_api_key", "redis_url"}
+        out: dict[str, object] = {}
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            out[name] = ("set" if value else "unset") if name in hidden else value
+        return out
+
+
+def default_server_id() -> str:
+    """Host name plus a short random suffix: unique per process, readable in logs."""
+    return f"{socket.gethostname()[:24]}-{secrets.token_hex(3)}"
+
+
+def _int(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not lo <= value <= hi:
+            raise ValueError
+        return value
+
+    parse.accepts = f"a whole number from {lo} to {hi}"  # type: ignore[attr-defined]
+    return parse
+
+
+def _float(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if not lo <= value <= hi:  # also refuses nan
+            raise ValueError
+        return value
+
+    parse.accepts = f"a number from {lo:g} to {hi:g}"  # type: ignore[attr-defined]
+    return parse
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in options:
+            raise ValueError
+        return value
+
+    parse.accepts = "one of " + ", ".join(options)  # type: ignore[attr-defined]
+    return parse
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError
+
+
+_bool.accepts = "true or false"  # type: ignore[attr-defined]
+
+
+def _text(max_len: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if not value or len(value) > max_len or any(c.isspace() for c in value):
+            raise ValueError
+        return value
+
+    parse.accepts = f"1 to {max_len} characters without spaces"  # type: ignore[attr-defined]
+    return parse
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ValueError
+    return origins
+
+
+_origins.accepts = "comma-separated origins such as https://quiz.example.com"  # type: ignore[attr-defined]
+
+
+def _redis_url(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError
+    return value
+
+
+_redis_url.accepts = "a redis://, rediss:// or unix:// URL"  # type: ignore[attr-defined]
+
+
+def _http_url(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("http://", "https://")):
+        raise ValueError
+    return value
+
+
+_http_url.accepts = "an http:// or https:// URL"  # type: ignore[attr-defined]
+
+
+def _level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError
+    return value
+
+
+_level.accepts = "DEBUG, INFO, WARNING, ERROR or CRITICAL"  # type: ignore[attr-defined]
+
+
+# variable name -> (field name, parser). Order is the order of the README table.
+_VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "HOST": ("host", _text(255)),
+    "PORT": ("port", _int(0, 65535)),
+    "PING_INTERVAL": ("ping_interval", _float(1, 3600)),
+    "PING_TIMEOUT": ("ping_timeout", _float(1, 3600)),
+    "MAX_MESSAGE_BYTES": ("max_message_bytes", _int(1024, 16 * 1024 * 1024)),
+    "MAX_PLAYERS_PER_ROOM": ("max_players_per_room", _int(1, 100_000)),
+    "MAX_ROOMS": ("max_rooms", _int(1, 1_000_000)),
+    "ALLOWED_ORIGINS": ("allowed_origins", _origins),
+    "RATE_LIMIT_PER_SECOND": ("rate_limit_per_second", _float(1, 10_000)),
+    "RATE_LIMIT_BURST": ("rate_limit_burst", _int(1, 100_000)),
+    "RECONNECT_GRACE_SECONDS": ("reconnect_grace_seconds", _float(1, 86_400)),
+    "ROOM_IDLE_TTL_SECONDS": ("room_idle_ttl_seconds", _float(10, 7 * 86_400)),
+    "COUNTDOWN_SECONDS": ("countdown_seconds", _int(0, 10)),
+    "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _float(0, 9)),
+    "LOG_LEVEL": ("log_level", _level),
+    "LOG_FORMAT": ("log_format", _choice("text", "json")),
+    "SERVER_ID": ("server_id", _text(64)),
+    "GROQ_API_KEY": ("groq_api_key", _text(500)),
+    "GROQ_MODEL": ("groq_model", _text(200)),
+    "GROQ_BASE_URL": ("groq_base_url", _http_url),
+    "LLM_TIMEOUT_SECONDS": ("llm_timeout_seconds", _float(0.1, 300)),
+    "LLM_MAX_CONCURRENCY": ("llm_max_concurrency", _int(1, 1000)),
+    "REDIS_URL": ("redis_url", _redis_url),
+    "REDIS_SSL_VERIFY": ("redis_ssl_verify", _bool),
+    "WORKERS": ("workers", _int(1, 64)),
+    "WEB_DIR": ("web_dir", _text(4096)),
+}
+
+
+_SECRETS = frozenset({"GROQ_API_KEY", "REDIS_URL"})
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every variable; raise :class:`ConfigError` on the first bad one.
+
+    An empty value counts as unset, as platforms often define variables empty.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for variable, (name, parse) in _VARIABLES.items():
+        raw = env.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError:
+            accepts = getattr(parse, "accepts", "a valid value")
+            # Never echo a secret back into a log.
+            shown = "(hidden)" if variable in _SECRETS else repr(raw)
+            raise ConfigError(f"{variable}={shown} is invalid: expected {accepts}") from None
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.workers > 1 and not settings.redis_url:
+        raise ConfigError(
+            f"WORKERS={settings.workers} needs REDIS_URL: each worker would keep its own "
+            "rooms in memory, and players of one game would land on different workers"
+        )
+    return settings
+
+
+def variables() -> list[str]:
+    """The names of every variable the server reads, in documentation order."""
+    return list(_VARIABLES)

@@ -1,0 +1,330 @@
+"""Protocol v1: incoming frames to typed commands, outgoing messages to frames.
+
+No I/O here. :func:`parse` turns one raw frame into one command or raises
+:class:`ProtocolError` with the error code and a message that names the
+field. Every range in ``shared/protocol.md`` is checked here and only here;
+the game core receives commands it can trust to be well-formed.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+Difficulty = Literal["easy", "medium", "hard"]
+
+# Wire limits, from the protocol.
+REQUEST_ID_MAX = 64
+NAME_MAX = 20
+TOPIC_MAX = 100
+ROOM_ID_MAX = 16
+TOKEN_MAX = 128
+PLAYER_ID_MAX = 64
+INDEX_MAX = 1_000_000
+
+
+class ErrorCode(StrEnum):
+    """Every error code of protocol v1."""
+
+    BAD_JSON = "bad_json"
+    BAD_MESSAGE = "bad_message"
+    UNKNOWN_ACTION = "unknown_action"
+    NOT_IN_ROOM = "not_in_room"
+    ALREADY_IN_ROOM = "already_in_room"
+    ROOM_NOT_FOUND = "room_not_found"
+    ROOM_FULL = "room_full"
+    NAME_TAKEN = "name_taken"
+    NOT_HOST = "not_host"
+    WRONG_PHASE = "wrong_phase"
+    ALREADY_ANSWERED = "already_answered"
+    STALE_QUESTION = "stale_question"
+    INVALID_ANSWER = "invalid_answer"
+    INVALID_TOKEN = "invalid_token"
+    RATE_LIMITED = "rate_limited"
+    SERVER_BUSY = "server_busy"
+    INTERNAL_ERROR = "internal_error"
+
+
+class CloseCode:
+    """The only codes the server closes a connection with."""
+
+    POLICY = 1008  # kept flooding after rate_limited
+    TOO_BIG = 1009  # message over MAX_MESSAGE_BYTES (websockets sends it)
+    RESTARTING = 1012
+    KICKED = 4001
+    ROOM_CLOSED = 4002
+    REPLACED = 4003
+
+
+class ProtocolError(Exception):
+    """A message the server will not apply; becomes an ``error`` reply."""
+
+    def __init__(self, code: ErrorCode, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+
+# Commands. Each carries the optional request_id of the frame it came from.
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """The host's choices for a room, all within the protocol's ranges."""
+
+    topic: str = "general knowledge"
+    num_questions: int = 5
+    time_per_question: int = 20
+    difficulty: Difficulty = "medium"
+    reveal_seconds: int = 5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "num_questions": self.num_questions,
+            "time_per_question": self.time_per_question,
+            "difficulty": self.difficulty,
+            "reveal_seconds": self.reveal_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRoom:
+    name: str
+    settings: RoomSettings
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRoom:
+    room_id: str
+    name: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejoin:
+    room_id: str
+    token: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartGame:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitAnswer:
+    question_index: int
+    answer: int
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KickPlayer:
+    player_id: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRoom:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayAgain:
+    request_id: str | None = None
+
+
+ClientCommand = (
+    CreateRoom
+    | JoinRoom
+    | Rejoin
+    | StartGame
+    | SubmitAnswer
+    | NextQuestion
+    | KickPlayer
+    | LeaveRoom
+    | PlayAgain
+)
+
+# Actions that bring a connection into a room, as opposed to acting in one.
+ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin)
+
+
+@dataclass(slots=True)
+class _Fields:
+    """Typed access to one message's fields, raising ``bad_message`` by name."""
+
+    data: dict[str, Any]
+    request_id: str | None = field(default=None)
+
+    def _bad(self, name: str, why: str) -> ProtocolError:
+        return ProtocolError(ErrorCode.BAD_MESSAGE, f"{name}: {why}", self.request_id)
+
+    def text(
+        self, name: str, max_len: int, *, default: str | None = None, words: bool = False
+    ) -> str:
+        value = self.data.get(name, default)
+        if value is None:
+            raise self._bad(name, "required")
+        if not isinstance(value, str):
+            raise self._bad(name, "must be a string")
+        if words:
+            # Free text (a topic): control characters become spaces, runs of
+            # white space fold to one, so "a\n\tb" is the topic "a b".
+            value = " ".join("".join(" " if _is_control(c) else c for c in value).split())
+        else:
+            value = value.strip()
+            if any(_is_control(c) for c in value):
+                raise self._bad(name, "must not contain control characters")
+        if not 1 <= len(value) <= max_len:
+            raise self._bad(name, f"must be 1 to {max_len} characters")
+        return value
+
+    def integer(self, name: str, lo: int, hi: int, *, default: int | None = None) -> int:
+        value = self.data.get(name, default)
+        if value is None:
+            raise self._bad(name, "required")
+        # bool is an int in Python, and 3.0 is a float in JSON terms: neither
+        # is the whole number the protocol asks for.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._bad(name, "must be a whole number")
+        if not lo <= value <= hi:
+            raise self._bad(name, f"must be from {lo} to {hi}")
+        return value
+
+    def choice(self, name: str, options: tuple[str, ...], *, default: str) -> str:
+        value = self.data.get(name, default)
+        if not isinstance(value, str) or value not in options:
+            raise self._bad(name, "must be one of " + ", ".join(options))
+        return value
+
+
+def _is_control(char: str) -> bool:
+    # Cc: C0/C1 controls, including newlines and tabs. Zl/Zp: line and
+    # paragraph separators, which break a one-line name just as well.
+    return unicodedata.category(char) in {"Cc", "Zl", "Zp"}
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity by default; JSON does not.
+    raise ValueError(f"invalid constant {name}")
+
+
+def parse(raw: str | bytes) -> ClientCommand:
+    """One frame to one command, or :class:`ProtocolError`."""
+    if isinstance(raw, bytes):
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, "binary frames are not accepted: send JSON as text"
+        )
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise ProtocolError(ErrorCode.BAD_JSON, "the message is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "the message must be a JSON object")
+
+    request_id = data.get("request_id")
+    if request_id is not None and (
+        not isinstance(request_id, str) or not 1 <= len(request_id) <= REQUEST_ID_MAX
+    ):
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE,
+            f"request_id: must be a string of 1 to {REQUEST_ID_MAX} characters",
+        )
+    fields = _Fields(data, request_id)
+    action = data.get("action")
+    if not isinstance(action, str):
+        raise fields._bad("action", "required, a string")
+    builder = _BUILDERS.get(action)
+    if builder is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_ACTION, f"unknown action {action[:40]!r}", request_id)
+    return builder(fields)
+
+
+def _create_room(f: _Fields) -> CreateRoom:
+    settings = RoomSettings(
+        topic=f.text("topic", TOPIC_MAX, default="general knowledge", words=True),
+        num_questions=f.integer("num_questions", 1, 50, default=5),
+        time_per_question=f.integer("time_per_question", 5, 120, default=20),
+        difficulty=f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
+        reveal_seconds=f.integer("reveal_seconds", 0, 60, default=5),
+    )
+    return CreateRoom(f.text("name", NAME_MAX), settings, f.request_id)
+
+
+def _join_room(f: _Fields) -> JoinRoom:
+    return JoinRoom(f.text("room_id", ROOM_ID_MAX).upper(), f.text("name", NAME_MAX), f.request_id)
+
+
+def _rejoin(f: _Fields) -> Rejoin:
+    return Rejoin(f.text("room_id", ROOM_ID_MAX).upper(), f.text("token", TOKEN_MAX), f.request_id)
+
+
+def _submit_answer(f: _Fields) -> SubmitAnswer:
+    return SubmitAnswer(
+        f.integer("question_index", 0, INDEX_MAX),
+        f.integer("answer", -INDEX_MAX, INDEX_MAX),
+        f.request_id,
+    )
+
+
+def _kick_player(f: _Fields) -> KickPlayer:
+    return KickPlayer(f.text("player_id", PLAYER_ID_MAX), f.request_id)
+
+
+_BUILDERS: dict[str, Any] = {
+    "create_room": _create_room,
+    "join_room": _join_room,
+    "rejoin": _rejoin,
+    "start_game": lambda f: StartGame(f.request_id),
+    "submit_answer": _submit_answer,
+    "next_question": lambda f: NextQuestion(f.request_id),
+    "kick_player": _kick_player,
+    "leave_room": lambda f: LeaveRoom(f.request_id),
+    "play_again": lambda f: PlayAgain(f.request_id),
+}
+
+ACTIONS = tuple(_BUILDERS)
+
+
+# Outgoing messages.
+
+Message = dict[str, Any]
+
+
+def encode(message: Message) -> str:
+    """One message to one text frame: compact JSON, UTF-8 kept as is."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def error(code: ErrorCode, message: str, request_id: str | None = None) -> Message:
+    out: Message = {"type": "error", "code": str(code), "message": message}
+    if request_id is not None:
+        out["request_id"] = request_id
+    return out
+
+
+def ack(request_id: str | None) -> Message:
+    out: Message = {"type": "ack"}
+    if request_id is not None:
+        out["request_id"] = request_id
+    return out
+
+
+def with_request_id(message: Message, request_id: str | None) -> Message:
+    """``message`` with the request's id echoed, as every direct reply has."""
+    if request_id is None:
+        return message
+    return {**message, "request_id": request_id}

@@ -1,0 +1,572 @@
+"""The asyncio layer: connections, rooms in this process, timers, fan-out, HTTP.
+
+Everything here carries commands into :class:`quiz.game.Room` and its
+outputs out to sockets; no rule of the game lives here.
+
+Ordering: a room applies one command at a time under its lock, and delivers
+that command's outputs before releasing it. Every send is synchronous
+(``websockets.broadcast`` writes into the connection's buffer without
+awaiting), so the order in which outputs are delivered is the order in
+which every connection receives them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websockets
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from llm import QuestionSource
+from quiz import endpoints
+from quiz.config import Settings
+from quiz.game import (
+    Disconnected,
+    Generate,
+    Limits,
+    Output,
+    QuestionsReady,
+    Release,
+    Reply,
+    Resume,
+    Room,
+    RoomClosed,
+    Seat,
+    Send,
+    Tick,
+)
+from quiz.protocol import (
+    ENTRY_COMMANDS,
+    ClientCommand,
+    CloseCode,
+    CreateRoom,
+    ErrorCode,
+    JoinRoom,
+    Message,
+    ProtocolError,
+    Rejoin,
+    encode,
+    error,
+    parse,
+)
+from quiz.ratelimit import TokenBucket
+
+log = logging.getLogger("quiz.server")
+
+ROOM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
+ROOM_CODE_LENGTH = 5
+# answer_progress is coalesced to at most one a room per interval: in a room
+# of n players, one message per answer would be n * n frames a question.
+PROGRESS_INTERVAL = 0.2
+# A connection whose unsent bytes pile past this is not reading: it is cut
+# rather than slowing the room or holding memory without bound.
+MAX_BUFFERED_BYTES = 1 << 20
+RECONNECT_AFTER_MS = 1000
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def hash_token(token: str) -> str:
+    # Rooms keep only a hash, so a dump of room state (or of Redis) holds no
+    # usable token.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(eq=False, slots=True)
+class Client:
+    """One WebSocket connection and what it is bound to."""
+
+    ws: ServerConnection
+    bucket: TokenBucket
+    room: LocalRoom | None = None
+    player_id: str | None = None
+    # Direct replies to entry commands, by request_id: before a connection is
+    # a player, idempotency can only be per connection.
+    seen: dict[str, tuple[float, str]] = field(default_factory=dict)
+    messages: int = 0
+
+
+@dataclass(eq=False, slots=True)
+class LocalRoom:
+    """A room served by this process: its state, its connections, its timer."""
+
+    room: Room
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    clients: dict[str, Client] = field(default_factory=dict)
+    timer: asyncio.TimerHandle | None = None
+    timer_due: int | None = None
+    progress_pending: Message | None = None
+    progress_sent_at: float = 0.0
+    progress_timer: asyncio.TimerHandle | None = None
+
+    @property
+    def room_id(self) -> str:
+        return self.room.room_id
+
+
+class QuizServer:
+    """Serves protocol v1 and the HTTP endpoints on one port."""
+
+    def __init__(self, settings: Settings, source: QuestionSource) -> None:
+        self.settings = settings
+        self.source = source
+        self.rooms: dict[str, LocalRoom] = {}
+        self.clients: set[Client] = set()
+        self.limits = Limits(
+            max_players=settings.max_players_per_room,
+            grace_ms=int(settings.reconnect_grace_seconds * 1000),
+            idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
+            countdown_ms=settings.countdown_seconds * 1000,
+        )
+        self.static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
+        self.allowed_origins = set(settings.allowed_origins)
+        self.shutting_down = False
+        self.server: Server | None = None
+        self.started = time.monotonic()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # Life cycle.
+
+    async def start(self) -> Server:
+        """Listen on HOST:PORT; the bound port is in :attr:`port` afterwards."""
+        self.server = await serve(
+            self.handler,
+            self.settings.host,
+            self.settings.port,
+            process_request=self.process_request,
+            ping_interval=self.settings.ping_interval,
+            ping_timeout=self.settings.ping_timeout,
+            max_size=self.settings.max_message_bytes,
+            # Bounds how long a peer that never answers our close can hold
+            # shutdown, so SIGTERM ends the process well within 10 s.
+            close_timeout=2,
+            server_header="quiz-server",
+        )
+        log.info(
+            "listening", extra={"host": self.settings.host, "port": self.port, "event": "listening"}
+        )
+        return self.server
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def shutdown(self) -> None:
+        """Tell every player to come back, close with 1012, stop serving."""
+        if self.shutting_down:
+            return
+        self.shutting_down = True
+        log.info(
+            "shutting down", extra={"connections": len(self.clients), "rooms": len(self.rooms)}
+        )
+        frame = encode({"type": "server_restarting", "reconnect_after_ms": RECONNECT_AFTER_MS})
+        websockets.broadcast([c.ws for c in self.clients], frame)
+        for lr in self.rooms.values():
+            self._cancel_timers(lr)
+        if self.server is not None:
+            self.server.close(code=CloseCode.RESTARTING, reason="server restarting")
+            try:
+                await asyncio.wait_for(
+                    self.server.wait_closed(), timeout=self.settings.shutdown_grace_seconds
+                )
+            except TimeoutError:
+                log.warning("connections still open at shutdown; exiting anyway")
+        for task in list(self._tasks):
+            task.cancel()
+        await self.source.aclose()
+
+    # HTTP.
+
+    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
+        if upgrade:
+            if path not in ("/", "/ws"):
+                return endpoints.text_response(404, "No WebSocket endpoint here; use /ws.\n")
+            if not self._origin_allowed(request):
+                return endpoints.text_response(403, "Origin not allowed.\n")
+            if self.shutting_down:
+                return endpoints.text_response(503, "Server is restarting.\n")
+            return None  # go on with the WebSocket handshake
+        if request.method not in ("GET", "HEAD"):
+            return endpoints.text_response(
+                405, "Method not allowed.\n", extra={"Allow": "GET, HEAD"}
+            )
+        head = request.method == "HEAD"
+        if path == "/healthz":
+            return endpoints.json_response(200, self.health(), head=head)
+        if path == "/readyz":
+            ready = not self.shutting_down
+            body = {
+                "status": "ready" if ready else "shutting_down",
+                "server_id": self.settings.server_id,
+            }
+            return endpoints.json_response(200 if ready else 503, body, head=head)
+        if path == "/ws":
+            return endpoints.text_response(
+                426,
+                "This is the WebSocket endpoint: connect with a WebSocket client.\n",
+                extra={"Upgrade": "websocket"},
+            )
+        return endpoints.static_response(self.static, request, path)
+
+    def health(self) -> dict[str, object]:
+        return {
+            "status": "ok",
+            "server_id": self.settings.server_id,
+            "rooms": len(self.rooms),
+            "connections": len(self.clients),
+            "uptime_s": round(time.monotonic() - self.started, 1),
+        }
+
+    def _origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("Origin")
+        if origin is None or not self.allowed_origins:
+            return True  # not a browser, or no list: anyone
+        if origin.rstrip("/") in self.allowed_origins:
+            return True
+        # The page this server serves itself is always welcome.
+        host = request.headers.get("Host", "")
+        return origin.split("://", 1)[-1] == host
+
+    # WebSocket.
+
+    async def handler(self, ws: ServerConnection) -> None:
+        client = Client(
+            ws, TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst)
+        )
+        self.clients.add(client)
+        peer = _peer(ws)
+        log.info("connection open", extra={"peer": peer, "conn": ws.id.hex[:8]})
+        try:
+            async for raw in ws:
+                await self._on_frame(client, raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.clients.discard(client)
+            await self._on_gone(client)
+            log.info(
+                "connection closed",
+                extra={
+                    "peer": peer,
+                    "conn": ws.id.hex[:8],
+                    "code": ws.close_code,
+                    "messages": client.messages,
+                },
+            )
+
+    async def _on_frame(self, client: Client, raw: str | bytes) -> None:
+        client.messages += 1
+        if not client.bucket.take(time.monotonic()):
+            if client.bucket.strikes > self.settings.rate_limit_burst:
+                log.warning("closing a flooding connection", extra={"conn": client.ws.id.hex[:8]})
+                self._close(client, CloseCode.POLICY, "rate limit exceeded")
+            else:
+                self._send(
+                    client, encode(error(ErrorCode.RATE_LIMITED, "slow down: too many messages"))
+                )
+            return
+        try:
+            command = parse(raw)
+        except ProtocolError as exc:
+            self._send(client, encode(error(exc.code, exc.message, exc.request_id)))
+            return
+        try:
+            await self._dispatch(client, command)
+        except Exception:
+            log.exception("internal error", extra={"action": type(command).__name__})
+            self._send(
+                client,
+                encode(
+                    error(
+                        ErrorCode.INTERNAL_ERROR,
+                        "the server failed on this message",
+                        command.request_id,
+                    )
+                ),
+            )
+
+    async def _dispatch(self, client: Client, command: ClientCommand) -> None:
+        rid = command.request_id
+        if isinstance(command, ENTRY_COMMANDS):
+            if client.room is not None:
+                self._send(
+                    client, encode(error(ErrorCode.ALREADY_IN_ROOM, "leave your room first", rid))
+                )
+                return
+            if rid is not None:
+                hit = client.seen.get(rid)
+                if hit is not None and time.monotonic() - hit[0] < self.limits.dedup_ttl_ms / 1000:
+                    self._send(client, hit[1])
+                    return
+            reply = await self._enter(client, command)
+            if rid is not None and reply is not None:
+                if len(client.seen) >= 32:
+                    client.seen.pop(next(iter(client.seen)))
+                client.seen[rid] = (time.monotonic(), reply)
+            return
+        if client.room is None or client.player_id is None:
+            self._send(client, encode(error(ErrorCode.NOT_IN_ROOM, "join a room first", rid)))
+            return
+        await self.apply(client.room, command, sender=client)
+
+    async def _enter(self, client: Client, command: CreateRoom | JoinRoom | Rejoin) -> str | None:
+        """create_room, join_room, rejoin: the frame of the direct reply."""
+        rid = command.request_id
+        if isinstance(command, CreateRoom):
+            if len(self.rooms) >= self.settings.max_rooms or self.shutting_down:
+                frame = encode(
+                    error(ErrorCode.SERVER_BUSY, "no room for more rooms; try later", rid)
+                )
+                self._send(client, frame)
+                return frame
+            room_id = self._new_room_id()
+            token = secrets.token_urlsafe(24)
+            seat = Seat(_new_player_id(()), command.name, hash_token(token), rid)
+            room, outputs = Room.create(room_id, command.settings, self.limits, seat, now_ms())
+            lr = LocalRoom(room)
+            self.rooms[room_id] = lr
+            log.info("room created", extra={"room": room_id, "topic": command.settings.topic})
+            async with lr.lock:
+                return self._deliver(lr, outputs, client, token)
+        lr = self.rooms.get(command.room_id)
+        if lr is None:
+            frame = encode(error(ErrorCode.ROOM_NOT_FOUND, f"no room {command.room_id}", rid))
+            self._send(client, frame)
+            return frame
+        if isinstance(command, JoinRoom):
+            token = secrets.token_urlsafe(24)
+            seat = Seat(_new_player_id(lr.room.players), command.name, hash_token(token), rid)
+            return await self.apply(lr, seat, sender=client, token=token)
+        return await self.apply(
+            lr, Resume(hash_token(command.token), rid), sender=client, token=command.token
+        )
+
+    async def _on_gone(self, client: Client) -> None:
+        lr, player_id = client.room, client.player_id
+        if lr is None or player_id is None or lr.clients.get(player_id) is not client:
+            return
+        del lr.clients[player_id]
+        client.room = client.player_id = None
+        if not lr.room.closed:
+            await self.apply(lr, Disconnected(), player_id=player_id)
+
+    # Applying commands.
+
+    async def apply(
+        self,
+        lr: LocalRoom,
+        command: Any,
+        *,
+        sender: Client | None = None,
+        player_id: str | None = None,
+        token: str | None = None,
+    ) -> str | None:
+        """Apply one command to a room and deliver what it yields.
+
+        Returns the frame of the direct reply to ``sender``, if there was one.
+        """
+        async with lr.lock:
+            if lr.room.closed:
+                return None
+            pid = player_id if player_id is not None else (sender.player_id if sender else None)
+            outputs = lr.room.handle(pid, command, now_ms())
+            return self._deliver(lr, outputs, sender, token)
+
+    def _deliver(
+        self, lr: LocalRoom, outputs: Iterable[Output], sender: Client | None, token: str | None
+    ) -> str | None:
+        reply_frame: str | None = None
+        for output in outputs:
+            if isinstance(output, Send):
+                self._fan_out(lr, output)
+            elif isinstance(output, Reply):
+                message = output.message
+                if output.bind is not None and sender is not None:
+                    self._bind(lr, output.bind, sender)
+                    message = {**message, "token": token}
+                reply_frame = encode(message)
+                if sender is not None:
+                    self._send(sender, reply_frame)
+            elif isinstance(output, Release):
+                released = lr.clients.pop(output.player_id, None)
+                if released is not None:
+                    released.room = released.player_id = None
+                    if output.close_code is not None:
+                        self._close(released, output.close_code, output.reason)
+            elif isinstance(output, Generate):
+                self._spawn(self._generate(lr, output))
+            elif isinstance(output, RoomClosed):
+                self._cancel_timers(lr)
+                if self.rooms.get(lr.room_id) is lr:
+                    del self.rooms[lr.room_id]
+                log.info("room closed", extra={"room": lr.room_id, "reason": output.reason})
+        if not lr.room.closed:
+            self._schedule(lr)
+        return reply_frame
+
+    def _bind(self, lr: LocalRoom, player_id: str, client: Client) -> None:
+        old = lr.clients.get(player_id)
+        if old is not None and old is not client:
+            # The same player on a newer connection: the old one goes (4003).
+            old.room = old.player_id = None
+            self._close(old, CloseCode.REPLACED, "rejoined on another connection")
+        lr.clients[player_id] = client
+        client.room, client.player_id = lr, player_id
+
+    def _fan_out(self, lr: LocalRoom, send: Send) -> None:
+        message = send.message
+        if send.to is not None:
+            client = lr.clients.get(send.to)
+            if client is not None:
+                self._send(client, encode(message))
+            return
+        if message["type"] == "answer_progress":
+            self._progress(lr, message)
+            return
+        if message["type"] == "question_result":
+            lr.progress_pending = None  # the result supersedes it
+        frame = encode(message)  # once for the whole room
+        self._broadcast((c for pid, c in lr.clients.items() if pid != send.exclude), frame)
+
+    def _progress(self, lr: LocalRoom, message: Message) -> None:
+        loop = asyncio.get_running_loop()
+        if lr.progress_pending is None and loop.time() - lr.progress_sent_at >= PROGRESS_INTERVAL:
+            lr.progress_sent_at = loop.time()
+            self._broadcast(lr.clients.values(), encode(message))
+            return
+        lr.progress_pending = message
+        if lr.progress_timer is None:
+            delay = max(0.0, lr.progress_sent_at + PROGRESS_INTERVAL - loop.time())
+            lr.progress_timer = loop.call_later(delay, self._flush_progress, lr)
+
+    def _flush_progress(self, lr: LocalRoom) -> None:
+        lr.progress_timer = None
+        message, lr.progress_pending = lr.progress_pending, None
+        if message is None or lr.room.closed:
+            return
+        # Only while that question is still open: a late count is noise.
+        if lr.room.phase == "question" and message["question_index"] == lr.room.question_index:
+            lr.progress_sent_at = asyncio.get_running_loop().time()
+            self._broadcast(lr.clients.values(), encode(message))
+
+    def _broadcast(self, clients: Iterable[Client], frame: str) -> None:
+        targets = []
+        for client in clients:
+            transport = client.ws.transport
+            if transport is not None and transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+                log.warning(
+                    "dropping a connection that does not read", extra={"conn": client.ws.id.hex[:8]}
+                )
+                transport.abort()
+                continue
+            targets.append(client.ws)
+        websockets.broadcast(targets, frame)
+
+    def _send(self, client: Client, frame: str) -> None:
+        self._broadcast((client,), frame)
+
+    def _close(self, client: Client, code: int, reason: str) -> None:
+        self._spawn(client.ws.close(code, reason))
+
+    # Timers and background work.
+
+    def _schedule(self, lr: LocalRoom) -> None:
+        due = lr.room.next_wakeup_ms()
+        if due == lr.timer_due:
+            return
+        if lr.timer is not None:
+            lr.timer.cancel()
+        lr.timer, lr.timer_due = None, due
+        if due is not None:
+            delay = max(0.0, (due - now_ms()) / 1000)
+            lr.timer = asyncio.get_running_loop().call_later(delay, self._on_timer, lr)
+
+    def _on_timer(self, lr: LocalRoom) -> None:
+        lr.timer = lr.timer_due = None
+        self._spawn(self.apply(lr, Tick()))
+
+    def _cancel_timers(self, lr: LocalRoom) -> None:
+        for handle in (lr.timer, lr.progress_timer):
+            if handle is not None:
+                handle.cancel()
+        lr.timer = lr.progress_timer = None
+        lr.timer_due = None
+
+    async def _generate(self, lr: LocalRoom, request: Generate) -> None:
+        started = time.monotonic()
+        try:
+            result = await self.source.generate(request.topic, request.count, request.difficulty)  # type: ignore[arg-type]
+            questions = result.questions
+        except Exception:
+            # The source falls back by itself; this is the last line of defence.
+            log.exception("question generation failed", extra={"room": lr.room_id})
+            questions = ()
+        log.info(
+            "questions ready",
+            extra={
+                "room": lr.room_id,
+                "count": len(questions),
+                "llm": sum(1 for q in questions if q.source == "llm"),
+                "ms": round((time.monotonic() - started) * 1000),
+            },
+        )
+        await self.apply(lr, QuestionsReady(request.generation, questions))
+
+    def _spawn(self, awaitable: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(awaitable)
+        # Keep a reference: the loop holds tasks only weakly.
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    def _new_room_id(self) -> str:
+        while True:
+            code = "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
+            if code not in self.rooms:
+                return code
+
+
+def _new_player_id(taken: Iterable[str] | dict[str, Any]) -> str:
+    while True:
+        candidate = "p" + secrets.token_hex(4)
+        if candidate not in taken:
+            return candidate
+
+
+def _peer(ws: ServerConnection) -> str:
+    address = ws.remote_address
+    # Behind a platform's proxy the socket's peer is the proxy.
+    forwarded = ws.request.headers.get("X-Forwarded-For") if ws.request else None
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return f"{address[0]}:{address[1]}" if address else "?"
+
+
+async def run(
+    settings: Settings, stop: asyncio.Event, source: QuestionSource | None = None
+) -> None:
+    """Serve until ``stop`` is set, then shut down gracefully."""
+    quiz = QuizServer(settings, source or QuestionSource())
+    await quiz.start()
+    await stop.wait()
+    await quiz.shutdown()
