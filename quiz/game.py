@@ -17,7 +17,6 @@ question already closed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -81,8 +80,12 @@ def points_for(elapsed_ms: int, limit_ms: int) -> int:
     """
     if elapsed_ms < FULL_POINTS_MS:
         return MAX_POINTS
-    fraction = min(elapsed_ms / limit_ms, 1.0)
-    return math.floor(MAX_POINTS * (1 - fraction / 2) + 0.5)
+    # Exact integer arithmetic: the float form floor(1000 * (1 - t/T/2) + 0.5)
+    # lands just under the half for many (t, T), e.g. t=1285, T=5000 gives
+    # 871.4999... -> 871 instead of 871.5 -> 872. With t capped at T,
+    # floor(1000 - 500 t / T + 1/2) == (2000 T - 1000 t + T) // (2 T).
+    elapsed_ms = min(elapsed_ms, limit_ms)
+    return (2 * MAX_POINTS * limit_ms - MAX_POINTS * elapsed_ms + limit_ms) // (2 * limit_ms)
 
 
 def streak_bonus(streak: int) -> int:

@@ -45,6 +45,7 @@ from quiz.game import (
     Send,
     Tick,
 )
+from quiz.metrics import Counters, LoopLag
 from quiz.protocol import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -137,6 +138,8 @@ class QuizServer:
         self.server: Server | None = None
         self.started = time.monotonic()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.loop_lag = LoopLag()
+        self.counters = Counters()
 
     # Life cycle.
 
@@ -155,6 +158,7 @@ class QuizServer:
             close_timeout=2,
             server_header="quiz-server",
         )
+        self.loop_lag.start()
         log.info(
             "listening", extra={"host": self.settings.host, "port": self.port, "event": "listening"}
         )
@@ -177,16 +181,24 @@ class QuizServer:
         websockets.broadcast([c.ws for c in self.clients], frame)
         for lr in self.rooms.values():
             self._cancel_timers(lr)
+        # Close every connection with 1012 at once, while the listener still
+        # answers /readyz with 503; each close waits at most close_timeout
+        # for a peer that never answers.
+        closing = [
+            asyncio.ensure_future(c.ws.close(CloseCode.RESTARTING, "server restarting"))
+            for c in self.clients
+        ]
+        if closing:
+            await asyncio.wait(closing, timeout=self.settings.shutdown_grace_seconds)
         if self.server is not None:
             self.server.close(code=CloseCode.RESTARTING, reason="server restarting")
             try:
-                await asyncio.wait_for(
-                    self.server.wait_closed(), timeout=self.settings.shutdown_grace_seconds
-                )
+                await asyncio.wait_for(self.server.wait_closed(), timeout=2)
             except TimeoutError:
                 log.warning("connections still open at shutdown; exiting anyway")
         for task in list(self._tasks):
             task.cancel()
+        await self.loop_lag.stop()
         await self.source.aclose()
 
     # HTTP.
@@ -231,6 +243,8 @@ class QuizServer:
             "rooms": len(self.rooms),
             "connections": len(self.clients),
             "uptime_s": round(time.monotonic() - self.started, 1),
+            "loop_lag_ms": self.loop_lag.report(),
+            "counters": dict(self.counters),
         }
 
     def _origin_allowed(self, request: Request) -> bool:
@@ -272,6 +286,7 @@ class QuizServer:
 
     async def _on_frame(self, client: Client, raw: str | bytes) -> None:
         client.messages += 1
+        self.counters["messages_in"] += 1
         if not client.bucket.take(time.monotonic()):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.ws.id.hex[:8]})
@@ -361,6 +376,8 @@ class QuizServer:
         lr, player_id = client.room, client.player_id
         if lr is None or player_id is None or lr.clients.get(player_id) is not client:
             return
+        if self.shutting_down:
+            return  # everyone is being told to come back; nobody to tell
         del lr.clients[player_id]
         client.room = client.player_id = None
         if not lr.room.closed:
@@ -477,6 +494,7 @@ class QuizServer:
                 continue
             targets.append(client.ws)
         websockets.broadcast(targets, frame)
+        self.counters["frames_out"] += len(targets)
 
     def _send(self, client: Client, frame: str) -> None:
         self._broadcast((client,), frame)

@@ -19,7 +19,7 @@ class Player:
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
-        self.inbox: list[dict[str, Any]] = []  # read but not yet taken by expect()
+        self.inbox: list[dict[str, Any]] = []  # read but not yet taken
         self.log: list[dict[str, Any]] = []  # everything ever read
         self.player_id: str | None = None
         self.token: str | None = None
@@ -42,18 +42,22 @@ class Player:
         return message
 
     async def expect(self, kind: str, timeout: float = TIMEOUT, **match: Any) -> dict[str, Any]:
-        """The next message of type ``kind`` (with ``match`` fields), skipping others."""
+        """The first unread message of type ``kind`` (with ``match`` fields).
+
+        Messages passed over stay unread for later calls: the order of
+        ``expect`` calls need not follow the order of arrival (``log`` has it).
+        """
         for i, message in enumerate(self.inbox):
             if _matches(message, kind, match):
-                del self.inbox[: i + 1]
+                del self.inbox[i]
                 return message
-        self.inbox.clear()
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
         while True:
             message = await self._read(max(0.01, end - loop.time()))
             if _matches(message, kind, match):
                 return message
+            self.inbox.append(message)
 
     async def next(self, timeout: float = TIMEOUT) -> dict[str, Any]:
         """The very next message, whatever it is."""

@@ -1,0 +1,164 @@
+"""The real process: start-up, bad configuration, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tests.client import Player
+from tests.http_client import http_request
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerProcess:
+    """``python quiz_server.py`` as a child process, its log read as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    @classmethod
+    async def start(cls, **env: str) -> ServerProcess:
+        full = {**os.environ, "HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json", **env}
+        # The tests' own .env, if a developer has one, must not leak in.
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "quiz_server.py",
+            cwd=ROOT,
+            env=full,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        return cls(proc)
+
+    async def line(self, pattern: str, timeout: float = 15) -> str:
+        """The next log line matching ``pattern``."""
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                raw = await self.proc.stdout.readline()
+                if not raw:
+                    raise AssertionError(f"process ended; log: {self.lines}")
+                text = raw.decode()
+                self.lines.append(text)
+                if re.search(pattern, text):
+                    return text
+
+    async def port(self) -> int:
+        return int(json.loads(await self.line('"listening"'))["port"])
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+async def raw_silent_client(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket client that completes the handshake, then never reads or answers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(secrets.token_bytes(16)).decode()
+    writer.write(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    status = await reader.readline()
+    assert b"101" in status
+    await reader.readuntil(b"\r\n\r\n")
+    return reader, writer
+
+
+async def test_sigterm_tells_players_closes_1012_and_exits_in_time() -> None:
+    server = await ServerProcess.start()
+    try:
+        port = await server.port()
+        host = await Player.connect(f"ws://127.0.0.1:{port}/ws")
+        await host.create("Host")
+        p1 = await Player.connect(f"ws://127.0.0.1:{port}/")
+        await p1.join(host.room_id, "P1")
+        silent = await raw_silent_client(port)
+        assert (await http_request(port, "/readyz")).status == 200
+
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        restarting = await p1.expect("server_restarting")
+        assert isinstance(restarting["reconnect_after_ms"], int)
+        # The silent client holds the close open: readiness says so meanwhile.
+        assert (await http_request(port, "/readyz")).status == 503
+        assert await p1.closed() == 1012
+        assert await host.closed() == 1012
+        code = await asyncio.wait_for(server.proc.wait(), 10)
+        assert code == 0
+        assert time.monotonic() - started < 10
+        silent[1].close()
+    finally:
+        await server.stop()
+
+
+async def test_sigint_also_shuts_down_cleanly() -> None:
+    server = await ServerProcess.start()
+    try:
+        port = await server.port()
+        player = await Player.connect(f"ws://127.0.0.1:{port}/ws")
+        server.proc.send_signal(signal.SIGINT)
+        await player.expect("server_restarting")
+        assert await player.closed() == 1012
+        assert await asyncio.wait_for(server.proc.wait(), 10) == 0
+    finally:
+        await server.stop()
+
+
+async def test_bad_variable_stops_start_with_one_line_naming_it() -> None:
+    for variable, value in [
+        ("PORT", "eighty"),
+        ("PING_INTERVAL", "-1"),
+        ("LOG_FORMAT", "xml"),
+        ("WORKERS", "2"),
+    ]:
+        server = await ServerProcess.start(**{variable: value})
+        out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+        assert server.proc.returncode == 2
+        lines = out.decode().strip().splitlines()
+        assert len(lines) == 1, lines
+        assert variable in lines[0]
+
+
+async def test_secret_is_not_echoed_when_bad() -> None:
+    server = await ServerProcess.start(GROQ_API_KEY="has spaces secret-value")
+    out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+    assert server.proc.returncode == 2
+    assert b"GROQ_API_KEY" in out and b"secret-value" not in out
+
+
+async def test_readme_run_command_serves_healthz_on_8765() -> None:
+    # As a new user runs it: no PORT, no HOST, the defaults.
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "HOST")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "quiz_server.py",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    server = ServerProcess(proc)
+    try:
+        await server.line("listening")
+        reply = await http_request(8765, "/healthz")
+        assert reply.status == 200
+        assert json.loads(reply.body)["status"] == "ok"
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
+    finally:
+        await server.stop()
