@@ -22,6 +22,39 @@ BANK_DIR = Path(__file__).parent / "bank"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# Topic words that point to a category without being among the keywords of
+# its file: things people name as a topic (an animal, a country, a band)
+# rather than the category's own vocabulary. Comma-separated for brevity.
+_SYNONYM_TEXT: dict[str, str] = {
+    "animals_nature": "dinosaurs, sharks, whales, dolphins, horses, lions, tigers, elephants, "
+    "bears, spiders, butterflies, snakes, monkeys, penguins, owls, bees, frogs, wolves, "
+    "ocean life, national parks",
+    "science": "volcanoes, earthquakes, weather, climate, inventions, inventors, vaccines, "
+    "diseases, the human body",
+    "history": "vikings, pirates, knights, castles, samurai, aztecs, romans, tudors, "
+    "victorians, crusades, napoleon, ancient greece, world war ii, ww2, wwii",
+    "geography": "europe, asia, africa, south america, north america, australia, usa, china, "
+    "japan, india, france, italy, germany, spain, canada, brazil, mexico, waterfalls",
+    "music": "beatles, mozart, beethoven, elvis, madonna, taylor swift, k pop, musicals, "
+    "eurovision, heavy metal, punk",
+    "film_tv": "netflix, marvel, james bond, anime, soap operas, oscar",
+    "sports": "f1, wimbledon, super bowl, premier league, fifa, chess, skiing, marathon, "
+    "volleyball, darts, snooker",
+    "technology": "smartphone, apple, google, microsoft, social media, cryptocurrency",
+    "space": "rocket, apollo, moon landing, nebula, jupiter, saturn, venus, astronaut, "
+    "spacex, eclipse",
+    "mathematics": "puzzles, pi",
+    "mythology": "zeus, thor, odin, hercules, fairy tales, vampires, unicorns",
+    "food_drink": "pizza, chocolate, beer, cocktails, sushi, cakes, burgers",
+    "literature": "tolkien, dickens, jane austen, comic books",
+    "art": "impressionist, impressionists, da vinci, picasso, van gogh, monet, photography, design",
+    "video_games": "fortnite, sonic, gta, call of duty, game boy, atari",
+}
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    key: tuple(s.strip() for s in text.split(",")) for key, text in _SYNONYM_TEXT.items()
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     """One category of the bank: its keywords and its questions."""
@@ -53,6 +86,21 @@ class Bank:
         if not categories:
             raise ValueError("the question bank is empty")
         self.categories = {c.key: c for c in categories}
+        # Derived once: stemmed keyword word-tuples (with SYNONYMS), and the
+        # questions of each category by difficulty.
+        self._keywords: dict[str, frozenset[tuple[str, ...]]] = {}
+        self._by_level: dict[str, dict[str, list[Question]]] = {}
+        self._all: dict[str, list[Question]] = {}
+        for cat in categories:
+            phrases = (cat.key, cat.name, *cat.keywords, *SYNONYMS.get(cat.key, ()))
+            self._keywords[cat.key] = frozenset(
+                kw for kw in (tuple(_stem(w) for w in _words(p)) for p in phrases) if kw
+            )
+            levels: dict[str, list[Question]] = {}
+            for question, level in cat.questions:
+                levels.setdefault(level, []).append(question)
+            self._by_level[cat.key] = levels
+            self._all[cat.key] = [q for q, _level in cat.questions]
 
     @classmethod
     def load(cls, folder: Path = BANK_DIR) -> Bank:
@@ -90,17 +138,15 @@ class Bank:
         A keyword may be several words ("world war"); it scores when all its
         words appear in the topic. Longer keywords score more, so "space
         travel" prefers the category listing it over one listing "travel".
+        Keywords that fold to the same words ("language", "languages") count
+        once, so a category is not favoured for listing plurals.
         """
         topic_words = {_stem(w) for w in _words(topic)}
         scores: dict[str, int] = {}
-        for cat in self.categories.values():
-            score = 0
-            for keyword in (cat.key, cat.name.lower(), *cat.keywords):
-                kw_words = [_stem(w) for w in _words(keyword)]
-                if kw_words and all(w in topic_words for w in kw_words):
-                    score += len(kw_words) * 2 + 1
+        for key, keywords in self._keywords.items():
+            score = sum(len(kw) * 2 + 1 for kw in keywords if all(w in topic_words for w in kw))
             if score:
-                scores[cat.key] = score
+                scores[key] = score
         return sorted(scores, key=lambda k: (-scores[k], k))
 
     def draw(
@@ -115,29 +161,37 @@ class Bank:
 
         Preference order: matched categories at the asked difficulty, then
         matched categories at any difficulty, then every category at the asked
-        difficulty, then anything. Texts in ``exclude`` are never drawn.
+        difficulty (a general mix), then anything. Texts in ``exclude`` are
+        never drawn.
         """
+        if count <= 0:
+            return []
         matched = self.match(topic)
-        pools: list[list[Question]] = []
+        chosen: list[Question] = []
+        seen = set(exclude)
         every = list(self.categories)
-        for keys, same_level in ((matched, True), (matched, False), (every, True), (every, False)):
+        # Pools are built one at a time and only while questions are missing:
+        # most draws end in the first. Sampling, not shuffling whole pools,
+        # keeps a draw well under a millisecond, which matters when
+        # fifty rooms fall back in the same tick of the event loop.
+        for keys, level in (
+            (matched, difficulty),
+            (matched, None),
+            (every, difficulty),
+            (every, None),
+        ):
+            missing = count - len(chosen)
+            if missing == 0:
+                break
             pool = [
                 q
                 for key in keys
-                for q, level in self.categories[key].questions
-                if level == difficulty or not same_level
+                for q in (self._by_level[key].get(level, []) if level else self._all[key])
+                if q.text not in seen
             ]
-            rng.shuffle(pool)
-            pools.append(pool)
-        chosen: list[Question] = []
-        seen = set(exclude)
-        for pool in pools:
-            for question in pool:
-                if len(chosen) == count:
-                    break
-                if question.text not in seen:
-                    seen.add(question.text)
-                    chosen.append(shuffle_options(question, rng))
+            for question in rng.sample(pool, min(missing, len(pool))):
+                seen.add(question.text)
+                chosen.append(shuffle_options(question, rng))
         return chosen
 
 
@@ -152,4 +206,3 @@ def shuffle_options(question: Question, rng: random.Random) -> Question:
         category=question.category,
         source=question.source,
     )
-

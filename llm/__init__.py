@@ -1,0 +1,272 @@
+"""Question generation: the LLM when it can deliver in time, else the bank.
+
+The server calls one thing, :meth:`QuestionSource.generate`, and always gets
+a full :class:`QuestionSet` back: whatever the LLM does, a room keeps playing.
+
+The path of one request: clean the topic; serve it from the cache when a
+pool of generated questions for (topic, difficulty) is there; otherwise, with
+a hard deadline around everything (waiting for a concurrency slot, the call,
+its retries), ask Groq, validate every question, and keep the valid ones in
+the cache. Whatever is short is topped up from the bank.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llm.bank import Bank, shuffle_options
+from llm.cache import MemoryCache, QuestionCache
+from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
+from llm.types import DIFFICULTIES, Difficulty, Question, QuestionSet
+from llm.validate import clean_topic, question_key, topic_key
+
+if TYPE_CHECKING:
+    from quiz.config import Settings
+
+__all__ = [
+    "DIFFICULTIES",
+    "Bank",
+    "Difficulty",
+    "Generation",
+    "Question",
+    "QuestionSet",
+    "QuestionSource",
+]
+
+log = logging.getLogger("llm")
+
+DEFAULT_MODEL = "openai/gpt-oss-20b"
+# Ask for a few more than needed: an invalid question then costs nothing, and
+# the cached pool is larger than one game, so a replay draws a new selection.
+EXTRA_QUESTIONS_MIN = 2
+MAX_ASK = 60
+MAX_POOL = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """A question set with how it was made, for logs and the ``python -m llm`` CLI.
+
+    ``reason`` is ``llm`` (fresh from the model), ``cache`` (from an earlier
+    generation), or why the model could not deliver: ``no_api_key``,
+    ``timeout``, ``busy`` (no concurrency slot before the deadline),
+    ``rate_limited``, ``auth_failed``, ``http_<status>``, ``connection``,
+    ``bad_output``, ``bad_response``, ``paused`` or ``error``.
+    """
+
+    questions: QuestionSet
+    reason: str
+    elapsed: float
+    rejected: int = 0
+
+
+class QuestionSource:
+    """Turns (topic, count, difficulty) into a validated question set."""
+
+    def __init__(
+        self,
+        *,
+        bank: Bank | None = None,
+        rng: random.Random | None = None,
+        api_key: str | None = None,
+        model: str = DEFAULT_MODEL,
+        base_url: str | None = None,
+        timeout: float = 20.0,
+        max_concurrency: int = 8,
+        cache: QuestionCache | None = None,
+        cache_size: int = 256,
+        cache_ttl: float = 3600.0,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.bank = bank if bank is not None else Bank.load()
+        self.rng = rng if rng is not None else random.Random()
+        self.model = model
+        self.timeout = timeout
+        self.max_concurrency = max_concurrency
+        self.cache: QuestionCache = (
+            cache if cache is not None else MemoryCache(max_entries=cache_size, ttl=cache_ttl)
+        )
+        # Rooms beyond this many wait here, their deadline running; one that
+        # is still waiting when it expires plays from the bank.
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._paused_until = 0.0
+        self._pause_reason = ""
+        self._writer: GroqWriter | None = None
+        if not api_key:
+            log.info("no GROQ_API_KEY set: questions come from the bundled bank")
+            return
+        self._writer = GroqWriter(
+            api_key=api_key, model=model, base_url=base_url, timeout=timeout, rng=self.rng
+        )
+        log.info(
+            "questions from Groq model %s (%s), %.1f s deadline, at most %d calls at once; "
+            "the bank fills any gap",
+            model,
+            self._writer.mode,
+            timeout,
+            max_concurrency,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, bank: Bank | None = None) -> QuestionSource:
+        """A source configured from the server's settings (GROQ_*, LLM_*)."""
+        return cls(
+            bank=bank,
+            api_key=settings.groq_api_key,
+            model=settings.groq_model,
+            base_url=settings.groq_base_url,
+            timeout=settings.llm_timeout_seconds,
+            max_concurrency=settings.llm_max_concurrency,
+        )
+
+    @property
+    def uses_llm(self) -> bool:
+        """Whether an API key is configured (the LLM may still be paused or failing)."""
+        return self._writer is not None
+
+    async def generate(self, topic: str, count: int, difficulty: Difficulty) -> QuestionSet:
+        """``count`` questions on ``topic``, never fewer, never repeated."""
+        return (await self.generate_detailed(topic, count, difficulty)).questions
+
+    async def generate_detailed(self, topic: str, count: int, difficulty: Difficulty) -> Generation:
+        """Like :meth:`generate`, with where the questions came from and how long it took."""
+        if difficulty not in DIFFICULTIES:
+            raise ValueError(f"unknown difficulty {difficulty!r}")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        clean = clean_topic(topic)
+        if count <= 0:
+            return Generation(QuestionSet(()), "empty", 0.0)
+        from_llm, reason, rejected = await self._from_llm(clean, count, difficulty)
+        exclude = frozenset(q.text for q in from_llm)
+        from_bank = self.bank.draw(clean, count - len(from_llm), difficulty, self.rng, exclude)
+        questions = QuestionSet(tuple(from_llm) + tuple(from_bank))
+        elapsed = loop.time() - started
+        log.info(
+            "%d questions on %r (%s): %d from the model, %d from the bank [%s] in %.0f ms",
+            len(questions.questions),
+            clean,
+            difficulty,
+            questions.llm_count,
+            questions.fallback_count,
+            reason,
+            elapsed * 1000,
+        )
+        return Generation(questions, reason, elapsed, rejected)
+
+    def _draw(self, pool: tuple[Question, ...], count: int) -> list[Question]:
+        # Sampling and shuffling per draw is what makes a replay differ.
+        picked = self.rng.sample(pool, min(count, len(pool)))
+        return [shuffle_options(q, self.rng) for q in picked]
+
+    def _pause(self, reason: str, seconds: float) -> bool:
+        """Stop calling the API for ``seconds``; False when already paused for ``reason``."""
+        now = asyncio.get_running_loop().time()
+        already = now < self._paused_until and self._pause_reason == reason
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._pause_reason = reason
+        return not already
+
+    async def _from_llm(
+        self, topic: str, count: int, difficulty: Difficulty
+    ) -> tuple[list[Question], str, int]:
+        """Questions written by the model (fresh or cached), the reason code, and rejects."""
+        if self._writer is None:
+            return [], "no_api_key", 0
+        key = f"{difficulty}:{topic_key(topic)}"
+        pool = await self.cache.get(key) or ()
+        if len(pool) >= count:
+            return self._draw(pool, count), "cache", 0
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._paused_until:
+            log.debug("Groq paused (%s): %r from the bank", self._pause_reason, topic)
+            return self._draw(pool, count), "paused", 0
+        ask = min(max(count + EXTRA_QUESTIONS_MIN, count + count // 5), MAX_ASK)
+        got_slot = False
+        deadline = asyncio.timeout(self.timeout)
+        try:
+            # One deadline around everything: the wait for a slot, the call,
+            # the SDK's connection handling and our retries. Whatever a
+            # server sends (retry-after, a trickle of bytes, nothing at all),
+            # the room's wait ends here.
+            async with deadline, self._slots:
+                when = deadline.when()
+                assert when is not None
+                # A slot that frees up just before our deadline is no use: a
+                # call could not finish, it would only spend quota.
+                if when - loop.time() < min(MIN_ATTEMPT_SECONDS, self.timeout / 2):
+                    raise TimeoutError
+                got_slot = True
+                parsed = await self._writer.write(topic, ask, difficulty, when)
+        except TimeoutError:
+            # The deadline expired, or a slot came too late (above), or, very
+            # unlikely, something inside raised its own TimeoutError: the room
+            # falls back in all three cases.
+            reason = "timeout" if got_slot else "busy"
+            log.warning(
+                "Groq gave no questions on %r within %.1f s (%s): using the bank",
+                topic,
+                self.timeout,
+                "no reply in time" if got_slot else "all call slots busy",
+            )
+            return self._draw(pool, count), reason, 0
+        except LLMFailure as failure:
+            loud = True
+            if failure.pause_for > 0:
+                loud = self._pause(failure.reason, failure.pause_for)
+            if loud:
+                until = (
+                    f"; the bank alone for the next {failure.pause_for:.0f} s"
+                    if failure.pause_for > 0
+                    else ""
+                )
+                log.warning(
+                    "Groq failed on %r (%s): %s; using the bank%s",
+                    topic,
+                    failure.reason,
+                    failure.detail,
+                    until,
+                )
+            return self._draw(pool, count), failure.reason, 0
+        except Exception as exc:
+            # A room must keep playing whatever the SDK throws; the type and
+            # message are enough to find it, without a traceback per room.
+            log.warning("Groq call on %r failed unexpectedly: %r; using the bank", topic, exc)
+            return self._draw(pool, count), "error", 0
+        if parsed.rejected:
+            log.info(
+                "dropped %d invalid question(s) from Groq on %r: %s",
+                len(parsed.rejected),
+                topic,
+                "; ".join(parsed.rejected[:5]),
+            )
+        if not parsed.questions:
+            log.warning("Groq wrote no valid question on %r: using the bank", topic)
+            return self._draw(pool, count), "bad_output", len(parsed.rejected)
+        merged = _merge(pool, parsed.questions)
+        await self.cache.put(key, merged)
+        return self._draw(merged, count), "llm", len(parsed.rejected)
+
+    async def aclose(self) -> None:
+        """Release what the source holds (HTTP clients)."""
+        if self._writer is not None:
+            await self._writer.aclose()
+
+
+def _merge(old: tuple[Question, ...], new: tuple[Question, ...]) -> tuple[Question, ...]:
+    """``old`` then the questions of ``new`` not already in it, at most MAX_POOL."""
+    seen = {question_key(q.text) for q in old}
+    merged = list(old)
+    for question in new:
+        key = question_key(question.text)
+        if key not in seen:
+            seen.add(key)
+            merged.append(question)
+    return tuple(merged[-MAX_POOL:])
