@@ -218,7 +218,6 @@ class Player:
     streak: int = 0
     correct_ms: int = 0  # total time of correct answers: the tie-break
     connected: bool = True
-    disconnected_at_ms: int | None = None
     last_points: int = 0
     last_correct: bool = False
     last_answered: bool = False
@@ -256,6 +255,12 @@ class Room:
     phase_ends_ms: int | None = None  # countdown or reveal end
     answers: dict[str, Answer] = field(default_factory=dict)
     eligible: set[str] = field(default_factory=set)
+    # Of the eligible players, how many are connected and how many of those
+    # answered: kept up to date so an answer costs O(1), not O(players).
+    able: int = 0
+    answered: int = 0
+    # Disconnected players by the time they went: their grace runs from it.
+    absent: dict[str, int] = field(default_factory=dict)
     last_result: Message | None = None
     last_activity_ms: int = 0
     closed: bool = False
@@ -332,9 +337,8 @@ class Room:
             times.append(self.deadline_ms)
         if self.phase in (Phase.COUNTDOWN, Phase.REVEAL) and self.phase_ends_ms is not None:
             times.append(self.phase_ends_ms)
-        for player in self.players.values():
-            if player.disconnected_at_ms is not None:
-                times.append(player.disconnected_at_ms + self.limits.grace_ms)
+        if self.absent:
+            times.append(min(self.absent.values()) + self.limits.grace_ms)
         return min(times)
 
     def find_token(self, token_hash: str) -> Player | None:
@@ -451,8 +455,7 @@ class Room:
             return
         self.last_activity_ms = now_ms
         was_connected = player.connected
-        player.connected = True
-        player.disconnected_at_ms = None
+        self._set_connected(player, True)
         message = self._joined_message("room_joined", player, resume.request_id, now_ms)
         message["resumed"] = True
         # The I/O layer closes an older connection of this player with 4003.
@@ -467,8 +470,8 @@ class Room:
         player = self.players[player_id]
         if not player.connected:
             return
-        player.connected = False
-        player.disconnected_at_ms = now_ms
+        self._set_connected(player, False)
+        self.absent[player_id] = now_ms
         out.append(Send({"type": "player_disconnected", "player": player.public()}))
         self._progress_changed(now_ms, out)
 
@@ -573,6 +576,7 @@ class Room:
             )
             return
         self.answers[sender] = Answer(command.answer, now_ms)
+        self.answered += 1
         out.append(
             Reply(
                 with_request_id(
@@ -619,10 +623,9 @@ class Room:
                 else:
                     self._next(now_ms, out)
             else:
-                for player in list(self.players.values()):
-                    gone = player.disconnected_at_ms
-                    if gone is not None and gone + self.limits.grace_ms <= due:
-                        self._remove(player.id, "timeout", None, now_ms, out)
+                for pid, gone in list(self.absent.items()):
+                    if gone + self.limits.grace_ms <= due:
+                        self._remove(pid, "timeout", None, now_ms, out)
 
     def _open_question(self, index: int, now_ms: int, out: list[Output]) -> None:
         self._enter(Phase.QUESTION)
@@ -634,6 +637,8 @@ class Room:
         # Everyone seated when the question opens may answer it; who joins
         # later plays from the next one.
         self.eligible = set(self.players)
+        self.able = len(self.eligible) - len(self.absent)
+        self.answered = 0
         out.append(Send(self._question_message(now_ms)))
 
     def _question_message(self, now_ms: int) -> Message:
@@ -653,21 +658,19 @@ class Room:
         """After an answer or a departure: report progress, close when all answered."""
         if self.phase is not Phase.QUESTION:
             return
-        able = [pid for pid in self.eligible if self.players[pid].connected]
-        answered = sum(1 for pid in able if pid in self.answers)
         out.append(
             Send(
                 {
                     "type": "answer_progress",
                     "question_index": self.question_index,
-                    "answered": answered,
-                    "total": len(able),
+                    "answered": self.answered,
+                    "total": self.able,
                 }
             )
         )
         # With nobody connected who can answer, wait for the deadline: they
         # may come back within it.
-        if able and answered == len(able):
+        if self.able and self.answered == self.able:
             self._close_question(now_ms, out)
 
     def _close_question(self, now_ms: int, out: list[Output]) -> None:
@@ -734,13 +737,18 @@ class Room:
     def _remove(
         self, player_id: str, reason: str, close_code: int | None, now_ms: int, out: list[Output]
     ) -> None:
-        player = self.players.pop(player_id)
+        player = self.players[player_id]
+        was_connected = player.connected
+        if was_connected:
+            self._set_connected(player, False)
+        del self.players[player_id]
+        self.absent.pop(player_id, None)
         self.answers.pop(player_id, None)
         self.eligible.discard(player_id)
         self.seen_requests.pop(player_id, None)
         message = {"type": "player_left", "player": player.public(), "reason": reason}
         # The one who goes hears it too, before the room lets go of them.
-        if player.connected:
+        if was_connected:
             out.append(Send(message, to=player_id))
         out.append(Release(player_id, close_code, reason))
         if not self.players:
@@ -762,6 +770,19 @@ class Room:
         out.append(RoomClosed(reason))
 
     # Helpers.
+
+    def _set_connected(self, player: Player, connected: bool) -> None:
+        """Flip a player's presence, keeping the answer-progress counts true."""
+        if player.connected == connected:
+            return
+        player.connected = connected
+        if connected:
+            self.absent.pop(player.id, None)
+        if self.phase is Phase.QUESTION and player.id in self.eligible:
+            step = 1 if connected else -1
+            self.able += step
+            if player.id in self.answers:
+                self.answered += step
 
     def _enter(self, phase: Phase) -> None:
         self.transitions.append((self.phase, phase))
