@@ -8,11 +8,17 @@ import signal
 import sys
 
 from dotenv import load_dotenv
+from redis.exceptions import RedisError
 
 from quiz.config import ConfigError, Settings, load_settings
 from quiz.logs import setup_logging
+from quiz.supervisor import is_worker, supervise
 
 log = logging.getLogger("quiz")
+
+
+class StartupError(Exception):
+    """The server could not start serving."""
 
 
 async def serve(settings: Settings) -> None:
@@ -25,7 +31,11 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await run(settings, stop, QuestionSource.from_settings(settings))
+    try:
+        await run(settings, stop, QuestionSource.from_settings(settings))
+    except (OSError, RedisError) as exc:
+        # A port in use, or REDIS_URL pointing nowhere: say which, and stop.
+        raise StartupError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def main() -> int:
@@ -38,8 +48,14 @@ def main() -> int:
         log.error("configuration error: %s", exc)
         return 2
     setup_logging(settings.log_level, settings.log_format, settings.server_id)
+    if settings.workers > 1 and not is_worker():
+        return asyncio.run(supervise(settings))
     log.info("starting", extra={"settings": settings.public()})
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
     log.info("stopped")
     return 0
 

@@ -49,6 +49,7 @@ class Settings:
     llm_max_concurrency: int = 8
     redis_url: str | None = None
     redis_ssl_verify: bool = True
+    redis_lease_seconds: float = 5.0
     workers: int = 1
     web_dir: str = ""
 
@@ -179,7 +180,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "RECONNECT_GRACE_SECONDS": ("reconnect_grace_seconds", _float(1, 86_400)),
     "ROOM_IDLE_TTL_SECONDS": ("room_idle_ttl_seconds", _float(10, 7 * 86_400)),
     "COUNTDOWN_SECONDS": ("countdown_seconds", _int(0, 10)),
-    "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _float(0, 9)),
+    "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _float(0, 6)),
     "LOG_LEVEL": ("log_level", _level),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),
     "SERVER_ID": ("server_id", _text(64)),
@@ -190,6 +191,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "LLM_MAX_CONCURRENCY": ("llm_max_concurrency", _int(1, 1000)),
     "REDIS_URL": ("redis_url", _redis_url),
     "REDIS_SSL_VERIFY": ("redis_ssl_verify", _bool),
+    "REDIS_LEASE_SECONDS": ("redis_lease_seconds", _float(1, 60)),
     "WORKERS": ("workers", _int(1, 64)),
     "WEB_DIR": ("web_dir", _text(4096)),
 }

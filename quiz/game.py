@@ -115,6 +115,7 @@ class Seat:
     name: str
     token_hash: str
     request_id: str | None = None
+    via: str = ""  # the server holding the player's connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +124,18 @@ class Resume:
 
     token_hash: str
     request_id: str | None = None
+    via: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Disconnected:
-    """The player's connection is gone; the seat stays for the grace period."""
+    """The player's connection is gone; the seat stays for the grace period.
+
+    With ``via``, only if the player is still connected through that server
+    (it died): one who rejoined elsewhere meanwhile stays connected.
+    """
+
+    via: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +229,7 @@ class Player:
     last_points: int = 0
     last_correct: bool = False
     last_answered: bool = False
+    via: str = ""  # the server holding the connection, so its death can be noticed
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name}
@@ -308,7 +317,7 @@ class Room:
             )
             return out
         if isinstance(command, Disconnected):
-            self._disconnected(sender, now_ms, out)
+            self._disconnected(sender, command.via, now_ms, out)
             return out
 
         self.last_activity_ms = now_ms
@@ -455,6 +464,7 @@ class Room:
             return
         self.last_activity_ms = now_ms
         was_connected = player.connected
+        player.via = resume.via
         self._set_connected(player, True)
         message = self._joined_message("room_joined", player, resume.request_id, now_ms)
         message["resumed"] = True
@@ -466,9 +476,9 @@ class Room:
             )
             self._progress_changed(now_ms, out)
 
-    def _disconnected(self, player_id: str, now_ms: int, out: list[Output]) -> None:
+    def _disconnected(self, player_id: str, via: str, now_ms: int, out: list[Output]) -> None:
         player = self.players[player_id]
-        if not player.connected:
+        if not player.connected or (via and player.via != via):
             return
         self._set_connected(player, False)
         self.absent[player_id] = now_ms
@@ -576,7 +586,13 @@ class Room:
             )
             return
         self.answers[sender] = Answer(command.answer, now_ms)
-        self.answered += 1
+        # ``answered`` counts connected eligible players only (``able``'s
+        # population): an answer that reaches the room from a player marked
+        # disconnected must not count, or it closes the question before the
+        # connected players answer (and _set_connected counts it again on
+        # resume). Found by tests/test_game_properties.py.
+        if self.players[sender].connected:
+            self.answered += 1
         out.append(
             Reply(
                 with_request_id(
@@ -789,7 +805,7 @@ class Room:
         self.phase = phase
 
     def _seat(self, seat: Seat) -> Player:
-        player = Player(seat.player_id, seat.name, seat.token_hash, self.next_seat)
+        player = Player(seat.player_id, seat.name, seat.token_hash, self.next_seat, via=seat.via)
         self.next_seat += 1
         self.players[player.id] = player
         return player

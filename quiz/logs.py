@@ -62,3 +62,5 @@ def setup_logging(level: str, fmt: str, server_id: str) -> None:
     # matters per connection, so keep its chatter for DEBUG.
     if level != "DEBUG":
         logging.getLogger("websockets").setLevel(logging.WARNING)
+        # httpx (under the groq SDK) logs every request at INFO.
+        logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -90,3 +90,15 @@ async def start_server(bank: Bank) -> AsyncIterator[StartServer]:
 async def quiz(start_server: StartServer) -> Harness:
     """One server with test settings."""
     return await start_server()
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[Any]:
+    """A real Redis server on a free port, stopped and removed afterwards."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer()
+    await server.start()
+    yield server
+    await server.stop()
+    server.cleanup()

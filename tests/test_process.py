@@ -60,6 +60,15 @@ class ServerProcess:
         if self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
+        assert self.proc.stdout is not None
+        rest = await self.proc.stdout.read()
+        self.lines += rest.decode(errors="replace").splitlines(keepends=True)
+        # Shown by pytest when the test fails: what the server said went wrong.
+        for line in self.lines:
+            if os.environ.get("QUIZ_TEST_LOGS") or any(
+                mark in line for mark in ('"level": "ERROR"', '"level": "WARNING"', "Traceback")
+            ):
+                print(line.rstrip())  # noqa: T201
 
 
 async def raw_silent_client(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
