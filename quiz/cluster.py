@@ -554,7 +554,11 @@ class Cluster:
     async def _wake(self) -> None:
         # The reader blocks on a fixed set of streams; a line in its own wake
         # stream makes it come back and read the new set.
-        await self.redis.xadd(self.wake_key, {"w": "1"}, maxlen=16, approximate=True)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self.wake_key, {"w": "1"}, maxlen=16, approximate=True)
+            # Every key expires: a server killed with -9 leaves nothing behind.
+            pipe.pexpire(self.wake_key, 10 * self.lease_ms)
+            await pipe.execute()
 
     def _spawn_wake(self) -> None:
         async def wake() -> None:

@@ -175,7 +175,9 @@ class _Fields:
     def text(
         self, name: str, max_len: int, *, default: str | None = None, words: bool = False
     ) -> str:
-        value = self.data.get(name, default)
+        value = self.data.get(name)
+        if value is None:  # absent, or an explicit null: the default
+            value = default
         if value is None:
             raise self._bad(name, "required")
         if not isinstance(value, str):
@@ -193,7 +195,9 @@ class _Fields:
         return value
 
     def integer(self, name: str, lo: int, hi: int, *, default: int | None = None) -> int:
-        value = self.data.get(name, default)
+        value = self.data.get(name)
+        if value is None:  # absent, or an explicit null: the default
+            value = default
         if value is None:
             raise self._bad(name, "required")
         # bool is an int in Python, and 3.0 is a float in JSON terms: neither
@@ -205,7 +209,9 @@ class _Fields:
         return value
 
     def choice(self, name: str, options: tuple[str, ...], *, default: str) -> str:
-        value = self.data.get(name, default)
+        value = self.data.get(name)
+        if value is None:  # absent, or an explicit null: the default
+            value = default
         if not isinstance(value, str) or value not in options:
             raise self._bad(name, "must be one of " + ", ".join(options))
         return value
