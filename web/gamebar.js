@@ -1,0 +1,65 @@
+// The strip above every in-game screen: where we are in the game, your
+// score, the players (with remove buttons for the host) and a way out.
+
+import { h, setText, setAttr } from "./dom.js";
+import { capitalise, formatNumber } from "./format.js";
+import { createPlayerList } from "./players.js";
+
+export function createGameBar(ctx) {
+  const topic = h("span", { class: "gamebar-topic" });
+  const progress = h("span", { class: "gamebar-progress" });
+  const score = h("span", { class: "gamebar-score", testid: "gamebar-score", "aria-label": "Your score" });
+  const players = createPlayerList(ctx, { showScores: true });
+  const summary = h("summary", { class: "btn btn-ghost btn-small" });
+  const panel = h("details", { class: "players-panel", testid: "players-panel" },
+    summary,
+    h("div", { class: "players-popover" }, players.el));
+  const leave = h("button", {
+    type: "button",
+    class: "btn btn-ghost btn-small",
+    testid: "leave-button",
+    onclick: () => {
+      if (window.confirm("Leave the game? Your score stays on the board, but you will not be able to come back with it.")) {
+        ctx.actions.leave();
+      }
+    },
+  }, "Leave");
+
+  // Close the players panel on Escape or a click elsewhere.
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && panel.open) {
+      panel.open = false;
+      summary.focus();
+    }
+  });
+  const outside = (event) => {
+    if (panel.open && !panel.contains(event.target)) panel.open = false;
+  };
+  document.addEventListener("pointerdown", outside);
+
+  const el = h("div", { class: "gamebar" },
+    h("div", { class: "gamebar-where" }, topic, progress),
+    h("div", { class: "gamebar-actions" }, score, panel, leave));
+
+  return {
+    el,
+    update(s) {
+      const room = s.room;
+      setText(topic, capitalise(room.topic || "Quiz"));
+      const total = room.total_questions || s.question?.total_questions || 0;
+      let where = "";
+      // Question and reveal screens show "Question N of M" themselves.
+      if (s.phase === "question" || s.phase === "reveal") where = "";
+      else if (s.phase === "finished") where = "Final results";
+      else if (total) where = `${total} questions`;
+      setText(progress, where);
+      setText(score, `${formatNumber(s.me.score)} pts`);
+      setAttr(score, "data-value", s.me.score);
+      setText(summary, `Players (${room.players.length})`);
+      players.update(s);
+    },
+    destroy() {
+      document.removeEventListener("pointerdown", outside);
+    },
+  };
+}

@@ -1,0 +1,357 @@
+// Client state and the reducer that folds server messages into it.
+//
+// The server is authoritative: `room_state` (and the `room` in
+// room_created / room_joined) replaces what we know; the other messages move
+// the state along between resyncs. Unknown message types and fields are
+// ignored.
+
+import { syncServerTime } from "./clock.js";
+
+export const PHASES = ["lobby", "generating", "countdown", "question", "reveal", "finished"];
+
+export function initialState({ session = null, inviteCode = "", lastQuestion = null } = {}) {
+  const s = {
+    session, // {room_id, player_id, token, watch_question} or null
+    inviteCode, // room code from ?room=CODE, to fill the join form
+    connection: { state: "reconnecting", detail: "Connecting…" },
+    notice: null, // {text, tone, action?: "reconnect"} shown on the home screen
+    ...emptyRoom(),
+  };
+  // After a refresh during a reveal, the room state has the result but not
+  // the question: the one this tab saw last (see session.js) fills it in.
+  if (session && lastQuestion && lastQuestion.room_id === session.room_id && lastQuestion.question) {
+    s.question = { ...lastQuestion.question, restored: true };
+    if (Number.isInteger(lastQuestion.answer)) {
+      s.answer = { questionIndex: lastQuestion.question.question_index, index: lastQuestion.answer, status: "locked" };
+    }
+  }
+  return s;
+}
+
+function emptyRoom() {
+  return {
+    room: null, // the room state as last known (players kept up to date)
+    phase: "home", // the room's phase, or "home" when not in a room
+    generating: null, // {topic, num_questions, source}
+    countdown: null, // {seconds, receivedAt}
+    question: null, // the `question` message in play (or last played)
+    answer: { questionIndex: null, index: null, status: "none" }, // status: none | sending | locked
+    progress: null, // {question_index, answered, total}
+    result: null, // `question_result` of the reveal
+    resultAt: 0, // local time the result arrived (for the auto-advance hint)
+    myResult: null, // `your_result`
+    me: { score: 0, streak: null, rank: null }, // streak: null until known (not in the room state)
+    final: null, // `game_over` leaderboard
+  };
+}
+
+export function createStore(state) {
+  const listeners = new Set();
+  return {
+    state,
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    /** Mutate with fn(state) and re-render. */
+    update(fn, reason = "update") {
+      if (fn) fn(state);
+      for (const listener of listeners) listener(state, reason);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- selectors
+
+export function myId(s) {
+  return s.session ? s.session.player_id : null;
+}
+
+export function isHost(s) {
+  return Boolean(s.room && s.session && s.room.host_id === s.session.player_id);
+}
+
+export function findPlayer(s, id) {
+  return s.room?.players.find((p) => p.id === id) || null;
+}
+
+/** True when this player joined during the open question and plays from the next one. */
+export function isWatchingQuestion(s) {
+  const watch = s.session?.watch_question;
+  return Number.isInteger(watch) && s.question !== null && s.question.question_index === watch;
+}
+
+export function settingOf(s, name, fallback) {
+  const value = s.room?.settings?.[name];
+  return value === undefined || value === null ? fallback : value;
+}
+
+/**
+ * A ranked list of {player_id, name, score, rank}: the server's final
+ * leaderboard when we have it, else computed from the players' scores
+ * (same score, same rank; the server's time tie-break is not known here).
+ */
+export function leaderboardFromPlayers(players) {
+  const sorted = [...players].sort((a, b) => (b.score || 0) - (a.score || 0));
+  let lastScore = null;
+  let lastRank = 0;
+  return sorted.map((p, i) => {
+    const score = p.score || 0;
+    const rank = score === lastScore ? lastRank : i + 1;
+    lastScore = score;
+    lastRank = rank;
+    return { player_id: p.id, name: p.name, score, rank };
+  });
+}
+
+// ------------------------------------------------------------------ reducer
+
+function normalisePlayers(players) {
+  if (!Array.isArray(players)) return [];
+  return players
+    .filter((p) => p && typeof p.id === "string")
+    .map((p) => ({
+      id: p.id,
+      name: typeof p.name === "string" ? p.name : "?",
+      score: Number.isFinite(p.score) ? p.score : 0,
+      connected: p.connected !== false,
+    }));
+}
+
+function resetGame(s) {
+  s.generating = null;
+  s.countdown = null;
+  s.question = null;
+  s.answer = { questionIndex: null, index: null, status: "none" };
+  s.progress = null;
+  s.result = null;
+  s.myResult = null;
+  s.me = { score: 0, streak: 0, rank: null };
+  s.final = null;
+}
+
+function setPhase(s, phase) {
+  s.phase = phase;
+  if (s.room) s.room.phase = phase;
+}
+
+/** Apply an authoritative room state. `joinedNow`: a fresh (not resumed) join. */
+function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
+  if (!room || typeof room !== "object") return;
+  const previousPhase = s.phase;
+  s.room = {
+    ...room,
+    settings: room.settings && typeof room.settings === "object" ? room.settings : {},
+    players: normalisePlayers(room.players),
+  };
+  const phase = PHASES.includes(room.phase) ? room.phase : "lobby";
+  setPhase(s, phase);
+
+  const me = findPlayer(s, myId(s));
+  if (me) s.me.score = me.score;
+
+  if (phase === "lobby") {
+    if (previousPhase !== "lobby") resetGame(s);
+    if (s.session) s.session.watch_question = null;
+    s.me.score = me ? me.score : 0;
+    return;
+  }
+  if (phase === "generating" && !s.generating) {
+    s.generating = { topic: room.topic, num_questions: room.total_questions, source: null };
+  }
+  if (phase === "countdown") {
+    // After a resync the room state says when the first question opens.
+    const endsMs = Number(room.countdown_ends_ms);
+    const nowMs = Number(room.server_time_ms);
+    if (Number.isFinite(endsMs) && Number.isFinite(nowMs)) {
+      s.countdown = { seconds: Math.max(0, (endsMs - nowMs) / 1000), receivedAt };
+    }
+  }
+  if (phase === "question" && room.question && typeof room.question === "object") {
+    const q = room.question;
+    syncServerTime(q.server_time_ms, receivedAt);
+    if (!s.question || s.question.question_index !== q.question_index) {
+      s.progress = null;
+      s.result = null;
+      s.myResult = null;
+    }
+    s.question = q;
+    if (joinedNow && s.session) s.session.watch_question = q.question_index;
+    const yours = room.your_answer;
+    if (Number.isInteger(yours)) {
+      s.answer = { questionIndex: q.question_index, index: yours, status: "locked" };
+    } else if (!(s.answer.questionIndex === q.question_index && s.answer.status === "sending")) {
+      s.answer = { questionIndex: q.question_index, index: null, status: "none" };
+    }
+  }
+  if (phase === "reveal" || phase === "finished") {
+    syncServerTime(room.server_time_ms, receivedAt);
+    const idx = room.question_index;
+    if (s.result && s.result.question_index !== idx) {
+      s.result = null;
+      s.myResult = null;
+    }
+    // The server adds the last question_result to the room state in these
+    // phases: a page that (re)joins during a reveal shows it in full.
+    const last = room.last_result;
+    const q = s.question;
+    if (q && q.restored && last && Number.isFinite(last.next_at_ms)) {
+      // A question restored from an earlier page must have closed when this result did.
+      const closedAt = last.next_at_ms - 1000 * Number(room.settings?.reveal_seconds || 0);
+      if (closedAt < q.server_time_ms - 1000 || closedAt > q.deadline_ms + 1000) s.question = null;
+    }
+    if (!s.result && last && typeof last === "object" && last.question_index === idx) {
+      s.result = { ...last, resynced: true };
+      s.resultAt = receivedAt;
+      applyScores(s, last.leaderboard);
+    }
+    if (!s.result) s.resultAt = receivedAt;
+  }
+  if (phase === "finished" && Array.isArray(room.leaderboard)) {
+    s.final = room.leaderboard;
+    applyScores(s, room.leaderboard);
+  }
+}
+
+function upsertPlayer(s, player, connected) {
+  if (!s.room || !player || typeof player.id !== "string") return;
+  const existing = findPlayer(s, player.id);
+  if (existing) {
+    existing.connected = connected;
+    if (typeof player.name === "string") existing.name = player.name;
+  } else {
+    s.room.players.push({ id: player.id, name: String(player.name ?? "?"), score: 0, connected });
+  }
+}
+
+function applyScores(s, leaderboard) {
+  if (!s.room || !Array.isArray(leaderboard)) return;
+  for (const entry of leaderboard) {
+    const p = findPlayer(s, entry.player_id);
+    if (p && Number.isFinite(entry.score)) p.score = entry.score;
+    if (entry.player_id === myId(s)) {
+      if (Number.isFinite(entry.score)) s.me.score = entry.score;
+      if (Number.isFinite(entry.rank)) s.me.rank = entry.rank;
+    }
+  }
+}
+
+/** Fold one server message into the state. Returns true if it changed anything visible. */
+export function applyMessage(s, m, receivedAt = Date.now()) {
+  const inRoom = s.room !== null;
+  switch (m.type) {
+    case "room_created":
+    case "room_joined": {
+      const sameSeat = s.session && s.session.player_id === m.player_id && s.session.room_id === m.room_id;
+      s.session = {
+        room_id: String(m.room_id),
+        player_id: String(m.player_id),
+        token: String(m.token || s.session?.token || ""),
+        watch_question: sameSeat ? s.session.watch_question ?? null : null,
+      };
+      s.inviteCode = "";
+      s.notice = null;
+      if (!m.resumed) resetGame(s);
+      applyRoom(s, m.room, receivedAt, { joinedNow: m.type === "room_joined" && !m.resumed });
+      if (s.room && !s.room.host_id && m.is_host) s.room.host_id = m.player_id;
+      return true;
+    }
+    case "room_state":
+      if (!s.session) return false;
+      applyRoom(s, m.room, receivedAt);
+      return true;
+    default:
+      break;
+  }
+  if (!inRoom) return false; // room events after leaving: ignore
+
+  switch (m.type) {
+    case "player_joined":
+      upsertPlayer(s, m.player, true);
+      return true;
+    case "player_reconnected":
+      upsertPlayer(s, m.player, true);
+      return true;
+    case "player_disconnected":
+      upsertPlayer(s, m.player, false);
+      return true;
+    case "player_left":
+      if (m.player && typeof m.player.id === "string") {
+        s.room.players = s.room.players.filter((p) => p.id !== m.player.id);
+      }
+      return true;
+    case "host_changed":
+      if (typeof m.host_id === "string") s.room.host_id = m.host_id;
+      return true;
+    case "generating_questions":
+      resetGame(s);
+      setPhase(s, "generating");
+      s.generating = { topic: m.topic ?? s.room.topic, num_questions: m.num_questions, source: null };
+      if (Number.isFinite(m.num_questions)) s.room.total_questions = m.num_questions;
+      return true;
+    case "questions_generated":
+      s.generating = { ...(s.generating || { topic: s.room.topic }), num_questions: m.num_questions, source: m.source ?? null };
+      if (Number.isFinite(m.num_questions)) s.room.total_questions = m.num_questions;
+      return true;
+    case "countdown":
+      setPhase(s, "countdown");
+      s.countdown = { seconds: Number(m.seconds) || 0, receivedAt };
+      return true;
+    case "question": {
+      syncServerTime(m.server_time_ms, receivedAt);
+      setPhase(s, "question");
+      s.question = m;
+      s.room.question_index = m.question_index;
+      if (Number.isFinite(m.total_questions)) s.room.total_questions = m.total_questions;
+      const keep = s.answer.questionIndex === m.question_index && s.answer.status !== "none";
+      if (!keep) s.answer = { questionIndex: m.question_index, index: null, status: "none" };
+      if (!s.progress || s.progress.question_index !== m.question_index) s.progress = null;
+      s.result = null;
+      s.myResult = null;
+      if (s.session && Number.isInteger(s.session.watch_question) && s.session.watch_question !== m.question_index) {
+        s.session.watch_question = null;
+      }
+      return true;
+    }
+    case "answer_received":
+      if (s.answer.questionIndex === m.question_index && s.answer.index !== null) {
+        s.answer.status = "locked";
+      }
+      return true;
+    case "answer_progress":
+      s.progress = { question_index: m.question_index, answered: m.answered, total: m.total };
+      return true;
+    case "question_result":
+      setPhase(s, "reveal");
+      s.result = m;
+      s.resultAt = receivedAt;
+      s.room.question_index = m.question_index;
+      if (s.myResult && s.myResult.question_index !== m.question_index) s.myResult = null;
+      applyScores(s, m.leaderboard);
+      return true;
+    case "your_result":
+      s.myResult = m;
+      if (Number.isFinite(m.score)) {
+        s.me.score = m.score;
+        const p = findPlayer(s, myId(s));
+        if (p) p.score = m.score;
+      }
+      if (Number.isFinite(m.streak)) s.me.streak = m.streak;
+      if (Number.isFinite(m.rank)) s.me.rank = m.rank;
+      return true;
+    case "game_over":
+      setPhase(s, "finished");
+      s.final = Array.isArray(m.leaderboard) ? m.leaderboard : null;
+      applyScores(s, m.leaderboard);
+      return true;
+    default:
+      return false; // unknown types are ignored
+  }
+}
+
+/** Back to the home screen, with no room. */
+export function leaveRoomState(s, notice = null) {
+  Object.assign(s, emptyRoom());
+  s.session = null;
+  s.notice = notice;
+}

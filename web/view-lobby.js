@@ -1,0 +1,170 @@
+// Lobby: the room code and share link (copy, share, QR code for phones),
+// the settings, the players, and the host's start button.
+
+import { h, setText, setAttr } from "./dom.js";
+import { capitalise, plural } from "./format.js";
+import { createPlayerList } from "./players.js";
+import { qrCodeSvg } from "./qr.js";
+import { isHost, settingOf } from "./state.js";
+import { announce } from "./announce.js";
+
+function isLoopbackHost() {
+  const host = location.hostname;
+  return host === "localhost" || host === "[::1]" || host === "::1" || host.startsWith("127.");
+}
+
+export function shareLinkFor(roomId) {
+  return `${location.origin}${location.pathname}?room=${encodeURIComponent(roomId)}`;
+}
+
+/** Copy text to the clipboard; falls back to a selected textarea on plain-HTTP LAN hosts. */
+export async function copyText(text) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* fall through */
+  }
+  const area = h("textarea", { class: "visually-hidden", readonly: true, "aria-hidden": "true" });
+  area.value = text;
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+function copyButton(label, testid, getText) {
+  const button = h("button", { type: "button", class: "btn btn-secondary btn-small", testid }, label);
+  let timer = null;
+  button.addEventListener("click", async () => {
+    const ok = await copyText(getText());
+    clearTimeout(timer);
+    setText(button, ok ? "Copied!" : "Press Ctrl+C");
+    announce(ok ? `${label}: copied to the clipboard.` : "Could not copy: select the text and copy it yourself.");
+    timer = setTimeout(() => setText(button, label), 2000);
+  });
+  return button;
+}
+
+export function lobbyView(ctx) {
+  const s = ctx.store.state;
+  const roomId = s.room.room_id || s.session.room_id;
+  const link = shareLinkFor(roomId);
+
+  const codeEl = h("p", { class: "room-code", testid: "room-code", "aria-label": `Room code ${Array.from(roomId).join(" ")}`, text: roomId });
+  const linkEl = h("a", { class: "share-link", testid: "share-link", href: link, target: "_blank", rel: "noopener", text: link });
+  const shareButtons = h("div", { class: "button-row" },
+    copyButton("Copy code", "copy-code", () => roomId),
+    copyButton("Copy link", "copy-link", () => link),
+    typeof navigator.share === "function"
+      ? h("button", {
+        type: "button",
+        class: "btn btn-secondary btn-small",
+        testid: "share-button",
+        onclick: () => navigator.share({ title: "Join my quiz", text: `Join my quiz! Room code ${roomId}`, url: link }).catch(() => {}),
+      }, "Share…")
+      : null);
+
+  let qr = null;
+  try {
+    qr = qrCodeSvg(link, { label: "QR code with the join link" });
+  } catch {
+    qr = null; // a link too long for the encoder: the code and link remain
+  }
+
+  const share = h("section", { class: "card lobby-share", "aria-labelledby": "share-title" },
+    h("h2", { id: "share-title", class: "eyebrow" }, "Room code"),
+    codeEl,
+    qr ? h("div", { class: "qr-wrap" }, qr) : null,
+    h("p", { class: "share-label" }, "Or open this link to join:"),
+    linkEl,
+    isLoopbackHost()
+      ? h("p", { class: "hint", testid: "localhost-hint" },
+        "This page was opened as “localhost”: other devices need this computer's network address in the link instead.")
+      : null,
+    shareButtons);
+
+  const title = h("h1", { class: "screen-title", tabindex: -1 });
+  const settings = h("ul", { class: "chips", "aria-label": "Game settings", testid: "room-settings" });
+  const playersHeading = h("h2", { class: "section-title", id: "players-title" });
+  const players = createPlayerList(ctx);
+  players.el.setAttribute("aria-labelledby", "players-title");
+
+  const startButton = h("button", {
+    type: "button",
+    class: "btn btn-primary btn-large",
+    testid: "start-button",
+    onclick: () => {
+      startButton.disabled = true;
+      setText(startButton, "Starting…");
+      ctx.actions.startGame().catch(() => {
+        startButton.disabled = false;
+        setText(startButton, "Start the game");
+      });
+    },
+  }, "Start the game");
+  const waiting = h("p", { class: "waiting", testid: "waiting-for-host" },
+    h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
+    " Waiting for the host to start");
+  const controls = h("div", { class: "lobby-controls" });
+  const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, "Leave room");
+
+  const main = h("section", { class: "card lobby-main", "aria-labelledby": "lobby-title" },
+    h("p", { class: "eyebrow" }, "Lobby"),
+    title,
+    settings,
+    playersHeading,
+    players.el,
+    controls,
+    h("div", { class: "lobby-footer" }, leave));
+  title.id = "lobby-title";
+
+  const el = h("div", { class: "screen screen-lobby" }, share, main);
+  let lastHost = null;
+  let lastSettingsKey = "";
+
+  return {
+    el,
+    focus() {
+      title.focus({ preventScroll: true });
+    },
+    update(state) {
+      const room = state.room;
+      setText(title, capitalise(room.topic || settingOf(state, "topic", "General knowledge")));
+      const total = room.total_questions || settingOf(state, "num_questions", 5);
+      const items = [
+        plural(total, "question"),
+        `${settingOf(state, "time_per_question", 20)} s each`,
+        capitalise(settingOf(state, "difficulty", "medium")),
+      ];
+      const reveal = settingOf(state, "reveal_seconds", null);
+      if (reveal === 0) items.push("Host moves on");
+      const key = items.join("|");
+      if (key !== lastSettingsKey) {
+        lastSettingsKey = key;
+        settings.replaceChildren(...items.map((t) => h("li", { class: "chip", text: t })));
+      }
+      const count = room.players.length;
+      setText(playersHeading, `Players (${count})`);
+      players.update(state);
+
+      const host = isHost(state);
+      if (host !== lastHost) {
+        lastHost = host;
+        controls.replaceChildren(host
+          ? h("div", { class: "host-start" }, startButton,
+            h("p", { class: "hint", id: "start-hint" }, "Everyone in the list plays. Late arrivals join from the next question."))
+          : waiting);
+        if (host) setAttr(startButton, "aria-describedby", "start-hint");
+      }
+    },
+  };
+}

@@ -1,0 +1,198 @@
+// The reveal after a question: the correct option, how many picked each
+// option, your points, streak and rank, the top 10, and the host's "Next".
+
+import { h, setText, setAttr, toggleClass } from "./dom.js";
+import { announce } from "./announce.js";
+import { remainingMs } from "./clock.js";
+import { formatNumber, ordinal } from "./format.js";
+import { createGameBar } from "./gamebar.js";
+import { createLeaderboard } from "./leaderboard.js";
+import { optionLetter, shapeIcon } from "./options.js";
+import { isHost, leaderboardFromPlayers, myId, settingOf } from "./state.js";
+
+function stat(label, testid) {
+  const value = h("span", { class: "stat-value", testid });
+  const el = h("div", { class: "stat" }, h("span", { class: "stat-label", text: label }), value);
+  return { el, value };
+}
+
+export function revealView(ctx) {
+  const s0 = ctx.store.state;
+  const qIndex = s0.room.question_index;
+  const question = s0.question && s0.question.question_index === qIndex ? s0.question : null;
+  const total = s0.room.total_questions || question?.total_questions || 0;
+  const isLast = total > 0 && qIndex + 1 >= total;
+
+  const bar = createGameBar(ctx);
+  const counter = h("p", { class: "eyebrow" },
+    Number.isInteger(qIndex) && qIndex >= 0 ? `Question ${qIndex + 1}${total ? ` of ${total}` : ""} · Results` : "Results");
+  const title = h("h1", { class: "reveal-title", tabindex: -1, text: question ? question.question : "The answer is…" });
+
+  // Options with the distribution, filled when the result is known.
+  const revealList = h("ol", { class: "reveal-list", testid: "reveal", "aria-label": "Answers and how many picked each" });
+
+  // Your result (aria-live: `your_result` comes right after `question_result`).
+  const headline = h("p", { class: "my-headline" });
+  const points = h("p", { class: "my-points", testid: "my-points" });
+  const score = stat("Score", "my-score");
+  const streak = stat("Streak", "my-streak");
+  const rank = stat("Rank", "my-rank");
+  const mine = h("section", { class: "card my-result", testid: "my-result", "aria-live": "polite", "aria-atomic": "true", "aria-label": "Your result" },
+    headline, points, h("div", { class: "stats" }, score.el, streak.el, rank.el));
+
+  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const boardCard = h("section", { class: "card board-card", "aria-labelledby": "board-title" },
+    h("h2", { id: "board-title", class: "section-title", text: "Leaderboard" }),
+    board.el);
+
+  const nextButton = h("button", {
+    type: "button",
+    class: "btn btn-primary btn-large",
+    testid: "next-button",
+    onclick: () => {
+      nextButton.disabled = true;
+      ctx.actions.next().catch(() => {
+        nextButton.disabled = false;
+      });
+    },
+  }, isLast ? "Show final results" : "Next question");
+  const nextNote = h("p", { class: "hint", testid: "next-countdown" });
+  const controls = h("div", { class: "reveal-controls" });
+
+  const el = h("section", { class: "screen screen-reveal", "aria-labelledby": "reveal-title" },
+    bar.el,
+    counter,
+    title,
+    h("div", { class: "reveal-layout" },
+      mine,
+      h("div", { class: "reveal-main" }, revealList, controls),
+      boardCard));
+  title.id = "reveal-title";
+
+  let builtFor = null;
+  let announcedResult = false;
+  let timer = 0;
+  let lastHostState = null;
+
+  function buildReveal(s) {
+    const result = s.result && s.result.question_index === qIndex ? s.result : null;
+    const key = result ? "result" : "none";
+    if (builtFor === key) return;
+    builtFor = key;
+    if (!result) {
+      // Reached the reveal through a resync (page refresh, reconnect): the
+      // room state does not carry the result, so say so instead of waiting.
+      revealList.replaceChildren(h("li", { class: "reveal-empty" }, "You missed this answer while reconnecting. The next question is on its way."));
+      return;
+    }
+    const counts = Array.isArray(result.answer_counts) ? result.answer_counts : [];
+    const options = question?.options ?? counts.map((_, i) => `Answer ${optionLetter(i)}`);
+    const n = Math.max(options.length, counts.length);
+    const max = Math.max(1, ...counts.map((c) => Number(c) || 0));
+    const rows = [];
+    for (let i = 0; i < n; i++) {
+      const count = Number(counts[i]) || 0;
+      const correct = i === result.correct_answer;
+      const picked = s.answer.questionIndex === qIndex && s.answer.index === i;
+      const fill = h("span", { class: "reveal-fill" });
+      fill.style.setProperty("--share", String(count / max));
+      rows.push(h("li", {
+        class: ["reveal-option", `opt-${i % 4}`, correct && "is-correct", picked && "is-picked"],
+        testid: "reveal-option",
+        dataset: { index: i, correct: correct ? "true" : "false", count },
+      },
+      h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
+      h("span", { class: "reveal-text" },
+        h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
+        String(options[i] ?? ""),
+        correct ? h("span", { class: "tag tag-correct" }, h("span", { "aria-hidden": "true" }, "✓ "), "Correct answer") : null,
+        picked ? h("span", { class: "tag tag-picked" }, "Your answer") : null),
+      h("span", { class: "reveal-bar", "aria-hidden": "true" }, fill),
+      h("span", { class: "reveal-count" },
+        formatNumber(count),
+        h("span", { class: "visually-hidden", text: count === 1 ? " player" : " players" }))));
+    }
+    revealList.replaceChildren(...rows);
+    setAttr(revealList, "data-correct-answer", result.correct_answer);
+    // Let the bars grow in after being attached.
+    requestAnimationFrame(() => revealList.classList.add("is-shown"));
+  }
+
+  function renderMine(s) {
+    const r = s.myResult && s.myResult.question_index === qIndex ? s.myResult : null;
+    const watching = Number.isInteger(s.session?.watch_question) && s.session.watch_question === qIndex;
+    toggleClass(mine, "is-correct", Boolean(r && r.correct));
+    toggleClass(mine, "is-wrong", Boolean(r && r.answered && !r.correct));
+    if (r) {
+      setText(headline, r.correct ? "Correct!" : r.answered ? "Not this time" : watching ? "You play from the next question" : "No answer");
+      setText(points, r.correct ? `+${formatNumber(r.points)} points` : "+0 points");
+      setAttr(points, "data-value", r.points ?? 0);
+      setAttr(mine, "data-correct", r.correct ? "true" : "false");
+    } else if (s.result && s.result.question_index === qIndex && !s.result.resynced) {
+      setText(headline, watching ? "You play from the next question" : "Checking your answer…");
+      setText(points, "");
+      setAttr(points, "data-value", null);
+    } else {
+      setText(headline, "Your score");
+      setText(points, "");
+      setAttr(points, "data-value", null);
+    }
+    setText(score.value, formatNumber(s.me.score));
+    setAttr(score.value, "data-value", s.me.score);
+    const streakValue = r && Number.isFinite(r.streak) ? r.streak : s.me.streak;
+    const streakKnown = Number.isFinite(streakValue);
+    setText(streak.value, !streakKnown ? "–" : streakValue > 1 ? `${streakValue} in a row` : String(streakValue));
+    setAttr(streak.value, "data-value", streakKnown ? streakValue : null);
+    toggleClass(streak.el, "is-hot", streakValue > 1);
+    const rankValue = r && Number.isFinite(r.rank) ? r.rank : s.me.rank;
+    setText(rank.value, rankValue ? ordinal(rankValue) : "–");
+    setAttr(rank.value, "aria-label", rankValue ? `${ordinal(rankValue)} of ${s.room.players.length}` : "not ranked yet");
+    setAttr(rank.value, "data-value", rankValue ?? null);
+
+    if (r && !announcedResult) {
+      announcedResult = true;
+      const correctIndex = s.result?.correct_answer;
+      const correctText = Number.isInteger(correctIndex) && question ? `The answer was ${optionLetter(correctIndex)}: ${question.options[correctIndex]}. ` : "";
+      announce(`${correctText}${r.correct ? `Correct, ${r.points} points.` : r.answered ? "Not this time." : "No answer."}${rankValue ? ` You are ${ordinal(rankValue)}.` : ""}`);
+    }
+  }
+
+  function renderControls(s) {
+    const host = isHost(s);
+    if (host !== lastHostState) {
+      lastHostState = host;
+      controls.replaceChildren(...(host ? [nextButton, nextNote] : [nextNote]));
+    }
+    const revealSeconds = Number(settingOf(s, "reveal_seconds", 5));
+    const result = s.result && s.result.question_index === qIndex ? s.result : null;
+    if (revealSeconds > 0 && (s.resultAt || Number.isFinite(result?.next_at_ms))) {
+      // next_at_ms is on the server's clock (right after a resync too).
+      const left = Number.isFinite(result?.next_at_ms)
+        ? Math.ceil(remainingMs(result.next_at_ms) / 1000)
+        : Math.ceil(revealSeconds - (Date.now() - s.resultAt) / 1000);
+      setText(nextNote, left > 0 ? `${isLast ? "Final results" : "Next question"} in ${left} s` : "");
+    } else {
+      setText(nextNote, host ? "The game waits for you." : "Waiting for the host…");
+    }
+  }
+
+  return {
+    el,
+    focus() {
+      title.focus({ preventScroll: true });
+    },
+    update(s) {
+      bar.update(s);
+      buildReveal(s);
+      renderMine(s);
+      const result = s.result && s.result.question_index === qIndex ? s.result : null;
+      board.update(result ? result.leaderboard : leaderboardFromPlayers(s.room.players), myId(s));
+      renderControls(s);
+      if (!timer) timer = setInterval(() => renderControls(ctx.store.state), 250);
+    },
+    destroy() {
+      clearInterval(timer);
+      bar.destroy();
+    },
+  };
+}

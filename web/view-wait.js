@@ -1,0 +1,95 @@
+// The screens between the lobby and a question: "writing the questions" and
+// the 3-2-1 countdown.
+
+import { h, setText } from "./dom.js";
+import { announce } from "./announce.js";
+import { capitalise, plural } from "./format.js";
+import { createGameBar } from "./gamebar.js";
+import { settingOf } from "./state.js";
+
+export function generatingView(ctx) {
+  const bar = createGameBar(ctx);
+  const title = h("h1", { class: "screen-title", tabindex: -1, text: "Writing your questions…" });
+  const detail = h("p", { class: "lead", testid: "generating-detail" });
+  const status = h("p", { class: "status-line", role: "status", "aria-live": "polite", testid: "generating-status" });
+  const el = h("section", { class: "screen screen-wait" },
+    bar.el,
+    h("div", { class: "wait-body" },
+      h("div", { class: "thinking", "aria-hidden": "true" }, h("i"), h("i"), h("i"), h("i")),
+      title,
+      detail,
+      status));
+
+  return {
+    el,
+    focus: () => title.focus({ preventScroll: true }),
+    update(s) {
+      bar.update(s);
+      const g = s.generating || {};
+      const count = g.num_questions || s.room.total_questions || settingOf(s, "num_questions", 0);
+      const topic = g.topic || s.room.topic || "general knowledge";
+      const difficulty = settingOf(s, "difficulty", "");
+      setText(detail, `${count ? plural(count, "question") : "Questions"} about “${topic}”${difficulty ? ` · ${capitalise(difficulty)}` : ""}`);
+      if (g.source) {
+        setText(title, "Questions ready!");
+        setText(status, g.source === "fallback"
+          ? "Picked from the built-in question bank."
+          : "Freshly written for this game.");
+      } else {
+        setText(status, "This takes a few seconds.");
+      }
+    },
+    destroy: () => bar.destroy(),
+  };
+}
+
+export function countdownView(ctx) {
+  const bar = createGameBar(ctx);
+  const number = h("p", { class: "countdown-number", testid: "countdown", "aria-hidden": "true" });
+  const title = h("h1", { class: "screen-title", tabindex: -1, text: "Get ready!" });
+  const sub = h("p", { class: "lead" });
+  const el = h("section", { class: "screen screen-wait screen-countdown" },
+    bar.el,
+    h("div", { class: "wait-body" }, title, number, sub));
+
+  let raf = 0;
+  let shown = null;
+  const tick = () => {
+    const c = ctx.store.state.countdown;
+    if (c && c.seconds > 0) {
+      const left = Math.ceil(c.seconds - (Date.now() - c.receivedAt) / 1000);
+      const value = left > 0 ? String(left) : "Go!";
+      if (value !== shown) {
+        shown = value;
+        setText(number, value);
+        number.classList.remove("pop");
+        void number.offsetWidth; // restart the pop animation
+        number.classList.add("pop");
+      }
+    } else if (shown !== "") {
+      shown = "";
+      setText(number, "");
+    }
+    raf = requestAnimationFrame(tick);
+  };
+
+  return {
+    el,
+    focus() {
+      title.focus({ preventScroll: true });
+      const c = ctx.store.state.countdown;
+      announce(c && c.seconds ? `Get ready: the first question starts in ${c.seconds} seconds.` : "Get ready: the question is coming.");
+    },
+    update(s) {
+      bar.update(s);
+      const next = (Number.isInteger(s.room.question_index) && s.room.question_index >= 0 && s.question ? s.room.question_index + 1 : 0) + 1;
+      const total = s.room.total_questions;
+      setText(sub, total ? `Question ${Math.min(next, total)} of ${total} coming up` : "The first question is coming up");
+      if (!raf) tick();
+    },
+    destroy() {
+      cancelAnimationFrame(raf);
+      bar.destroy();
+    },
+  };
+}
