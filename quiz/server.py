@@ -340,6 +340,7 @@ class QuizServer:
         try:
             command = parse(raw)
         except ProtocolError as exc:
+            log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(exc.code)})
             self._send(client, encode(error(exc.code, exc.message, exc.request_id)))
             return
         try:
@@ -425,6 +426,7 @@ class QuizServer:
         )
 
     def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> str:
+        log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(code)})
         frame = encode(error(code, message, rid))
         self._send(client, frame)
         return frame
@@ -562,6 +564,8 @@ class QuizServer:
                 self._fan_out(lr, output)
             elif isinstance(output, Reply):
                 message = output.message
+                if message["type"] == "error":
+                    log.info("error", extra={"room": lr.room_id, "code": message["code"]})
                 if output.bind is not None and sender is not None:
                     self._bind(lr, output.bind, sender)
                     message = {**message, "token": token, "server_id": self.settings.server_id}
@@ -577,6 +581,14 @@ class QuizServer:
                         self._close(released, output.close_code, output.reason)
             elif isinstance(output, Generate):
                 if lr.room is not None:  # the owner asks; followers only relay
+                    log.info(
+                        "game started",
+                        extra={
+                            "room": lr.room_id,
+                            "topic": output.topic,
+                            "players": len(lr.room.players),
+                        },
+                    )
                     self._spawn(self._generate(lr, output))
             elif isinstance(output, RoomClosed):
                 lr.gone = True
@@ -677,6 +689,10 @@ class QuizServer:
         if message["type"] == "answer_progress":
             self._progress(lr, message)
             return
+        if message["type"] == "game_over" and lr.room is not None:
+            log.info(
+                "game over", extra={"room": lr.room_id, "players": len(message["leaderboard"])}
+            )
         if message["type"] == "question_result":
             lr.progress_pending = None  # the result supersedes it
             lr.last_result_index = message["question_index"]
