@@ -169,6 +169,10 @@ class QuizServer:
             ping_interval=self.settings.ping_interval,
             ping_timeout=self.settings.ping_timeout,
             max_size=self.settings.max_message_bytes,
+            # permessage-deflate compresses each frame once per connection
+            # (per-connection contexts): fan-out to n players would deflate
+            # n times. Messages are a few hundred bytes of JSON; not worth it.
+            compression=None,
             # Bounds how long a peer that never answers our close can hold
             # shutdown, so SIGTERM ends the process well within 10 s.
             close_timeout=2,
