@@ -8,6 +8,9 @@ pool of generated questions for (topic, difficulty) is there; otherwise, with
 a hard deadline around everything (waiting for a concurrency slot, the call,
 its retries), ask Groq, validate every question, and keep the valid ones in
 the cache. Whatever is short is topped up from the bank.
+
+The cache is in this process by default; with Redis (``from_settings(...,
+redis=client)`` or :meth:`QuestionSource.use_cache`), every server shares it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llm.bank import Bank, shuffle_options
-from llm.cache import MemoryCache, QuestionCache
+from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
 from llm.types import DIFFICULTIES, Difficulty, Question, QuestionSet
 from llm.validate import clean_topic, question_key, topic_key
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from quiz.config import Settings
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "Question",
     "QuestionSet",
     "QuestionSource",
+    "RedisQuestionCache",
 ]
 
 log = logging.getLogger("llm")
@@ -115,8 +121,14 @@ class QuestionSource:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, bank: Bank | None = None) -> QuestionSource:
-        """A source configured from the server's settings (GROQ_*, LLM_*)."""
+    def from_settings(
+        cls, settings: Settings, *, bank: Bank | None = None, redis: Redis | None = None
+    ) -> QuestionSource:
+        """A source configured from the server's settings (GROQ_*, LLM_*).
+
+        With ``redis`` (a client the caller owns and closes), the question
+        cache lives in Redis, shared by every server on it.
+        """
         return cls(
             bank=bank,
             api_key=settings.groq_api_key,
@@ -124,7 +136,13 @@ class QuestionSource:
             base_url=settings.groq_base_url,
             timeout=settings.llm_timeout_seconds,
             max_concurrency=settings.llm_max_concurrency,
+            cache=RedisQuestionCache(redis, max_questions=MAX_POOL) if redis is not None else None,
         )
+
+    def use_cache(self, cache: QuestionCache) -> None:
+        """Keep generated questions in ``cache`` from now on (the server calls this
+        with a :class:`RedisQuestionCache` once its Redis client exists)."""
+        self.cache = cache
 
     @property
     def uses_llm(self) -> bool:

@@ -50,8 +50,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("quiz.cluster")
 
-SNAPSHOT_EVERY = 50  # log entries between snapshots
-LOG_MAXLEN = 2000  # comfortably more than SNAPSHOT_EVERY: replay never misses
+# Log entries between snapshots: at least 50, and at least one per player,
+# so a big room (a snapshot of 10,000 players is megabytes) writes about one
+# snapshot a question rather than hundreds.
+SNAPSHOT_EVERY = 50
 CLOSED_TTL_MS = 60_000
 MAINTENANCE_INTERVAL = 1.0
 READ_BLOCK_MS = 5_000
@@ -98,6 +100,15 @@ return id
 
 _APPEND_KEYS = ("lease", "log", "snap", "seq", "fence", "inbox")
 
+# Forward a command only to a room that exists: after Redis lost its data,
+# followers learn the room is gone instead of waiting for an owner forever.
+_FORWARD = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'c', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -119,6 +130,10 @@ class NotOwner(Exception):
 
 class Unavailable(Exception):
     """Redis cannot be reached now; the player gets ``server_busy``."""
+
+
+class RoomGone(Exception):
+    """The room no longer exists in Redis (expired, closed, or data lost)."""
 
 
 def key(room_id: str, part: str) -> str:
@@ -167,6 +182,7 @@ class Cluster:
         self._append = self.redis.register_script(_APPEND)
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
+        self._forward = self.redis.register_script(_FORWARD)
         self.pending: dict[str, Pending] = {}
         self.healthy = False
         self.stopping = False
@@ -285,7 +301,9 @@ class Cluster:
             "ref": origin[1] if origin else "",
             "inbox": origin[2] if origin else lr.inbox_cursor,
         }
-        snap = self._snapshot(lr, seq) if seq % SNAPSHOT_EVERY == 0 or closing else ""
+        every = max(SNAPSHOT_EVERY, len(lr.room.players)) if lr.room is not None else SNAPSHOT_EVERY
+        due = seq - lr.snapshot_seq >= every
+        snap = self._snapshot(lr, seq) if due or closing else ""
         try:
             result = await self._append(
                 keys=[
@@ -297,7 +315,8 @@ class Cluster:
                     json.dumps(entry, separators=(",", ":")),
                     snap,
                     CLOSED_TTL_MS if closing else self.ttl_ms,
-                    LOG_MAXLEN,
+                    # Keeps every entry since the last snapshot, with room to spare.
+                    2 * every + 100,
                 ],
             )
         except RedisError as exc:
@@ -306,6 +325,8 @@ class Cluster:
             why = "lease lost" if result == -1 else f"sequence {seq} is not next"
             raise NotOwner(why)
         lr.seq = seq
+        if snap:
+            lr.snapshot_seq = seq
         lr.cursor = result
         if origin:
             lr.inbox_cursor = origin[2]
@@ -333,12 +354,15 @@ class Cluster:
             separators=(",", ":"),
         )
         try:
-            await self.redis.xadd(
-                key(lr.room_id, "inbox"), {"c": body}, maxlen=10_000, approximate=True
+            sent = await self._forward(
+                keys=[key(lr.room_id, "inbox"), key(lr.room_id, "snap")], args=[body, self.ttl_ms]
             )
         except RedisError as exc:
             self.pending.pop(ref, None)
             raise self._failed(exc) from exc
+        if not sent:
+            self.pending.pop(ref, None)
+            raise RoomGone(lr.room_id)
         self.counters["commands_forwarded"] += 1
         if not wants_reply:
             return None
@@ -353,7 +377,10 @@ class Cluster:
             self.pending.pop(ref, None)
 
     async def ensure_owner(self, lr: LocalRoom) -> bool:
-        """Own the room if nobody does (or we still do after an error)."""
+        """Own the room if nobody does (or we still do after an error).
+
+        False if another server holds it; :class:`RoomGone` if it no longer exists.
+        """
         if lr.room is not None:
             return True
         try:
@@ -364,7 +391,7 @@ class Cluster:
         except RedisError as exc:
             raise self._failed(exc) from exc
         if status == -1:
-            return False
+            raise RoomGone(lr.room_id)
         if status == 0 and holder != lr.lease:
             return False  # another server holds it
         lr.lease = holder
@@ -405,6 +432,7 @@ class Cluster:
                 self.server.deliver_relayed(lr, entry)
             lr.cursor = stream_id
         lr.room, lr.seq, lr.inbox_cursor = room, seq, inbox
+        lr.snapshot_seq = snap["seq"]
         self.server.resume_owned(lr)
 
     def _snapshot(self, lr: LocalRoom, seq: int) -> str:

@@ -29,9 +29,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from llm import QuestionSource
+from llm import QuestionSource, RedisQuestionCache
 from quiz import codec, endpoints
-from quiz.cluster import Cluster, NotOwner, Unavailable
+from quiz.cluster import Cluster, NotOwner, RoomGone, Unavailable
 from quiz.config import Settings
 from quiz.game import (
     Disconnected,
@@ -127,6 +127,7 @@ class LocalRoom:
     cursor: str = "0-0"
     inbox_cursor: str = "0-0"
     inbox_read: str = "0-0"
+    snapshot_seq: int = 0
 
 
 class QuizServer:
@@ -154,6 +155,9 @@ class QuizServer:
         self.loop_lag = LoopLag()
         self.counters = Counters()
         self.cluster = Cluster(settings, self) if settings.redis_url else None
+        if self.cluster is not None:
+            # Generated question sets are shared by every server.
+            self.source.use_cache(RedisQuestionCache(self.cluster.redis))
 
     # Life cycle.
 
@@ -551,7 +555,19 @@ class QuizServer:
         # A follower: the owner applies it. Not under the lock, so that one
         # slow round trip does not hold this server's other players back.
         assert self.cluster is not None
-        return await self.cluster.forward(lr, pid, command, sender, token)
+        try:
+            return await self.cluster.forward(lr, pid, command, sender, token)
+        except RoomGone:
+            self._vanished(lr)
+            return self._refuse_gone(sender, command)
+
+    def _vanished(self, lr: LocalRoom) -> None:
+        """The room is gone from Redis (expired, or its data lost): let its players go."""
+        log.warning("room vanished from redis", extra={"room": lr.room_id})
+        outputs: list[Output] = [
+            Release(pid, CloseCode.ROOM_CLOSED, "room closed") for pid in lr.clients
+        ]
+        self._deliver(lr, [*outputs, RoomClosed("vanished")], None, None)
 
     def _refuse_gone(self, sender: Client | None, command: Any) -> str | None:
         if sender is None:
@@ -671,8 +687,12 @@ class QuizServer:
         async with lr.lock:
             if lr.gone or lr.room is not None:
                 return
-            with contextlib.suppress(Unavailable, NotOwner):
+            try:
                 await self.cluster.ensure_owner(lr)
+            except (Unavailable, NotOwner):
+                pass  # tried again at the next maintenance round
+            except RoomGone:
+                self._vanished(lr)
 
     def _bind(self, lr: LocalRoom, player_id: str, client: Client) -> None:
         old = lr.clients.get(player_id)
