@@ -151,7 +151,6 @@ class QuizServer:
         self.server: Server | None = None
         self.started = time.monotonic()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._created_outputs: dict[str, list[Output]] = {}
         self.loop_lag = LoopLag()
         self.counters = Counters()
         self.cluster = Cluster(settings, self) if settings.redis_url else None
@@ -411,11 +410,11 @@ class QuizServer:
                 return self._refuse(client, ErrorCode.SERVER_BUSY, "no room for more rooms", rid)
             token = secrets.token_urlsafe(24)
             seat = Seat(_new_player_id(), command.name, hash_token(token), rid, self.server_id)
-            lr = await self._create_room(command, seat)
-            if lr is None:
+            created = await self._create_room(command, seat)
+            if created is None:
                 return self._refuse(client, ErrorCode.SERVER_BUSY, "try again shortly", rid)
+            lr, outputs = created
             async with lr.lock:
-                outputs = self._created_outputs.pop(lr.room_id)
                 return self._deliver(lr, outputs, client, token)
         lr = self.rooms.get(command.room_id)
         if lr is None and self.cluster is not None:
@@ -439,7 +438,9 @@ class QuizServer:
         self._send(client, frame)
         return frame
 
-    async def _create_room(self, command: CreateRoom, seat: Seat) -> LocalRoom | None:
+    async def _create_room(
+        self, command: CreateRoom, seat: Seat
+    ) -> tuple[LocalRoom, list[Output]] | None:
         """A new room owned here, with a code no other room has (on any server)."""
         for _ in range(8):
             room_id = self._new_room_id()
@@ -452,13 +453,12 @@ class QuizServer:
                 except Unavailable:
                     return None
             self.rooms[room_id] = lr
-            self._created_outputs[room_id] = outputs
             if self.cluster is not None:
                 # The reader must watch the new room's inbox (after it is listed).
                 with contextlib.suppress(Unavailable, RedisError):
                     await self.cluster.wake()
             log.info("room created", extra={"room": room_id, "topic": command.settings.topic})
-            return lr
+            return lr, outputs
         return None
 
     async def _follow(self, room_id: str) -> LocalRoom | None:
