@@ -128,6 +128,7 @@ class LocalRoom:
     inbox_cursor: str = "0-0"
     inbox_read: str = "0-0"
     snapshot_seq: int = 0
+    forwarding: int = 0  # commands sent to the owner and not answered yet
 
 
 class QuizServer:
@@ -496,7 +497,12 @@ class QuizServer:
 
     def _forget_if_unused(self, lr: LocalRoom) -> None:
         """A followed room with no player here any more is no longer relayed."""
-        if lr.room is None and not lr.clients and self.rooms.get(lr.room_id) is lr:
+        if (
+            lr.room is None
+            and not lr.clients
+            and not lr.forwarding
+            and self.rooms.get(lr.room_id) is lr
+        ):
             del self.rooms[lr.room_id]
 
     # Applying commands.
@@ -555,11 +561,17 @@ class QuizServer:
         # A follower: the owner applies it. Not under the lock, so that one
         # slow round trip does not hold this server's other players back.
         assert self.cluster is not None
+        # While a join is on its way the room has no player here yet, and must
+        # not be forgotten: its reply comes through the log we would stop reading.
+        lr.forwarding += 1
         try:
             return await self.cluster.forward(lr, pid, command, sender, token)
         except RoomGone:
             self._vanished(lr)
             return self._refuse_gone(sender, command)
+        finally:
+            lr.forwarding -= 1
+            self._forget_if_unused(lr)
 
     def _vanished(self, lr: LocalRoom) -> None:
         """The room is gone from Redis (expired, or its data lost): let its players go."""
