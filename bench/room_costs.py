@@ -1,0 +1,84 @@
+"""CPU cost of the game core alone (quiz.game.Room, no sockets) against the room's size.
+
+    python -m bench.room_costs [--sizes 1000 5000 10000]
+
+For each size it seats the players, then times, per command: one more join
+(with the room_joined encode the server does), one answer in an open question
+(``Room.handle`` plus ``next_wakeup_ms``, which the server calls after every
+command), and encoding ``game_over``. It shows which costs grow with the room:
+a per-command cost that is linear in the room size makes a question of n
+answers quadratic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from llm.types import Question
+from quiz.game import Limits, QuestionsReady, Room, Seat, Tick
+from quiz.protocol import RoomSettings, StartGame, SubmitAnswer, encode
+
+
+def _timed(fn: Any, repeat: int) -> float:
+    started = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - started) / repeat * 1e6
+
+
+def measure(size: int) -> dict[str, float]:
+    now = 1_000_000
+    limits = Limits(max_players=size + 10, countdown_ms=0)
+    settings = RoomSettings(num_questions=2, time_per_question=20, reveal_seconds=2)
+    room, _ = Room.create("ROOM1", settings, limits, Seat("h", "host", "x"), now)
+    for i in range(1, size - 1):
+        room.handle(None, Seat(f"p{i}", f"player{i}", f"t{i}"), now)
+    # One more join, timed with its reply encoded as the server does.
+    join_us = _timed(
+        lambda: [
+            encode(o.message)
+            for o in room.handle(None, Seat("last", "last", "t"), now)
+            if hasattr(o, "message")
+        ],
+        1,
+    )
+    room.handle("h", StartGame(), now)
+    questions = tuple(Question(f"q{i}", ("a", "b", "c", "d"), 0) for i in range(2))
+    room.handle(None, QuestionsReady(room.generation, questions), now)
+    room.handle(None, Tick(), now + 1)
+    ids = [pid for pid in room.players if pid != "h"]
+    repeat = min(500, len(ids) - 1)
+    it = iter(ids)
+
+    def answer() -> None:
+        room.handle(next(it), SubmitAnswer(0, 1), now + 10)
+        room.next_wakeup_ms()
+
+    answer_us = _timed(answer, repeat)
+    wakeup_us = _timed(room.next_wakeup_ms, 50)
+    board = room.leaderboard()
+    game_over_us = _timed(lambda: encode({"type": "game_over", "leaderboard": board}), 5)
+    size_bytes = len(encode({"type": "game_over", "leaderboard": board}).encode())
+    return {
+        "players": size,
+        "join_us": round(join_us, 1),
+        "answer_us": round(answer_us, 1),
+        "next_wakeup_us": round(wakeup_us, 1),
+        "game_over_encode_us": round(game_over_us, 1),
+        "game_over_bytes": size_bytes,
+        "answers_per_question_cpu_s": round(answer_us * size / 1e6, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.room_costs")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    args = parser.parse_args()
+    for size in args.sizes:
+        print(measure(size))
+
+
+if __name__ == "__main__":
+    main()
