@@ -178,6 +178,10 @@ async def main_async() -> None:
     # Prompt exit: aiohttp's cleanup waits on every open connection.
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(runner.cleanup(), 2)
+    # engine.io's per-socket tasks would keep asyncio.run() waiting; nothing is left
+    # to save, so leave now.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def main() -> None:

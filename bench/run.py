@@ -200,6 +200,7 @@ def server_argv(target: str) -> list[str]:
         "quiz": [PY, "quiz_server.py"],
         "quiz_redis": [PY, "quiz_server.py"],
         "quiz_uvloop": [PY, "-m", "bench.serve_uvloop"],
+        "quiz_gcstats": [PY, "-m", "bench.serve_gcstats"],
         "floor": [PY, "-m", "bench.floor_server"],
         "peer": [PY, "-m", "bench.peer_server"],
         "peer_deflate": [PY, "-m", "bench.peer_server"],
@@ -934,8 +935,9 @@ async def run_all(names: list[str], opt: Options, targets: list[str] | None) -> 
     for name in names:
         scn = SCENARIOS[name]
         chosen = [t for t in scn.targets if not targets or t in targets]
-        if targets and "quiz_uvloop" in targets and "quiz_uvloop" not in chosen:
-            chosen.append("quiz_uvloop")
+        for extra in ("quiz_uvloop", "quiz_gcstats"):
+            if targets and extra in targets and extra not in chosen:
+                chosen.append(extra)
         runs: dict[str, Any] = {}
         question_bytes = opt.question_bytes
         for target in chosen:
@@ -976,7 +978,15 @@ def main(argv: list[str] | None = None) -> int:
         "--target",
         action="append",
         default=[],
-        choices=["quiz", "floor", "peer", "peer_deflate", "quiz_uvloop", "quiz_redis"],
+        choices=[
+            "quiz",
+            "floor",
+            "peer",
+            "peer_deflate",
+            "quiz_uvloop",
+            "quiz_redis",
+            "quiz_gcstats",
+        ],
         help="only these targets (default: each scenario's own)",
     )
     parser.add_argument("--out", type=Path, help="result JSON (default bench/results/<mode>.json)")
