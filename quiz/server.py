@@ -187,6 +187,9 @@ class QuizServer:
             # WORKERS > 1: the workers share one port, the kernel spreads
             # connections between them.
             reuse_port=self.settings.workers > 1,
+            # A room code on a projector brings hundreds of connections at
+            # once; the default backlog (100) drops the rest into a 1 s retry.
+            backlog=1024,
         )
         self.loop_lag.start()
         log.info(
