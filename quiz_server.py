@@ -38,6 +38,19 @@ async def serve(settings: Settings) -> None:
         raise StartupError(f"{type(exc).__name__}: {exc}") from exc
 
 
+def _runner() -> asyncio.Runner:
+    """uvloop when it is installed (an optional extra), else asyncio's own loop.
+
+    The benchmark measured uvloop at +18% fan-out and -19% CPU per message
+    (docs/performance.md); nothing depends on it.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
 def main() -> int:
     load_dotenv()
     try:
@@ -52,7 +65,8 @@ def main() -> int:
         return asyncio.run(supervise(settings))
     log.info("starting", extra={"settings": settings.public()})
     try:
-        asyncio.run(serve(settings))
+        with _runner() as runner:
+            runner.run(serve(settings))
     except StartupError as exc:
         log.error("cannot start: %s", exc)
         return 1
