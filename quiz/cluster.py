@@ -417,20 +417,15 @@ class Cluster:
         if snap_raw is None:
             raise NotOwner(lr.room_id)
         snap = json.loads(snap_raw)
-        room = codec.room_from_dict(snap["room"])
-        seq, inbox = snap["seq"], snap["inbox"]
-        entries = await self.redis.xrange(key(lr.room_id, "log"))
-        for stream_id, fields in entries:
-            entry = json.loads(fields["e"])
-            if entry["seq"] <= seq:
-                continue
-            if entry["seq"] != seq + 1:
-                raise RuntimeError(f"room {lr.room_id}: log gap after {seq}")
-            room.handle(entry["pid"], codec.command_from_dict(entry["cmd"]), entry["now"])
-            seq, inbox = entry["seq"], entry["inbox"] or inbox
+        log_items = [
+            (stream_id, json.loads(fields["e"]))
+            for stream_id, fields in await self.redis.xrange(key(lr.room_id, "log"))
+        ]
+        room, seq, inbox = rebuild(snap, [entry for _, entry in log_items])
+        for stream_id, entry in log_items:
             if stream_order(stream_id) > stream_order(lr.cursor):
                 self.server.deliver_relayed(lr, entry)
-            lr.cursor = stream_id
+                lr.cursor = stream_id
         lr.room, lr.seq, lr.inbox_cursor = room, seq, inbox
         lr.snapshot_seq = snap["seq"]
         self.server.resume_owned(lr)
@@ -615,10 +610,20 @@ def stream_order(stream_id: str) -> tuple[int, int]:
     return int(ms), int(n or 0)
 
 
-def rebuild(snapshot: dict[str, Any], entries: list[dict[str, Any]]) -> Room:
-    """A room from a snapshot and the log entries after it (for tests and tools)."""
+def rebuild(snapshot: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[Room, int, str]:
+    """The room folded from a snapshot and the log entries after it.
+
+    Returns the room, the last sequence number applied and the last inbox
+    entry consumed. Entries the snapshot already holds are skipped; a gap
+    in the numbers is an error, never a silently different room.
+    """
     room = codec.room_from_dict(snapshot["room"])
+    seq, inbox = snapshot["seq"], snapshot["inbox"]
     for entry in entries:
-        if entry["seq"] > snapshot["seq"]:
-            room.handle(entry["pid"], codec.command_from_dict(entry["cmd"]), entry["now"])
-    return room
+        if entry["seq"] <= seq:
+            continue
+        if entry["seq"] != seq + 1:
+            raise RuntimeError(f"room {room.room_id}: log gap after {seq}")
+        room.handle(entry["pid"], codec.command_from_dict(entry["cmd"]), entry["now"])
+        seq, inbox = entry["seq"], entry["inbox"] or inbox
+    return room, seq, inbox

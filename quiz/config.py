@@ -225,8 +225,3 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "rooms in memory, and players of one game would land on different workers"
         )
     return settings
-
-
-def variables() -> list[str]:
-    """The names of every variable the server reads, in documentation order."""
-    return list(_VARIABLES)

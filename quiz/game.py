@@ -356,9 +356,6 @@ class Room:
                 return player
         return None
 
-    def connected_ids(self) -> list[str]:
-        return [p.id for p in self.players.values() if p.connected]
-
     # Views.
 
     def state_for(self, player_id: str | None, now_ms: int) -> Message:

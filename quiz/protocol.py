@@ -302,8 +302,6 @@ _BUILDERS: dict[str, Any] = {
     "play_again": lambda f: PlayAgain(f.request_id),
 }
 
-ACTIONS = tuple(_BUILDERS)
-
 
 # Outgoing messages.
 

@@ -627,7 +627,7 @@ class QuizServer:
                             "players": len(lr.room.players),
                         },
                     )
-                    self._spawn(self._generate(lr, output))
+                    self.spawn(self._generate(lr, output))
             elif isinstance(output, RoomClosed):
                 lr.gone = True
                 self._cancel_timers(lr)
@@ -672,7 +672,7 @@ class QuizServer:
 
         # Spawned in inbox order; the room's lock is fair (FIFO), so they
         # are applied in that order too.
-        self._spawn(run())
+        self.spawn(run())
 
     def resume_owned(self, lr: LocalRoom) -> None:
         """This server now owns ``lr`` (taken over or reloaded): restart its clock."""
@@ -688,7 +688,7 @@ class QuizServer:
                 room.settings.num_questions,
                 room.settings.difficulty,
             )
-            self._spawn(self._generate(lr, again))
+            self.spawn(self._generate(lr, again))
 
     def room_demoted(self, lr: LocalRoom) -> None:
         """This server lost ``lr``: its timers stop; its players stay, as followers."""
@@ -781,7 +781,7 @@ class QuizServer:
         self._broadcast((client,), frame)
 
     def _close(self, client: Client, code: int, reason: str) -> None:
-        self._spawn(client.ws.close(code, reason))
+        self.spawn(client.ws.close(code, reason))
 
     # Timers and background work.
 
@@ -806,7 +806,7 @@ class QuizServer:
                 with contextlib.suppress(Unavailable):
                     await self.apply(lr, Tick())
 
-        self._spawn(tick())
+        self.spawn(tick())
 
     def _cancel_timers(self, lr: LocalRoom) -> None:
         for handle in (lr.timer, lr.progress_timer):
@@ -838,9 +838,6 @@ class QuizServer:
 
     def spawn(self, awaitable: Awaitable[Any]) -> None:
         """Run ``awaitable`` in the background, logging a failure."""
-        self._spawn(awaitable)
-
-    def _spawn(self, awaitable: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(awaitable)
         # Keep a reference: the loop holds tasks only weakly.
         self._tasks.add(task)

@@ -291,7 +291,16 @@ def test_cluster_rebuild_from_snapshot_and_log(data: st.DataObject) -> None:
     for _ in range(data.draw(st.integers(1, 30))):
         driver.draw_step(data)
     log = [
-        through_json({"seq": seq, "now": now, "pid": pid, "cmd": cmd, "out": json.loads(out)})
+        through_json(
+            {
+                "seq": seq,
+                "now": now,
+                "pid": pid,
+                "cmd": cmd,
+                "out": json.loads(out),
+                "inbox": f"{seq}-0",
+            }
+        )
         for seq, ((pid, cmd, now), out) in enumerate(
             zip(driver.steps, driver.outputs, strict=True), start=1
         )
@@ -299,8 +308,10 @@ def test_cluster_rebuild_from_snapshot_and_log(data: st.DataObject) -> None:
     k = data.draw(st.integers(0, len(log)))
     # The whole log is handed over, as XRANGE does; entries up to the
     # snapshot's sequence number must be skipped, not applied twice.
-    room = rebuild({"seq": k, "room": driver.snapshots[k]}, log)
+    room, seq, inbox = rebuild({"seq": k, "inbox": "0-0", "room": driver.snapshots[k]}, log)
     assert_same_room(room, driver.room)
+    assert seq == len(log)
+    assert inbox == (f"{len(log)}-0" if len(log) > k else "0-0")
 
 
 # --- examples ------------------------------------------------------------------------
