@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from llm.types import Question
+from quiz import names
 from quiz.protocol import (
     ErrorCode,
     KickPlayer,
@@ -439,8 +440,8 @@ class Room:
         if len(self.players) >= self.limits.max_players:
             out.append(Reply(error(ErrorCode.ROOM_FULL, "this room is full", rid)))
             return
-        folded = seat.name.casefold()
-        if any(p.name.casefold() == folded for p in self.players.values()):
+        # One rule for "the same name" (case, look-alikes): quiz.names.
+        if names.taken(seat.name, (p.name for p in self.players.values())):
             out.append(Reply(error(ErrorCode.NAME_TAKEN, "that name is taken in this room", rid)))
             return
         self.last_activity_ms = now_ms

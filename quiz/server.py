@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from llm import QuestionSource, RedisQuestionCache
-from quiz import codec, endpoints
+from quiz import codec, delivery, endpoints
 from quiz.cluster import Cluster, NotOwner, RoomGone, Unavailable
 from quiz.config import Settings
 from quiz.game import (
@@ -598,47 +598,67 @@ class QuizServer:
     ) -> str | None:
         reply_frame: str | None = None
         for output in outputs:
-            if isinstance(output, Send):
-                self._fan_out(lr, output)
-            elif isinstance(output, Reply):
-                message = output.message
-                if message["type"] == "error":
-                    log.info("error", extra={"room": lr.room_id, "code": message["code"]})
-                if output.bind is not None and sender is not None:
-                    self._bind(lr, output.bind, sender)
-                    message = {**message, "token": token, "server_id": self.settings.server_id}
-                reply_frame = encode(message)
-                if sender is not None:
-                    self._send(sender, reply_frame)
-            elif isinstance(output, Release):
-                released = lr.clients.pop(output.player_id, None)
-                if released is not None:
-                    released.room = released.player_id = None
-                    released.seen.clear()  # its seat is gone: old replies would lie
-                    if output.close_code is not None:
-                        self._close(released, output.close_code, output.reason)
-            elif isinstance(output, Generate):
-                if lr.room is not None:  # the owner asks; followers only relay
-                    log.info(
-                        "game started",
-                        extra={
-                            "room": lr.room_id,
-                            "topic": output.topic,
-                            "players": len(lr.room.players),
-                        },
-                    )
-                    self.spawn(self._generate(lr, output))
-            elif isinstance(output, RoomClosed):
-                lr.gone = True
-                self._cancel_timers(lr)
-                if self.rooms.get(lr.room_id) is lr:
-                    del self.rooms[lr.room_id]
-                if lr.room is not None:
-                    log.info("room closed", extra={"room": lr.room_id, "reason": output.reason})
+            # One output that fails to go out (a bug, a frame that cannot be
+            # sent) is logged and skipped: the room's other outputs, and its
+            # timers below, must still happen or its game would stall.
+            try:
+                frame = self._deliver_one(lr, output, sender, token)
+            except Exception:
+                log.exception(
+                    "could not deliver an output",
+                    extra={"room": lr.room_id, "output": type(output).__name__},
+                )
+                continue
+            if frame is not None:
+                reply_frame = frame
         if lr.room is not None and not lr.room.closed:
             self._schedule(lr)
         elif not lr.gone:
             self._forget_if_unused(lr)
+        return reply_frame
+
+    def _deliver_one(
+        self, lr: LocalRoom, output: Output, sender: Client | None, token: str | None
+    ) -> str | None:
+        """Carry one output of a room out; the frame of a direct reply, if it is one."""
+        reply_frame: str | None = None
+        if isinstance(output, Send):
+            self._fan_out(lr, output)
+        elif isinstance(output, Reply):
+            message = output.message
+            if message["type"] == "error":
+                log.info("error", extra={"room": lr.room_id, "code": message["code"]})
+            if output.bind is not None and sender is not None:
+                self._bind(lr, output.bind, sender)
+                message = {**message, "token": token, "server_id": self.settings.server_id}
+            reply_frame = encode(message)
+            if sender is not None:
+                self._send(sender, reply_frame)
+        elif isinstance(output, Release):
+            released = lr.clients.pop(output.player_id, None)
+            if released is not None:
+                released.room = released.player_id = None
+                released.seen.clear()  # its seat is gone: old replies would lie
+                if output.close_code is not None:
+                    self._close(released, output.close_code, output.reason)
+        elif isinstance(output, Generate):
+            if lr.room is not None:  # the owner asks; followers only relay
+                log.info(
+                    "game started",
+                    extra={
+                        "room": lr.room_id,
+                        "topic": output.topic,
+                        "players": len(lr.room.players),
+                    },
+                )
+                self.spawn(self._generate(lr, output))
+        elif isinstance(output, RoomClosed):
+            lr.gone = True
+            self._cancel_timers(lr)
+            if self.rooms.get(lr.room_id) is lr:
+                del self.rooms[lr.room_id]
+            if lr.room is not None:
+                log.info("room closed", extra={"room": lr.room_id, "reason": output.reason})
         return reply_frame
 
     # Redis mode: what quiz.cluster calls back.
@@ -774,7 +794,11 @@ class QuizServer:
                 transport.abort()
                 continue
             targets.append(client.ws)
-        websockets.broadcast(targets, frame)
+        try:
+            websockets.broadcast(targets, frame)
+        except UnicodeEncodeError:
+            # websockets encodes once, before writing to anyone: nobody got it.
+            websockets.broadcast(targets, delivery.repair(frame))
         self.counters["frames_out"] += len(targets)
 
     def _send(self, client: Client, frame: str) -> None:
