@@ -20,12 +20,15 @@ from websockets.http11 import Request, Response
 
 # The client is served by this server only: nothing may load from elsewhere,
 # and nothing a player typed can run as script even if it were rendered as HTML.
+# Sent on every HTTP response (see finish), errors included: a 404 page is a
+# page too. connect-src 'self' allows ws:// and wss:// to this same host
+# (CSP Level 3 maps 'self' to them), and no other.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
         "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'"
     ),
@@ -116,5 +119,20 @@ def static_response(files: dict[str, StaticFile], request: Request, path: str) -
         found.body,
         found.content_type,
         head=request.method == "HEAD",
-        extra={"ETag": found.etag, **SECURITY_HEADERS},
+        extra={"ETag": found.etag},
     )
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Every response as it leaves: security headers, and no body for HEAD.
+
+    websockets calls this (``process_response``) for every response of the
+    handshake path: ours, its own refusals (400, 426, 500) and the 101.
+    """
+    for key, value in SECURITY_HEADERS.items():
+        if key not in response.headers:
+            response.headers[key] = value
+    if request.method == "HEAD" and response.body:
+        # The headers of the GET, Content-Length included, without its body.
+        return Response(response.status_code, response.reason_phrase, response.headers, b"")
+    return response

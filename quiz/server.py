@@ -26,6 +26,7 @@ from typing import Any
 import websockets
 from redis.exceptions import RedisError
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import MultipleValuesError
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
@@ -49,6 +50,7 @@ from quiz.game import (
     Tick,
 )
 from quiz.metrics import Counters, LoopLag
+from quiz.origin import OriginPolicy, Verdict
 from quiz.protocol import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -150,7 +152,7 @@ class QuizServer:
             countdown_ms=settings.countdown_seconds * 1000,
         )
         self.static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
-        self.allowed_origins = set(settings.allowed_origins)
+        self.origins = OriginPolicy(settings.allowed_origins)
         self.shutting_down = False
         self.server: Server | None = None
         self.started = time.monotonic()
@@ -173,6 +175,7 @@ class QuizServer:
             self.settings.host,
             self.settings.port,
             process_request=self.process_request,
+            process_response=self.process_response,
             ping_interval=self.settings.ping_interval,
             ping_timeout=self.settings.ping_timeout,
             max_size=self.settings.max_message_bytes,
@@ -256,12 +259,31 @@ class QuizServer:
     # HTTP.
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        try:
+            return self._route(request)
+        except MultipleValuesError as exc:
+            # Two headers where one is expected (two Origin, two Upgrade...):
+            # a malformed request, not a server failure.
+            log.info("duplicate header", extra={"header": str(exc)[:40]})
+            return endpoints.text_response(400, "Duplicate header.\n")
+
+    def process_response(
+        self, connection: ServerConnection, request: Request, response: Response
+    ) -> Response:
+        return endpoints.finish(request, response)
+
+    def _route(self, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
         if upgrade:
             if path not in ("/", "/ws"):
                 return endpoints.text_response(404, "No WebSocket endpoint here; use /ws.\n")
-            if not self._origin_allowed(request):
+            verdict = self.origins.check(
+                request.headers.get_all("Origin"), request.headers.get_all("Host")
+            )
+            if verdict is Verdict.BAD_REQUEST:
+                return endpoints.text_response(400, "One Origin and one Host header, please.\n")
+            if verdict is Verdict.FORBID:
                 return endpoints.text_response(403, "Origin not allowed.\n")
             if self.shutting_down:
                 return endpoints.text_response(503, "Server is restarting.\n")
@@ -301,16 +323,6 @@ class QuizServer:
             "counters": dict(self.counters),
             "redis": self.cluster.metrics() if self.cluster is not None else None,
         }
-
-    def _origin_allowed(self, request: Request) -> bool:
-        origin = request.headers.get("Origin")
-        if origin is None or not self.allowed_origins:
-            return True  # not a browser, or no list: anyone
-        if origin.rstrip("/") in self.allowed_origins:
-            return True
-        # The page this server serves itself is always welcome.
-        host = request.headers.get("Host", "")
-        return origin.split("://", 1)[-1] == host
 
     # WebSocket.
 
