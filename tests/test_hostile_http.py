@@ -3,7 +3,6 @@ every response, HEAD without a body. Raw requests over real sockets."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 
@@ -11,25 +10,8 @@ import pytest
 
 from quiz.endpoints import SECURITY_HEADERS
 from tests.conftest import Harness, StartServer
-from tests.http_client import HttpReply, http_request
+from tests.http_client import http_request, raw_request
 from tests.test_ws_errors import still_works
-
-
-async def raw_request(port: int, lines: list[str]) -> HttpReply:
-    """Send exactly these request lines (no Host added): status, headers, body."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    await writer.drain()
-    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10))[:-4]
-    # A refusal closes the connection after its body; a 101 keeps it open.
-    body = b"" if head.startswith(b"HTTP/1.1 101") else await asyncio.wait_for(reader.read(), 10)
-    writer.close()
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in header_lines:
-        key, _, value = line.partition(":")
-        headers[key.strip().lower()] = value.strip()
-    return HttpReply(int(status_line.split()[1]), headers, body)
 
 
 def upgrade(host: str, *extra: str) -> list[str]:
@@ -52,7 +34,9 @@ async def test_two_origin_headers_are_400_without_a_traceback(
     port = quiz.server.port
     reply = await raw_request(
         port,
-        upgrade(f"127.0.0.1:{port}", "Origin: https://quiz.example", "Origin: https://evil.example"),
+        upgrade(
+            f"127.0.0.1:{port}", "Origin: https://quiz.example", "Origin: https://evil.example"
+        ),
     )
     assert reply.status == 400, reply
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
