@@ -103,6 +103,9 @@ class Limits:
     idle_ttl_ms: int = 1_800_000
     countdown_ms: int = 3_000
     dedup_ttl_ms: int = 60_000
+    # A lobby that nobody is connected to closes this long after the last
+    # one left: rooms created and dropped cost memory and a MAX_ROOMS slot.
+    abandoned_lobby_ms: int = 60_000
 
 
 # Commands the I/O layer makes; the wire's own commands live in protocol.
@@ -296,6 +299,8 @@ class Room:
         """Apply one command from ``sender`` (a player id, or None) at ``now_ms``."""
         self.transitions = []
         if self.closed:
+            if isinstance(command, Resume):
+                return [Reply(no_seat(self.room_id, command.request_id))]
             return [Reply(error(ErrorCode.ROOM_NOT_FOUND, "this room is closed", _rid(command)))]
         out: list[Output] = []
         self._advance(now_ms, out)
@@ -349,7 +354,22 @@ class Room:
             times.append(self.phase_ends_ms)
         if self.absent:
             times.append(min(self.absent.values()) + self.limits.grace_ms)
+        abandoned = self._abandoned_at()
+        if abandoned is not None:
+            times.append(abandoned)
         return min(times)
+
+    def _abandoned_at(self) -> int | None:
+        """When a lobby nobody is connected to closes; None while anyone is there.
+
+        O(1): every disconnected player is in ``absent``, in the order they
+        went, so the last entry is when the lobby became empty.
+        """
+        if self.phase is not Phase.LOBBY or not self.absent:
+            return None
+        if len(self.absent) < len(self.players):
+            return None
+        return next(reversed(self.absent.values())) + self.limits.abandoned_lobby_ms
 
     def find_token(self, token_hash: str) -> Player | None:
         for player in self.players.values():
@@ -452,13 +472,7 @@ class Room:
     def _resume(self, resume: Resume, now_ms: int, out: list[Output]) -> None:
         player = self.find_token(resume.token_hash)
         if player is None:
-            out.append(
-                Reply(
-                    error(
-                        ErrorCode.INVALID_TOKEN, "that token is not valid here", resume.request_id
-                    )
-                )
-            )
+            out.append(Reply(no_seat(self.room_id, resume.request_id)))
             return
         self.last_activity_ms = now_ms
         was_connected = player.connected
@@ -629,6 +643,8 @@ class Room:
             # loop ends; it runs transitions at their own times, in order.
             if due == self.last_activity_ms + self.limits.idle_ttl_ms:
                 self._close("idle", out)
+            elif due == self._abandoned_at():
+                self._close("abandoned", out)
             elif self.phase is Phase.QUESTION and self.deadline_ms == due:
                 self._close_question(due, out)
             elif self.phase in (Phase.COUNTDOWN, Phase.REVEAL) and self.phase_ends_ms == due:
@@ -840,6 +856,15 @@ class Room:
             while len(entries) >= DEDUP_MAX_PER_PLAYER:
                 del entries[next(iter(entries))]  # oldest first: dicts keep order
         entries[request_id] = (now_ms, reply)
+
+
+def no_seat(room_id: str, request_id: str | None) -> Message:
+    """The answer to every failed ``rejoin``, whether or not the room exists.
+
+    The same code and words for a wrong token, a seat that expired, and a
+    room that never was: a rejoin must not tell a guesser which codes exist.
+    """
+    return error(ErrorCode.INVALID_TOKEN, f"no seat for this token in room {room_id}", request_id)
 
 
 def _rid(command: object) -> str | None:

@@ -48,9 +48,12 @@ from quiz.game import (
     Seat,
     Send,
     Tick,
+    no_seat,
 )
+from quiz.limits import ConnectionEntries, EntryLimits, EntryRules
 from quiz.metrics import Counters, LoopLag
 from quiz.origin import OriginPolicy, Verdict
+from quiz.peers import PeerInfo, peer_info
 from quiz.protocol import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -106,6 +109,13 @@ class Client:
     # a player, idempotency can only be per connection.
     seen: dict[str, tuple[float, str]] = field(default_factory=dict)
     messages: int = 0
+    # Security hooks (quiz.peers, quiz.limits): who this is, its allowances
+    # for entering rooms, the errors it got (logged once per code), and
+    # whether it is being closed (then its frames are dropped unanswered).
+    peer: PeerInfo = field(default_factory=lambda: PeerInfo("?", "?", None))
+    entries: ConnectionEntries = field(default_factory=ConnectionEntries)
+    errors: dict[str, int] = field(default_factory=dict)
+    closing: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -150,6 +160,14 @@ class QuizServer:
             grace_ms=int(settings.reconnect_grace_seconds * 1000),
             idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
             countdown_ms=settings.countdown_seconds * 1000,
+            abandoned_lobby_ms=int(settings.abandoned_lobby_seconds * 1000),
+        )
+        self.entry_limits = EntryLimits(
+            EntryRules(
+                create_per_minute=settings.create_room_per_minute,
+                join_per_minute=settings.join_per_minute,
+                wrong_code_per_minute=settings.wrong_code_per_minute,
+            )
         )
         self.static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
         self.origins = OriginPolicy(settings.allowed_origins)
@@ -328,11 +346,13 @@ class QuizServer:
 
     async def handler(self, ws: ServerConnection) -> None:
         client = Client(
-            ws, TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst)
+            ws,
+            TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst),
+            peer=_peer(ws, self.settings.trusted_proxy_hops),
+            entries=self.entry_limits.connection(),
         )
         self.clients.add(client)
-        peer = _peer(ws)
-        log.info("connection open", extra={"peer": peer, "conn": ws.id.hex[:8]})
+        log.info("connection open", extra={"conn": ws.id.hex[:8], **_peer_fields(client.peer)})
         try:
             async for raw in ws:
                 await self._on_frame(client, raw)
@@ -344,21 +364,28 @@ class QuizServer:
             log.info(
                 "connection closed",
                 extra={
-                    "peer": peer,
                     "conn": ws.id.hex[:8],
+                    **_peer_fields(client.peer),
                     "code": ws.close_code,
                     "messages": client.messages,
+                    # Every error it was sent, by code: one line per connection,
+                    # however many bad frames it sent.
+                    **({"errors": _counts(client.errors)} if client.errors else {}),
                 },
             )
 
     async def _on_frame(self, client: Client, raw: str | bytes) -> None:
         client.messages += 1
         self.counters["messages_in"] += 1
+        if client.closing:
+            return  # closing for flooding: what it still sends is not answered
         if not client.bucket.take(time.monotonic()):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.ws.id.hex[:8]})
+                client.closing = True
                 self._close(client, CloseCode.POLICY, "rate limit exceeded")
             else:
+                self._note_error(client, ErrorCode.RATE_LIMITED)
                 self._send(
                     client, encode(error(ErrorCode.RATE_LIMITED, "slow down: too many messages"))
                 )
@@ -366,7 +393,7 @@ class QuizServer:
         try:
             command = parse(raw)
         except ProtocolError as exc:
-            log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(exc.code)})
+            self._note_error(client, exc.code)
             self._send(client, encode(error(exc.code, exc.message, exc.request_id)))
             return
         try:
@@ -410,7 +437,15 @@ class QuizServer:
                     client, encode(error(ErrorCode.ALREADY_IN_ROOM, "leave your room first", rid))
                 )
                 return
+            # Per-connection and per-address allowances (quiz.limits); a
+            # refusal is not remembered for the request_id, like any rate_limited.
+            address, now = client.peer.address, time.monotonic()
+            refusal = self.entry_limits.check(client.entries, address, command, now)
+            if refusal is not None:
+                self._refuse(client, ErrorCode.RATE_LIMITED, refusal, rid)
+                return
             reply = await self._enter(client, command)
+            self.entry_limits.settle(client.entries, address, command, reply, time.monotonic())
             if rid is not None and reply is not None:
                 if len(client.seen) >= 32:
                     client.seen.pop(next(iter(client.seen)))
@@ -439,6 +474,9 @@ class QuizServer:
         if lr is None and self.cluster is not None:
             lr = await self._follow(command.room_id)
         if lr is None:
+            if isinstance(command, Rejoin):
+                # The same answer as a wrong token in a room that exists.
+                return self._reply(client, no_seat(command.room_id, rid))
             return self._refuse(client, ErrorCode.ROOM_NOT_FOUND, f"no room {command.room_id}", rid)
         if isinstance(command, JoinRoom):
             token = secrets.token_urlsafe(24)
@@ -452,10 +490,26 @@ class QuizServer:
         )
 
     def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> str:
-        log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(code)})
-        frame = encode(error(code, message, rid))
+        return self._reply(client, error(code, message, rid))
+
+    def _reply(self, client: Client, message: Message) -> str:
+        """Send an error reply made here (not by a room); its frame."""
+        self._note_error(client, message["code"])
+        frame = encode(message)
         self._send(client, frame)
         return frame
+
+    def _note_error(self, client: Client, code: str, room: str | None = None) -> None:
+        """Count an error sent to ``client``; log the first of each code only.
+
+        A client sending a thousand bad frames makes one line per code, and the
+        counts in its "connection closed" line, not a thousand lines.
+        """
+        count = client.errors.get(code, 0) + 1
+        client.errors[code] = count
+        if count == 1:
+            extra = {"conn": client.ws.id.hex[:8], "code": str(code)}
+            log.info("error", extra={**extra, "room": room} if room else extra)
 
     async def _create_room(
         self, command: CreateRoom, seat: Seat
@@ -551,7 +605,7 @@ class QuizServer:
                 sender, token = pending.client, pending.token
         async with lr.lock:
             if lr.gone:
-                return self._refuse_gone(sender, command)
+                return self._refuse_gone(lr, sender, command)
             if lr.room is not None:
                 now = now_ms()
                 outputs = lr.room.handle(pid, command, now)
@@ -586,7 +640,7 @@ class QuizServer:
             return await self.cluster.forward(lr, pid, command, sender, token)
         except RoomGone:
             self._vanished(lr)
-            return self._refuse_gone(sender, command)
+            return self._refuse_gone(lr, sender, command)
         finally:
             lr.forwarding -= 1
             self._forget_if_unused(lr)
@@ -599,10 +653,12 @@ class QuizServer:
         ]
         self._deliver(lr, [*outputs, RoomClosed("vanished")], None, None)
 
-    def _refuse_gone(self, sender: Client | None, command: Any) -> str | None:
+    def _refuse_gone(self, lr: LocalRoom, sender: Client | None, command: Any) -> str | None:
         if sender is None:
             return None
         rid = getattr(command, "request_id", None)
+        if isinstance(command, Resume):
+            return self._reply(sender, no_seat(lr.room_id, rid))
         return self._refuse(sender, ErrorCode.ROOM_NOT_FOUND, "this room is closed", rid)
 
     def _deliver(
@@ -639,7 +695,10 @@ class QuizServer:
         elif isinstance(output, Reply):
             message = output.message
             if message["type"] == "error":
-                log.info("error", extra={"room": lr.room_id, "code": message["code"]})
+                if sender is not None:
+                    self._note_error(sender, message["code"], lr.room_id)
+                else:
+                    log.info("error", extra={"room": lr.room_id, "code": message["code"]})
             if output.bind is not None and sender is not None:
                 self._bind(lr, output.bind, sender)
                 message = {**message, "token": token, "server_id": self.settings.server_id}
@@ -897,13 +956,26 @@ def _new_player_id() -> str:
     return "p" + secrets.token_hex(6)
 
 
-def _peer(ws: ServerConnection) -> str:
-    address = ws.remote_address
-    # Behind a platform's proxy the socket's peer is the proxy.
-    forwarded = ws.request.headers.get("X-Forwarded-For") if ws.request else None
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return f"{address[0]}:{address[1]}" if address else "?"
+def _peer(ws: ServerConnection, trusted_hops: int) -> PeerInfo:
+    forwarded = None
+    if ws.request is not None:
+        # Several X-Forwarded-For headers are one list, in order (RFC 9110).
+        forwarded = ", ".join(ws.request.headers.get_all("X-Forwarded-For")) or None
+    return peer_info(ws.remote_address, forwarded, trusted_hops)
+
+
+def _peer_fields(peer: PeerInfo) -> dict[str, str]:
+    """Log fields: the socket's peer, and what a proxy (or the client) claims."""
+    fields = {"peer": peer.peer}
+    if peer.forwarded_for is not None:
+        fields["forwarded_for"] = peer.forwarded_for
+    if peer.address != peer.peer.rsplit(":", 1)[0]:
+        fields["client"] = peer.address
+    return fields
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ",".join(f"{code}:{n}" for code, n in counts.items())
 
 
 async def run(
