@@ -41,7 +41,7 @@ async def test_one_address_cannot_fill_the_server_with_rooms(start_server: Start
         if reply.get("code") == "rate_limited":
             break
     assert codes == ["room_created"] * 20 + ["rate_limited"], codes
-    assert len(quiz.server.rooms) <= 20 < quiz.server.settings.max_rooms
+    assert quiz.server.rooms.count <= 20 < quiz.server.settings.max_rooms
     # Someone else, from another address, still creates and plays.
     teacher = await from_address(quiz, "127.0.0.2")
     await teacher.create("Teacher", num_questions=1)
@@ -70,8 +70,8 @@ async def test_abandoned_lobbies_go_away_and_others_stay(start_server: StartServ
     await dropped.create("Gone")
     gone_id = dropped.room_id
     await dropped.close()
-    await wait_for(lambda: gone_id not in quiz.server.rooms)
-    assert kept.room_id in quiz.server.rooms
+    await wait_for(lambda: gone_id not in quiz.server.rooms.rooms)
+    assert kept.room_id in quiz.server.rooms.rooms
     await room_plays(kept, _friend)
     await still_works(quiz)
 
