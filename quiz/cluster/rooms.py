@@ -420,7 +420,7 @@ class RedisRooms(Rooms):
         engine.resume_generation()
         self.spawn(self.wake_reader())
 
-    def demote(self, room_id: str, why: str) -> None:
+    def demote(self, room_id: str, why: str, *, lost: bool = True) -> None:
         """This server lost the room (or its state ran ahead of the log):
         stop running it, fold it anew from the log, keep its players."""
         replica = self.replicas.get(room_id)
@@ -429,7 +429,10 @@ class RedisRooms(Rooms):
         log.warning("lost a room's lease", extra={"room": room_id, "why": why})
         replica.engine.active = False
         replica.engine.stop_timers()
-        replica.lease = None
+        if lost:
+            replica.lease = None
+        # else the lease is still ours: upkeep takes the room back as soon as
+        # its state is the log's again, without waiting for the lease to run out.
         replica.stale = True
         replica.incoming.clear()
         self.spawn(self.upkeep.resync(replica))
@@ -538,7 +541,7 @@ class RedisRooms(Rooms):
                     # Left in the inbox past what the log consumed: whoever
                     # owns the room next reads them again.
                     self.failed(exc)
-                    self.demote(room_id, "could not take forwarded commands")
+                    self.demote(room_id, "could not take forwarded commands", lost=False)
                     return
                 for job, ok in zip(jobs, taken, strict=True):
                     if ok and replica.owned:

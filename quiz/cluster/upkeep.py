@@ -84,10 +84,10 @@ class Upkeep:
             followed = [r for r in rooms.replicas.values() if not r.owned]
             holders = await rooms.leases.holders([r.room_id for r in followed])
             for replica, holder in zip(followed, holders, strict=True):
-                if replica.stale and not replica.lock.locked():
+                if holder is None or holder == replica.lease:
+                    rooms.spawn(rooms.take_over(replica))  # folds a stale replica first
+                elif replica.stale and not replica.lock.locked():
                     rooms.spawn(self.resync(replica))
-                elif holder is None:
-                    rooms.spawn(rooms.take_over(replica))
         for replica in list(rooms.replicas.values()):
             self._reconcile(replica)
             rooms.forget_if_unused(replica)
