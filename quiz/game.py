@@ -695,7 +695,7 @@ class Room:
         for pid, player in self.players.items():
             answer = self.answers.get(pid)
             player.last_answered = answer is not None
-            player.last_correct = answer is not None and answer.option == question.correct
+            player.last_correct = answer is not None and answer.option == question.answer_index
             player.last_points = 0
             if answer is not None and player.last_correct:
                 elapsed = answer.at_ms - self.question_started_ms
@@ -713,7 +713,7 @@ class Room:
         self.last_result = {
             "type": "question_result",
             "question_index": self.question_index,
-            "correct_answer": question.correct,
+            "correct_answer": question.answer_index,
             "answer_counts": counts,
             "leaderboard": board[:LEADERBOARD_TOP],
         }

@@ -216,7 +216,7 @@ class Driver:
             for pid in data.draw(st.permutations(sorted(room.players))):
                 if room.closed or room.phase is not Phase.QUESTION:
                     break
-                right = room.questions[room.question_index].correct
+                right = room.questions[room.question_index].answer_index
                 option = data.draw(st.one_of(st.just(right), st.integers(0, 3)))
                 wait = data.draw(st.one_of(st.integers(0, 400), st.integers(0, 6_000)))
                 self.apply(pid, SubmitAnswer(room.question_index, option), wait)
