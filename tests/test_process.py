@@ -68,6 +68,13 @@ class ServerProcess:
                 self._more.clear()
                 await self._more.wait()
 
+    async def output(self, timeout: float = 15) -> str:
+        """Everything the process wrote, once it has exited by itself."""
+        async with asyncio.timeout(timeout):
+            await self.proc.wait()
+            await self.drained
+        return "".join(self.lines)
+
     async def port(self) -> int:
         return int(json.loads(await self.line('"listening"'))["port"])
 
@@ -149,18 +156,18 @@ async def test_bad_variable_stops_start_with_one_line_naming_it() -> None:
         ("WORKERS", "2"),
     ]:
         server = await ServerProcess.start(**{variable: value})
-        out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+        out = await server.output()
         assert server.proc.returncode == 2
-        lines = out.decode().strip().splitlines()
+        lines = out.strip().splitlines()
         assert len(lines) == 1, lines
         assert variable in lines[0]
 
 
 async def test_secret_is_not_echoed_when_bad() -> None:
     server = await ServerProcess.start(GROQ_API_KEY="has spaces secret-value")
-    out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+    out = await server.output()
     assert server.proc.returncode == 2
-    assert b"GROQ_API_KEY" in out and b"secret-value" not in out
+    assert "GROQ_API_KEY" in out and "secret-value" not in out
 
 
 async def test_readme_run_command_serves_healthz_on_8765() -> None:

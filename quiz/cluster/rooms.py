@@ -49,7 +49,7 @@ from quiz.game import (
     Tick,
 )
 from quiz.local_rooms import limits_from
-from quiz.protocol import CloseCode, RoomSettings
+from quiz.protocol import CloseCode, CreateRoom
 from quiz.rooms import Health, RoomNotFound, Rooms, Unavailable, new_room_code
 
 if TYPE_CHECKING:
@@ -157,8 +157,9 @@ class RedisRooms(Rooms):
     # The contract.
 
     async def create(
-        self, settings: RoomSettings, seat: Seat, conn: object, token: str
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
     ) -> str | None:
+        settings = command.settings
         self._check()
         if len(self.replicas) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
@@ -167,7 +168,9 @@ class RedisRooms(Rooms):
             if room_id in self.replicas:
                 continue
             now = self.clock.now_ms()
-            room, outputs = Room.create(room_id, settings, self.limits, seat, now)
+            room, outputs = Room.create(
+                room_id, settings, self.limits, seat, now, quiz=command.questions
+            )
             try:
                 fence = await self._create(
                     keys=[key(room_id, p) for p in ("snap", "lease", "fence", "seq")],
@@ -334,7 +337,7 @@ class RedisRooms(Rooms):
         states = [
             Send({"type": "room_state", "room": room.state_for(pid, now)}, to=pid)
             for pid in list(self.delivery.present(room_id))
-            if pid in room.players
+            if room.member(pid) is not None
         ]
         self.delivery.deliver(room_id, states, None, None)
 
