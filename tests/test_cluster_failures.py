@@ -36,7 +36,10 @@ async def test_join_burst_through_two_servers_seats_everyone_once(
         players = await connect_many(fleet.url("a"), 500) + await connect_many(fleet.url("b"), 500)
         fleet.players += players
         replies = await asyncio.gather(
-            *(p.request_any("join_room", room_id=host.room_id, name=f"P{i}") for i, p in enumerate(players))
+            *(
+                p.request_any("join_room", room_id=host.room_id, name=f"P{i}")
+                for i, p in enumerate(players)
+            )
         )
         assert [r["type"] for r in replies] == ["room_joined"] * 1000, {
             r.get("code") for r in replies
@@ -177,7 +180,7 @@ async def test_an_entry_that_cannot_be_decoded_is_skipped(redis_server: RedisSer
             guest = await fleet.player("b")
             await guest.join(host.room_id, "Guest")
             rooms.append((host, guest))
-        (host1, guest1), (host2, guest2) = rooms
+        host1 = rooms[0][0]
         # Junk in room one's log: not JSON, JSON that is not an entry, an
         # entry of a command that does not exist.
         log_key = f"quiz:{{{host1.room_id}}}:log"
