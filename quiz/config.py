@@ -39,7 +39,7 @@ class Settings:
     join_per_minute: int = 600
     wrong_code_per_minute: int = 30
     trusted_proxy_hops: int = 0
-    abandoned_lobby_seconds: float = 60.0
+    abandoned_lobby_seconds: float = 30.0
     reconnect_grace_seconds: float = 120.0
     room_idle_ttl_seconds: float = 1800.0
     countdown_seconds: int = 3

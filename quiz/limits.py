@@ -7,9 +7,9 @@ room codes or tokens without end is guessing. So, on top of it:
 
 - ``create_room`` and ``join_room`` each draw from a bucket of the
   connection and one of the client's address;
-- a wrong code or token (a ``join_room`` or ``rejoin`` answered
+- a wrong code or token (a ``join_room``, ``rejoin`` or ``watch`` answered
   ``room_not_found`` or ``invalid_token``) draws from a third pair; once one
-  is empty, ``join_room`` and ``rejoin`` are refused until it refills.
+  is empty, those three are refused until it refills.
 
 Refused entries get ``rate_limited``. Time is an argument; the table of
 addresses is bounded (least recently seen forgotten first).
@@ -21,7 +21,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from quiz.protocol import ClientCommand, CreateRoom, ErrorCode, JoinRoom, Rejoin
+from quiz.protocol import ClientCommand, CreateRoom, ErrorCode, JoinRoom, Rejoin, Watch
 from quiz.ratelimit import TokenBucket
 
 # A connection gets at most this share of its address's allowance (and at
@@ -79,7 +79,7 @@ class EntryLimits:
         if isinstance(command, CreateRoom):
             if not self._take(conn, address, "create", now):
                 return "too many rooms created from your address: wait a minute"
-        elif isinstance(command, JoinRoom | Rejoin):
+        elif isinstance(command, JoinRoom | Rejoin | Watch):
             if not self._has(conn, address, "miss", now):
                 return "too many wrong room codes or tokens from your address: wait a minute"
             if isinstance(command, JoinRoom) and not self._take(conn, address, "join", now):
@@ -95,7 +95,7 @@ class EntryLimits:
         now: float,
     ) -> None:
         """Count a wrong code or token, from the direct reply's frame."""
-        if isinstance(command, JoinRoom | Rejoin) and _error_code(reply) in _MISSES:
+        if isinstance(command, JoinRoom | Rejoin | Watch) and _error_code(reply) in _MISSES:
             conn.buckets["miss"].take(now)
             self._address_bucket(address, "miss").take(now)
 

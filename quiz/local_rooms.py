@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from quiz.engine import Applied, EngineEnv, Job, RoomEngine
 from quiz.game import Disconnected, Limits, Resume, Room, Seat
-from quiz.protocol import RoomSettings
+from quiz.protocol import CreateRoom
 from quiz.rooms import Delivery, Health, RoomNotFound, Rooms, Unavailable, new_room_code
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def limits_from(settings: Settings) -> Limits:
         grace_ms=int(settings.reconnect_grace_seconds * 1000),
         idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
         countdown_ms=settings.countdown_seconds * 1000,
-        abandoned_lobby_ms=int(settings.abandoned_lobby_seconds * 1000),
+        abandoned_ms=int(settings.abandoned_lobby_seconds * 1000),
     )
 
 
@@ -70,15 +70,17 @@ class LocalRooms(Rooms):
         for engine in self.rooms.values():
             engine.stop_timers()
 
-    async def create(
-        self, settings: RoomSettings, seat: Seat, conn: object, token: str
-    ) -> str | None:
+    async def create(self, command: CreateRoom, seat: Seat, conn: object, token: str) -> str | None:
+        settings = command.settings
         if len(self.rooms) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
         room_id = new_room_code()
         while room_id in self.rooms:
             room_id = new_room_code()
-        room, outputs = Room.create(room_id, settings, self.limits, seat, self.clock.now_ms())
+        now = self.clock.now_ms()
+        room, outputs = Room.create(
+            room_id, settings, self.limits, seat, now, quiz=command.questions
+        )
         engine = RoomEngine(room_id, room, self.env)
         self.rooms[room_id] = engine
         log.info("room created", extra={"room": room_id, "topic": settings.topic})

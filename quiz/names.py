@@ -158,6 +158,14 @@ def name_keys(name: str) -> tuple[str, str, str]:
     return skeleton(name), skeleton(name.casefold()), skeleton(folded)
 
 
+def name_index(name: str) -> tuple[str, ...]:
+    """Keys for an index of seated names: a name is taken when any of its keys is.
+
+    The same rule as :func:`same_name`, for a dict lookup in O(1) per join.
+    """
+    return tuple(f"{i}:{key}" for i, key in enumerate(name_keys(name)))
+
+
 def same_name(a: str, b: str) -> bool:
     """Whether a person could take name ``a`` for name ``b``."""
     return any(x == y for x, y in zip(name_keys(a), name_keys(b), strict=True))

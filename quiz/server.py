@@ -39,6 +39,7 @@ from quiz.protocol import (
     Message,
     ProtocolError,
     Rejoin,
+    Watch,
     encode,
     error,
     parse,
@@ -294,16 +295,21 @@ class QuizServer:
                 client.seen.pop(next(iter(client.seen)))
             client.seen[rid] = (time.monotonic(), reply)
 
-    async def _enter(self, client: Client, command: CreateRoom | JoinRoom | Rejoin) -> str | None:
-        """create_room, join_room, rejoin: the frame of the direct reply."""
+    async def _enter(
+        self, client: Client, command: CreateRoom | JoinRoom | Rejoin | Watch
+    ) -> str | None:
+        """create_room, join_room, watch, rejoin: the frame of the direct reply."""
         rid = command.request_id
         if isinstance(command, CreateRoom):
             if self.shutting_down:
                 raise Unavailable("the server is restarting; retry shortly")
             seat, token = new_seat(command.name, rid, self.server_id)
-            return await self.rooms.create(command.settings, seat, client, token)
+            return await self.rooms.create(command, seat, client, token)
         if isinstance(command, JoinRoom):
             seat, token = new_seat(command.name, rid, self.server_id)
+            return await self.rooms.enter(command.room_id, seat, client, token)
+        if isinstance(command, Watch):  # a display screen: a seat with no player
+            seat, token = new_seat("", rid, self.server_id, command.display_token)
             return await self.rooms.enter(command.room_id, seat, client, token)
         again = resume(command.token, rid, self.server_id)
         return await self.rooms.enter(command.room_id, again, client, command.token)
