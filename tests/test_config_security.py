@@ -1,0 +1,33 @@
+"""The security settings: read from the environment, a bad value names itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.config import ConfigError, load_settings
+
+NEW = {
+    "CREATE_ROOM_PER_MINUTE": ("create_room_per_minute", "7", 7),
+    "JOIN_PER_MINUTE": ("join_per_minute", "900", 900),
+    "WRONG_CODE_PER_MINUTE": ("wrong_code_per_minute", "5", 5),
+    "TRUSTED_PROXY_HOPS": ("trusted_proxy_hops", "1", 1),
+    "ABANDONED_LOBBY_SECONDS": ("abandoned_lobby_seconds", "45", 45.0),
+}
+
+
+@pytest.mark.parametrize("variable", list(NEW))
+def test_each_setting_is_read(variable: str) -> None:
+    field, raw, value = NEW[variable]
+    assert getattr(load_settings({variable: raw}), field) == value
+
+
+@pytest.mark.parametrize("variable", list(NEW))
+@pytest.mark.parametrize("raw", ["-1", "abc", "99999999"])
+def test_a_bad_value_stops_the_server_naming_the_variable(variable: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: raw})
+
+
+def test_allowed_origins_must_be_web_origins() -> None:
+    with pytest.raises(ConfigError, match="ALLOWED_ORIGINS"):
+        load_settings({"ALLOWED_ORIGINS": "evil://quiz.example"})
