@@ -6,7 +6,10 @@ work (``room_plays`` and ``still_works``).
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
+import os
 
 import pytest
 
@@ -179,3 +182,28 @@ async def test_an_unknown_field_with_a_huge_number_is_ignored(quiz: Harness) -> 
     player = await quiz.player()
     await player.send_raw('{"action":"create_room","name":"x","junk":' + "1" * 4301 + "}")
     assert (await player.next())["type"] == "room_created"
+
+
+async def test_a_text_frame_that_is_not_utf8_closes_with_1007(quiz: Harness) -> None:
+    player = await quiz.player()
+    await player.ws.send(b'{"action":"create_room","name":"\xff\xfe"}', text=True)
+    assert await player.closed() == 1007
+    await still_works(quiz)
+
+
+async def test_a_frame_breaking_the_websocket_protocol_closes_with_1002(quiz: Harness) -> None:
+    port = quiz.server.port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    handshake = (
+        f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    writer.write(handshake.encode())
+    assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+    writer.write(b"\x81\x02hi")  # a text frame without the client's mask
+    frame = await asyncio.wait_for(reader.read(4), 10)
+    assert frame[0] == 0x88  # a close frame...
+    assert int.from_bytes(frame[2:4], "big") == 1002  # ...with 1002
+    writer.close()
+    await still_works(quiz)
