@@ -61,7 +61,9 @@ class LocalRooms(Rooms):
         self.clock = clock
         self.counters = counters
         self.rooms: dict[str, RoomEngine] = {}
-        self.env = EngineEnv(delivery, clock, source, spawn, MemoryJournal(), self._closed)
+        self.env = EngineEnv(
+            delivery, clock, source, spawn, MemoryJournal(), self._closed
+        )
 
     async def start(self) -> None:
         return None
@@ -70,7 +72,9 @@ class LocalRooms(Rooms):
         for engine in self.rooms.values():
             engine.stop_timers()
 
-    async def create(self, command: CreateRoom, seat: Seat, conn: object, token: str) -> str | None:
+    async def create(
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
+    ) -> str | None:
         settings = command.settings
         if len(self.rooms) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
@@ -91,7 +95,9 @@ class LocalRooms(Rooms):
     ) -> str | None:
         return await self._engine(room_id).submit(Job(None, command, conn, token))
 
-    async def submit(self, room_id: str, player_id: str, command: Any, conn: object) -> str | None:
+    async def submit(
+        self, room_id: str, player_id: str, command: Any, conn: object
+    ) -> str | None:
         return await self._engine(room_id).submit(Job(player_id, command, conn))
 
     async def release(self, room_id: str, player_id: str) -> None:

@@ -90,7 +90,9 @@ class Rooms(ABC):
         """Stop background work and close connections to the store."""
 
     @abstractmethod
-    async def create(self, command: CreateRoom, seat: Seat, conn: object, token: str) -> str | None:
+    async def create(
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
+    ) -> str | None:
         """A new room as ``command`` asks, ``seat`` its host; the ``room_created`` frame.
 
         Raises :class:`Unavailable` when no room can be made now.

@@ -156,7 +156,9 @@ class RedisRooms(Rooms):
 
     # The contract.
 
-    async def create(self, command: CreateRoom, seat: Seat, conn: object, token: str) -> str | None:
+    async def create(
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
+    ) -> str | None:
         settings = command.settings
         self._check()
         if len(self.replicas) >= self.settings.max_rooms:
