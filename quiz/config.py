@@ -36,7 +36,7 @@ class Settings:
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 40
     create_room_per_minute: int = 20
-    join_per_minute: int = 600
+    join_per_minute: int = 1200
     wrong_code_per_minute: int = 30
     trusted_proxy_hops: int = 0
     abandoned_lobby_seconds: float = 30.0

@@ -35,7 +35,7 @@ class EntryRules:
     """Allowances a minute, per client address (each also its burst)."""
 
     create_per_minute: int = 20
-    join_per_minute: int = 600
+    join_per_minute: int = 1200
     wrong_code_per_minute: int = 30
 
     def per_minute(self, kind: str) -> int:

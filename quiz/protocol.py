@@ -370,15 +370,21 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid constant {name}")
 
 
-class _HugeInt(str):
-    """A JSON integer too long to convert: valid JSON, out of every range."""
+class _HugeInt:
+    """A JSON integer too long to convert: valid JSON, out of every range.
 
-    __slots__ = ()
+    Not an int and not a str, so every typed field refuses it.
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: str) -> None:
+        self.digits = len(digits)
 
 
 def _parse_int(digits: str) -> int | _HugeInt:
     if len(digits) > INT_DIGITS_MAX:
-        return _HugeInt(digits[:8] + "...")
+        return _HugeInt(digits)
     return int(digits)
 
 
@@ -408,7 +414,7 @@ def _clean_text(value: str, path: str) -> str:
 def _clean_tree(value: Any, path: str = "", depth: int = 0) -> Any:
     """Every string of a parsed message, keys included, checked and in NFC."""
     if isinstance(value, str):
-        return value if isinstance(value, _HugeInt) else _clean_text(value, path or "message")
+        return _clean_text(value, path or "message")
     if isinstance(value, dict | list):
         if depth >= MAX_DEPTH:
             raise _BadText(path or "message", f"nests deeper than {MAX_DEPTH} levels")

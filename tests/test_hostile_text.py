@@ -164,8 +164,16 @@ CREATE = '{"action":"create_room","name":"x",'
             "nests deeper",
         ),
         ("[" * 5000 + "]" * 5000, "nests deeper"),
+        ('{"action":"create_room","name":' + "9" * 40 + "}", "name: must be a string"),
     ],
-    ids=["4300-digits", "5000-digits-negative", "900-lists", "950-objects", "5000-lists"],
+    ids=[
+        "4300-digits",
+        "5000-digits-negative",
+        "900-lists",
+        "950-objects",
+        "5000-lists",
+        "huge-number-as-name",
+    ],
 )
 async def test_valid_json_that_is_too_big_or_too_deep_is_bad_message(
     quiz: Harness, frame: str, says: str
