@@ -44,7 +44,7 @@ class SeatRules(RoomState):
         rid = seat.request_id
         # Constant time: the token is the only key to a room's screen.
         if not hmac.compare_digest(str(seat.display_token), self.display_token):
-            out.append(Reply(error(ErrorCode.INVALID_TOKEN, "that display link is not valid", rid)))
+            out.append(Reply(no_display(rid)))
             return
         if len(self.watchers) >= WATCHERS_MAX:
             out.append(Reply(error(ErrorCode.ROOM_FULL, "this room has enough screens", rid)))
@@ -227,3 +227,8 @@ def no_seat(room_id: str, request_id: str | None) -> Message:
     tell a guesser which room codes exist.
     """
     return error(ErrorCode.INVALID_TOKEN, f"no seat for this token in room {room_id}", request_id)
+
+
+def no_display(request_id: str | None) -> Message:
+    """The answer to every failed ``watch``: a wrong display token or no such room."""
+    return error(ErrorCode.INVALID_TOKEN, "that display link is not valid", request_id)

@@ -22,7 +22,6 @@ from llm import QuestionSource
 from quiz import endpoints
 from quiz.clock import Clock, SystemClock
 from quiz.config import Settings
-from quiz.game import no_seat
 from quiz.http import Http
 from quiz.hub import Client, Hub
 from quiz.limits import EntryLimits, EntryRules
@@ -46,6 +45,7 @@ from quiz.protocol import (
 )
 from quiz.ratelimit import TokenBucket
 from quiz.rooms import Health, RoomNotFound, Unavailable, make_rooms, new_seat, resume
+from quiz.seating import no_display, no_seat
 from quiz.tasks import Background
 
 log = logging.getLogger("quiz.server")
@@ -283,10 +283,12 @@ class QuizServer:
         try:
             reply = await self._enter(client, command)
         except RoomNotFound:
+            # The same answer as a wrong token in a room that exists: a rejoin
+            # or a display link must not tell a guesser which codes are rooms.
             if isinstance(command, Rejoin):
-                # The same answer as a wrong token in a room that exists: a
-                # rejoin must not tell a guesser which codes are rooms.
                 reply = self._send_error(client, no_seat(command.room_id, rid))
+            elif isinstance(command, Watch):
+                reply = self._send_error(client, no_display(rid))
             else:
                 reply = self._refuse(client, ErrorCode.ROOM_NOT_FOUND, "there is no such room", rid)
         self.entry_limits.settle(client.entries, address, command, reply, time.monotonic())

@@ -104,6 +104,10 @@ async def test_a_failed_rejoin_says_nothing_about_which_rooms_exist(quiz: Harnes
         "ZZZZZ", "?"
     )
     assert set(existing) == set(missing)
+    # A display screen's link, likewise.
+    shown = await probe.error("watch", "invalid_token", room_id=host.room_id, display_token="x")
+    absent = await probe.error("watch", "invalid_token", room_id="ZZZZZ", display_token="x")
+    assert shown["message"] == absent["message"]
 
 
 async def test_forwarded_for_counts_only_behind_a_trusted_proxy(start_server: StartServer) -> None:
