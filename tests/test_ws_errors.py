@@ -9,6 +9,7 @@ from websockets.asyncio.client import connect
 
 from quiz.game import Room
 from tests.client import Player
+from tests.clock import ManualClock
 from tests.conftest import Harness, StartServer
 
 
@@ -263,11 +264,18 @@ async def test_internal_error_keeps_connection(
     assert (await host.request_any("start_game"))["type"] == "ack"
 
 
-async def test_room_closed_after_idle_ttl_closes_with_4002(start_server: StartServer) -> None:
-    quiz = await start_server(room_idle_ttl_seconds=0.5)
+async def test_room_closed_after_idle_ttl_closes_with_4002(
+    manual: tuple[Harness, ManualClock],
+) -> None:
+    quiz, clock = manual
     host, p1 = await quiz.room(2)
-    assert await p1.closed(timeout=5) == 4002
-    assert await host.closed(timeout=5) == 4002
+    # 30 minutes (ROOM_IDLE_TTL_SECONDS) after the last command, not before.
+    assert clock.advance(1_799_999) == 0
+    assert (await host.request_any("lock_room"))["type"] == "ack"  # activity: starts over
+    assert clock.advance(1_799_999) == 0
+    assert clock.advance(1) == 1
+    assert await p1.closed() == 4002
+    assert await host.closed() == 4002
     assert quiz.server.rooms.count == 0
 
 
