@@ -16,12 +16,13 @@ redis=client)`` or :meth:`QuestionSource.use_cache`), every server shares it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llm.bank import Bank, shuffle_options
+from llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
 from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
 from llm.types import DIFFICULTIES, Difficulty, Question, QuestionSet
@@ -41,6 +42,7 @@ __all__ = [
     "QuestionSet",
     "QuestionSource",
     "RedisQuestionCache",
+    "bank_categories",
 ]
 
 log = logging.getLogger("llm")
@@ -51,6 +53,31 @@ DEFAULT_MODEL = "openai/gpt-oss-20b"
 EXTRA_QUESTIONS_MIN = 2
 MAX_ASK = 60
 MAX_POOL = 100
+
+
+@functools.cache
+def _bundled_bank() -> Bank:
+    return Bank.load()
+
+
+def bank_categories(bank: Bank | None = None) -> list[dict[str, object]]:
+    """What a host can pick as a topic without a Groq key, JSON-ready.
+
+    The first entry is the even mix of everything (``id`` ``"mixed"``), then
+    every category by title; each is ``{"id", "title", "questions",
+    "by_difficulty": {"easy", "medium", "hard"}}``. Sending an ``id`` or a
+    ``title`` as the room's topic draws from that category.
+    """
+    bank = bank if bank is not None else _bundled_bank()
+    infos = bank.category_info()
+    levels = {level: sum(i.by_difficulty[level] for i in infos) for level in DIFFICULTIES}
+    mixed: dict[str, object] = {
+        "id": MIXED,
+        "title": MIXED_TITLE,
+        "questions": len(bank),
+        "by_difficulty": levels,
+    }
+    return [mixed, *(info.to_dict() for info in infos)]
 
 
 @dataclass(frozen=True, slots=True)
