@@ -70,7 +70,8 @@ def test_every_entry_of_a_category(path: Path) -> None:
         levels[item["difficulty"]] += 1
         # The same checks as a model's output: text bounded, 2 to 4 distinct
         # non-empty options, one correct index in range.
-        as_model = {"text": item["q"], "options": item["options"], "correct": item["answer"]}
+        as_model = {"text": item["q"], "options": item["options"], "correct": item["answer"],
+                    "explanation": item["explanation"]}  # fmt: skip
         parsed = parse_questions(json.dumps([as_model]), data["category"])
         if parsed.rejected:
             problems.append(f"{where}: {parsed.rejected[0]}")

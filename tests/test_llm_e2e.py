@@ -45,7 +45,7 @@ async def test_room_plays_llm_questions(start_server: StartServer, bank: Bank) -
             # The model put the right option first; the server shuffled the
             # options and still scores against the right one.
             number = q["question"].removeprefix("Fake question number ").rstrip("?")
-            assert q["options"][q["correct_answer"]] == f"right {number}"
+            assert q["options"][q["correct_answer"]] == f"right{number}"
         assert {q["correct_answer"] for q in questions} != {0}
 
 
