@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.giveaway import compatible, stem
+from llm.giveaway import GameSet, stem
 from llm.types import DIFFICULTIES, Difficulty, Question
 from llm.validate import question_key
 
@@ -118,6 +118,8 @@ class Bank:
         self._keywords: dict[str, frozenset[tuple[str, ...]]] = {}
         self._by_level: dict[str, dict[str, list[Question]]] = {}
         self._all: dict[str, list[Question]] = {}
+        # question_key of every text, once: a draw looks at hundreds.
+        self._key: dict[str, str] = {}
         for cat in categories:
             phrases = (cat.key, cat.name, *cat.keywords, *SYNONYMS.get(cat.key, ()))
             self._keywords[cat.key] = frozenset(
@@ -126,6 +128,7 @@ class Bank:
             levels: dict[str, list[Question]] = {}
             for question, level in cat.questions:
                 levels.setdefault(level, []).append(question)
+                self._key[question.text] = question_key(question.text)
             self._by_level[cat.key] = levels
             self._all[cat.key] = [q for q, _level in cat.questions]
 
@@ -236,7 +239,7 @@ class Bank:
         every = list(self.categories)
         seen = {question_key(text) for text in exclude}
         seen.update(question_key(q.text) for q in chosen)
-        context = list(chosen)
+        game = GameSet(chosen)
         picked: list[Question] = []
         tiers = [(first, difficulty), (first, None)] if first else []
         tiers += [(every, difficulty), (every, None)]
@@ -244,9 +247,9 @@ class Bank:
             missing = count - len(picked)
             if missing == 0:
                 break
-            for question in self._candidates(keys, level, rng, seen, context):
-                seen.add(question_key(question.text))
-                context.append(question)
+            for question in self._candidates(keys, level, rng, seen, game):
+                seen.add(self._key[question.text])
+                game.add(question)
                 picked.append(shuffle_options(question, rng))
                 if len(picked) == count:
                     break
@@ -258,18 +261,18 @@ class Bank:
         level: Difficulty | None,
         rng: random.Random,
         seen: set[str],
-        context: list[Question],
+        game: GameSet,
     ) -> Iterable[Question]:
         """The unseen questions of ``keys`` at ``level`` (None: any) that fit
-        ``context``, in random order, categories taking turns (an even mix).
+        ``game``, in random order, categories taking turns (an even mix).
 
-        A generator: ``context`` grows while it runs, so each candidate is
+        A generator: ``game`` grows while it runs, so each candidate is
         checked against everything picked before it.
         """
         queues = []
         for key in keys:
             pool = self._by_level[key].get(level, []) if level else self._all[key]
-            queue = [q for q in pool if question_key(q.text) not in seen]
+            queue = [q for q in pool if self._key[q.text] not in seen]
             rng.shuffle(queue)
             queues.append(queue)
         rng.shuffle(queues)
@@ -279,9 +282,7 @@ class Bank:
             for queue in queues:
                 if position < len(queue):
                     question = queue[position]
-                    if question_key(question.text) not in seen and compatible(
-                        question, context
-                    ):
+                    if self._key[question.text] not in seen and game.fits(question):
                         yield question
 
 

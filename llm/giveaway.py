@@ -133,17 +133,56 @@ def gives_itself_away(question: Question) -> frozenset[str]:
     return frozenset(w for w in answer if w in text and w not in wrong)
 
 
-def conflict(a: Question, b: Question) -> bool:
-    """Whether ``a`` and ``b`` in one game would give each other away (symmetric)."""
-    answer_a, answer_b = _answer_words(a), _answer_words(b)
+@lru_cache(maxsize=4096)
+def _profile(question: Question) -> tuple[frozenset[str], frozenset[str]]:
+    # What the mutual rule compares, computed once per question: a draw
+    # checks each candidate against every question picked before it.
+    return _answer_words(question), _all_words(question.text)
+
+
+def _clash(
+    a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]
+) -> bool:
+    (answer_a, text_a), (answer_b, text_b) = a, b
     if answer_a and answer_a == answer_b:
         return True
-    return bool(answer_a & _all_words(b.text)) or bool(answer_b & _all_words(a.text))
+    return not answer_a.isdisjoint(text_b) or not answer_b.isdisjoint(text_a)
 
 
-def compatible(candidate: Question, chosen: Iterable[Question]) -> bool:
-    """Whether ``candidate`` can join ``chosen`` without giving any of them away."""
-    return not any(conflict(candidate, other) for other in chosen)
+def conflict(a: Question, b: Question) -> bool:
+    """Whether ``a`` and ``b`` in one game would give each other away (symmetric)."""
+    return _clash(_profile(a), _profile(b))
+
+
+class GameSet:
+    """The questions of one game so far, to check candidates against (see the module).
+
+    Holds the union of their answer words, of their text words, and their
+    answers: a candidate is then checked in time proportional to its own
+    words, not to the size of the game (the same result as :func:`conflict`
+    against each of them).
+    """
+
+    def __init__(self, chosen: Iterable[Question] = ()) -> None:
+        self._answers: set[frozenset[str]] = set()
+        self._answer_words: set[str] = set()
+        self._text_words: set[str] = set()
+        for question in chosen:
+            self.add(question)
+
+    def fits(self, candidate: Question) -> bool:
+        """Whether ``candidate`` gives away, or is given away by, none of the set."""
+        answer, text = _profile(candidate)
+        if answer and (answer in self._answers or not answer.isdisjoint(self._text_words)):
+            return False
+        return text.isdisjoint(self._answer_words)
+
+    def add(self, question: Question) -> None:
+        answer, text = _profile(question)
+        if answer:
+            self._answers.add(answer)
+            self._answer_words.update(answer)
+        self._text_words.update(text)
 
 
 def pick_compatible(
@@ -152,11 +191,11 @@ def pick_compatible(
     """Up to ``count`` of ``candidates``, in their order, skipping any that would
     give away (or be given away by) ``chosen`` or a question picked before it."""
     picked: list[Question] = []
-    context = list(chosen)
+    game = GameSet(chosen)
     for candidate in candidates:
         if len(picked) >= count:
             break
-        if compatible(candidate, context):
+        if game.fits(candidate):
             picked.append(candidate)
-            context.append(candidate)
+            game.add(candidate)
     return picked
