@@ -609,6 +609,7 @@ class RoomMachine(RuleBasedStateMachine):
                 self.unsent_points[pid] += points
             self.last[pid] = {
                 "type": "your_result",
+                "kind": "choice",
                 "question_index": q.index,
                 "answered": got is not None,
                 "correct": right,
@@ -792,6 +793,7 @@ def test_scoring_matches_the_rules(limit_s, plays):
         result = next(o.message for o in out if isinstance(o, Send) and o.to == "p0")
         assert result == {
             "type": "your_result",
+            "kind": "choice",
             "question_index": index,
             "answered": what != "none",
             "correct": what == "right",
