@@ -12,7 +12,7 @@ import pytest
 
 from llm import bank_categories
 from llm.bank import BANK_DIR, SYNONYMS, Bank
-from llm.giveaway import conflict, gives_itself_away
+from llm.giveaway import conflict, gives_itself_away, significant_words
 from llm.types import DIFFICULTIES, Question
 from llm.validate import parse_questions, question_key
 
@@ -293,3 +293,21 @@ def test_an_exhausted_bank_returns_what_it_has_without_repeats(bank: Bank) -> No
 def test_bank_questions_carry_their_explanation(bank: Bank) -> None:
     drawn = bank.draw("science", 5, "easy", random.Random(3))
     assert all(q.explanation for q in drawn)
+
+
+def test_every_explanation_is_about_its_own_question(bank: Bank) -> None:
+    # A guard against explanations shifted by one when the bank is edited:
+    # each shares a significant word with its question or right option, or
+    # names the right option outright.
+    strays = []
+    for cat in bank.categories.values():
+        for q, _level in cat.questions:
+            answer = q.options[q.answer_index]
+            about = significant_words(q.text) | significant_words(answer)
+            said = significant_words(q.explanation)
+            named = {w.casefold() for w in answer.split()} <= {
+                w.casefold().strip(".,:;") for w in q.explanation.split()
+            }
+            if not (about & said or named):
+                strays.append(f"{cat.key}: {q.text!r}: {q.explanation!r}")
+    assert not strays, "\n".join(strays)
