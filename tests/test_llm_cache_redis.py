@@ -299,3 +299,15 @@ async def test_a_hung_redis_costs_at_most_the_cache_timeout(
     assert gen.reason == "llm" and gen.questions.llm_count == 5
     assert 0.5 < took < 0.6 + DEADLINE, took
     assert len(fake.requests) == 2
+
+
+async def test_a_pool_keeps_kinds_and_explanations(clients: Clients) -> None:
+    cache = RedisQuestionCache(clients())
+    pool = (
+        Question("Is the Sun a star?", ("Vrai", "Faux"), 0, category="t", source="llm",
+                 kind="true_false", explanation="Le Soleil est une étoile."),
+        Question("2 + 2?", ("3", "4"), 1, category="t", source="llm", explanation="Four."),
+    )  # fmt: skip
+    await cache.put("easy:fr:t", pool)
+    assert await cache.get("easy:fr:t") == pool
+    assert await cache.get("easy:en:t") is None  # another language, another pool
