@@ -199,7 +199,8 @@ def user_message(
         "language": language,
     }
     if avoid:
-        data["avoid"] = list(avoid[:MAX_AVOID])
+        # The newest: the core lists played texts oldest first.
+        data["avoid"] = list(avoid[-MAX_AVOID:])
     return json.dumps(data, ensure_ascii=False)
 
 

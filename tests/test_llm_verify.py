@@ -325,3 +325,11 @@ async def test_model_and_bank_questions_of_one_game_do_not_give_each_other_away(
         for i, a in enumerate(questions):
             for b in questions[i + 1 :]:
                 assert not conflict(a, b), (a.text, b.text)
+
+
+async def test_only_the_newest_played_texts_are_sent_to_avoid(
+    fake: FakeGroq, make_source: SourceFactory
+) -> None:
+    played = [f"Played question {i}?" for i in range(100)]  # oldest first, as the core keeps them
+    await make_source().generate_detailed("Rivers", 5, "easy", exclude=played)
+    assert fake.requests[0].user_data()["avoid"] == played[-40:]
