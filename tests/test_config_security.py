@@ -1,10 +1,10 @@
-"""The security settings: read from the environment, a bad value names itself."""
+"""The security settings are read from the environment (bad values: tests/test_config.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from quiz.config import ConfigError, load_settings
+from quiz.config import load_settings
 
 NEW = {
     "CREATE_ROOM_PER_MINUTE": ("create_room_per_minute", "7", 7),
@@ -19,15 +19,3 @@ NEW = {
 def test_each_setting_is_read(variable: str) -> None:
     field, raw, value = NEW[variable]
     assert getattr(load_settings({variable: raw}), field) == value
-
-
-@pytest.mark.parametrize("variable", list(NEW))
-@pytest.mark.parametrize("raw", ["-1", "abc", "99999999"])
-def test_a_bad_value_stops_the_server_naming_the_variable(variable: str, raw: str) -> None:
-    with pytest.raises(ConfigError, match=variable):
-        load_settings({variable: raw})
-
-
-def test_allowed_origins_must_be_web_origins() -> None:
-    with pytest.raises(ConfigError, match="ALLOWED_ORIGINS"):
-        load_settings({"ALLOWED_ORIGINS": "evil://quiz.example"})
