@@ -43,9 +43,8 @@ from quiz.game import (
     Room,
     Seat,
 )
-from quiz.local_rooms import limits_from
 from quiz.protocol import CreateRoom
-from quiz.rooms import Health, RoomNotFound, Rooms, Unavailable, new_room_code
+from quiz.rooms import Health, RoomNotFound, Rooms, Unavailable, limits_from, new_room_code
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
