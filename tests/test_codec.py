@@ -93,9 +93,13 @@ ROOM_SETTINGS = st.builds(
     RoomSettings,
     topic=st.one_of(st.just("general knowledge"), TEXT),
     num_questions=st.integers(1, 3),
-    time_per_question=st.sampled_from([5, 10]),
+    time_per_question=st.sampled_from([5, 10, 0]),
     difficulty=st.sampled_from(DIFFICULTIES),
     reveal_seconds=st.integers(0, 2),
+    host_plays=st.booleans(),
+    speed_points=st.booleans(),
+    streak_bonus=st.booleans(),
+    language=st.sampled_from(["en", "de", "pt-BR"]),
 )
 LIMITS = st.builds(
     Limits,
@@ -105,7 +109,7 @@ LIMITS = st.builds(
     countdown_ms=st.sampled_from([0, 1_000]),
     dedup_ttl_ms=st.sampled_from([10_000, 60_000]),
 )
-QUESTION = st.integers(2, 4).flatmap(
+CHOICE_QUESTION = st.integers(2, 4).flatmap(
     lambda n: st.builds(
         Question,
         text=TEXT,
@@ -114,6 +118,19 @@ QUESTION = st.integers(2, 4).flatmap(
         category=st.sampled_from(["", "Science", "Ciência"]),
         source=st.sampled_from(["llm", "bank"]),
     )
+)
+OTHER_KINDS = (
+    Question("M?", ("a", "b", "c"), (0, 2), kind="multi", points=2, source="host"),
+    Question("T?", ("True", "False"), 1, kind="true_false", time_limit=7, source="host"),
+    Question("X?", (), (), kind="text", answers=("Zoë", "Zoe B"), explanation="!", source="host"),
+    Question("P?", ("a", "b"), (), kind="poll", points=0, source="host"),
+    Question("Z?", ("a", "b"), 0, points=0, source="host"),
+)
+QUESTION = st.one_of(CHOICE_QUESTION, st.sampled_from(OTHER_KINDS))
+ANSWER = st.one_of(
+    st.integers(-1, 4),
+    st.sampled_from([(0,), (0, 2), (1, 2), (0, 1, 2)]),
+    st.sampled_from(["zoe", "ZOË", "nope"]),
 )
 RID = st.one_of(st.none(), st.sampled_from(["r1", "r2", "r-é"]))
 VIA = st.sampled_from(["", "server-a", "server-b"])
@@ -128,6 +145,7 @@ KINDS = st.sampled_from(
     ["drive"] * 6
     + ["seat", "seat", "resume", "disconnect", "tick", "questions"]
     + ["answer", "start", "next", "kick", "leave", "again"]
+    + ["watch", "set_questions", "close", "end", "lock", "unlock", "results", "draft", "link"]
 )
 
 
@@ -196,7 +214,17 @@ class Driver:
             self.apply(None, QuestionsReady(generation, qs), dt)
         elif kind == "answer":
             index = data.draw(st.one_of(st.just(max(room.question_index, 0)), st.integers(0, 3)))
-            self.apply(sender, SubmitAnswer(index, data.draw(st.integers(-1, 4)), rid), dt)
+            self.apply(sender, SubmitAnswer(index, data.draw(ANSWER), rid), dt)
+        elif kind == "watch":
+            pid = self.new_player()
+            token = data.draw(st.sampled_from([room.display_token, "wrong"]))
+            self.apply(None, Seat(pid, "", "h" + pid, rid, data.draw(VIA), token), dt)
+        elif kind == "set_questions":
+            qs = tuple(data.draw(st.lists(QUESTION, min_size=1, max_size=3)))
+            topic = data.draw(st.one_of(st.none(), TEXT))
+            self.apply(sender, SetQuestions(qs, topic, rid), dt)
+        elif kind == "draft":
+            self.apply(sender, GenerateQuestions("space", 2, "easy", "fr", rid), dt)
         elif kind == "kick":
             target = data.draw(st.sampled_from([*self.ever, "ghost"]))
             self.apply(sender, KickPlayer(target, rid), dt)
@@ -206,6 +234,12 @@ class Driver:
                 "next": NextQuestion,
                 "leave": LeaveRoom,
                 "again": PlayAgain,
+                "close": CloseQuestion,
+                "end": EndGame,
+                "lock": LockRoom,
+                "unlock": UnlockRoom,
+                "results": GetResults,
+                "link": GetDisplayLink,
             }[kind](rid)
             self.apply(sender, command, dt)
 
@@ -225,8 +259,11 @@ class Driver:
             for pid in data.draw(st.permutations(sorted(room.players))):
                 if room.closed or room.phase is not Phase.QUESTION:
                     break
-                right = room.questions[room.question_index].answer_index
-                option = data.draw(st.one_of(st.just(right), st.integers(0, 3)))
+                question = room.questions[room.question_index]
+                right: Any = {"multi": question.correct, "text": "zoe"}.get(
+                    question.kind, question.correct[0] if question.correct else 0
+                )
+                option = data.draw(st.one_of(st.just(right), ANSWER))
                 wait = data.draw(st.one_of(st.integers(0, 400), st.integers(0, 6_000)))
                 self.apply(pid, SubmitAnswer(room.question_index, option), wait)
         elif room.phase is Phase.REVEAL:
