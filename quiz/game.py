@@ -71,6 +71,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
     ack,
     error,
     with_request_id,
@@ -120,6 +121,7 @@ _HOST_ONLY = (
     GetResults,
     GenerateQuestions,
     GetDisplayLink,
+    UpdateSettings,
 )
 _IN_GAME = (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL)
 
@@ -248,6 +250,8 @@ class Room(SeatRules, PlayRules):
             self._play_again(command, now_ms, out)
         elif isinstance(command, SetQuestions):
             self._set_questions(command, now_ms, out)
+        elif isinstance(command, UpdateSettings):
+            self._update_settings(command, now_ms, out)
         elif isinstance(command, GenerateQuestions):
             self._draft(command, out)
         elif isinstance(command, LockRoom | UnlockRoom):

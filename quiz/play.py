@@ -19,6 +19,7 @@ from quiz.protocol import (
     SetQuestions,
     StartGame,
     SubmitAnswer,
+    UpdateSettings,
     ack,
     error,
     with_request_id,
@@ -45,6 +46,14 @@ class PlayRules(Views):
         self.use_quiz(command.questions)
         if command.topic is not None:
             self.settings = dataclasses.replace(self.settings, topic=command.topic)
+        out.append(Send({"type": "room_state", "room": self.state_for(None, now_ms)}))
+
+    def _update_settings(self, command: UpdateSettings, now_ms: int, out: list[Output]) -> None:
+        if self.phase is not Phase.LOBBY:
+            out.append(Reply(wrong_phase(self.phase, "update_settings", command.request_id)))
+            return
+        out.append(Reply(ack(command.request_id)))
+        self.settings = dataclasses.replace(self.settings, **command.changes)
         out.append(Send({"type": "room_state", "room": self.state_for(None, now_ms)}))
 
     def use_quiz(self, questions: tuple[Question, ...]) -> None:

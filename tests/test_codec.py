@@ -51,6 +51,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
 )
 
 # Fields of Room that are state; ``transitions`` only reports the last call,
@@ -145,7 +146,18 @@ KINDS = st.sampled_from(
     ["drive"] * 6
     + ["seat", "seat", "resume", "disconnect", "tick", "questions"]
     + ["answer", "start", "next", "kick", "leave", "again"]
-    + ["watch", "set_questions", "close", "end", "lock", "unlock", "results", "draft", "link"]
+    + [
+        "watch",
+        "set_questions",
+        "close",
+        "end",
+        "lock",
+        "unlock",
+        "results",
+        "draft",
+        "link",
+        "settings",
+    ]
 )
 
 
@@ -223,6 +235,19 @@ class Driver:
             qs = tuple(data.draw(st.lists(QUESTION, min_size=1, max_size=3)))
             topic = data.draw(st.one_of(st.none(), TEXT))
             self.apply(sender, SetQuestions(qs, topic, rid), dt)
+        elif kind == "settings":
+            changes = data.draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "time_per_question": st.sampled_from([0, 5]),
+                        "speed_points": st.booleans(),
+                        "num_questions": st.integers(1, 3),
+                        "show_question_text": st.booleans(),
+                    },
+                )
+            )
+            self.apply(sender, UpdateSettings(changes, rid), dt)
         elif kind == "draft":
             self.apply(sender, GenerateQuestions("space", 2, "easy", "fr", rid), dt)
         elif kind == "kick":
@@ -496,6 +521,7 @@ def test_every_command_and_output_kind_round_trips() -> None:
         GetResults("g"),
         GenerateQuestions("space", 10, "hard", "pt-BR", "d"),
         GetDisplayLink("k"),
+        UpdateSettings({"show_question_text": False, "time_per_question": 0}, "v"),
     ]
     assert {type(c).__name__ for c in commands} == set(codec._COMMANDS)
     for command in commands:
