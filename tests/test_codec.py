@@ -83,6 +83,26 @@ def assert_same_room(rebuilt: Room, original: Room) -> None:
         assert rebuilt.state_for(pid, 123) == original.state_for(pid, 123)
 
 
+def assert_indexes_true(room: Room) -> None:
+    """What the room keeps up to date instead of recounting (O(1) per join or
+    answer) equals a recount, and every score is the sum of its history."""
+    if room.closed:
+        return
+    seats = {**room.players, **room.watchers}
+    assert room.tokens == {p.token_hash: p.id for p in seats.values()}
+    assert room.names == {p.name.casefold(): p.id for p in seats.values() if not p.display}
+    assert room.connected_count == sum(p.connected for p in room.players.values())
+    assert list(room.absent) == sorted(room.absent, key=room.absent.__getitem__)  # time order
+    assert set(room.absent) == {p.id for p in seats.values() if not p.connected}
+    if room.phase is Phase.QUESTION:
+        able = [pid for pid in room.eligible if room.players[pid].connected]
+        assert room.able == len(able)
+        assert room.answered == sum(1 for pid in able if pid in room.answers)
+    for player in room.players.values():
+        assert player.score == sum(e["points"] for e in player.history if e)
+    assert room.host_id in seats and not seats[room.host_id].display
+
+
 def outputs_json(outputs: list[Output]) -> str:
     return json.dumps([codec.output_to_dict(o) for o in outputs])
 
@@ -182,6 +202,7 @@ class Driver:
         out = self.room.handle(sender, command, self.now)
         for output in out:
             assert codec.output_from_dict(through_json(codec.output_to_dict(output))) == output
+        assert_indexes_true(self.room)
         self.steps.append((sender, encoded, self.now))
         self.outputs.append(outputs_json(out))
         self.snapshots.append(snapshot(self.room))
