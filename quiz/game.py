@@ -33,6 +33,7 @@ from quiz.commands import (
     Generate,
     Limits,
     Output,
+    Present,
     QuestionsReady,
     Release,
     Reply,
@@ -97,6 +98,7 @@ __all__ = [
     "Output",
     "Phase",
     "Player",
+    "Present",
     "QuestionsReady",
     "Release",
     "Reply",
@@ -182,6 +184,8 @@ class Room(SeatRules, LobbyRules, PlayRules):
             )
         elif isinstance(command, Disconnected):
             self._disconnected(sender, command.via, now_ms, out)  # type: ignore[arg-type]
+        elif isinstance(command, Present):
+            self._present(sender, command.via, now_ms, out)  # type: ignore[arg-type]
         else:
             self._deduplicated(sender, command, now_ms, out)  # type: ignore[arg-type]
         # What the command made due now (a countdown of 0) happens now.
