@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
 from quiz import endpoints
+from quiz.backends import make_rooms
 from quiz.clock import Clock, SystemClock
 from quiz.config import Settings
 from quiz.http import Http
@@ -44,7 +45,7 @@ from quiz.protocol import (
     parse,
 )
 from quiz.ratelimit import TokenBucket
-from quiz.rooms import Health, RoomNotFound, Unavailable, make_rooms, new_seat, resume
+from quiz.rooms import Health, RoomNotFound, Unavailable, new_seat, resume
 from quiz.seating import no_display, no_seat
 from quiz.tasks import Background
 

@@ -34,6 +34,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
     Watch,
     parse,
 )
@@ -75,6 +76,7 @@ MINIMAL: list[tuple[str, dict[str, Any], type]] = [
     ("generate_questions", {"topic": "space"}, GenerateQuestions),
     ("get_display_link", {}, GetDisplayLink),
     ("watch", {"room_id": "ABCDE", "display_token": "d" * 16}, Watch),
+    ("update_settings", {}, UpdateSettings),
 ]
 
 

@@ -28,9 +28,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from llm import QuestionSource
 from llm.bank import Bank
+from quiz.backends import make_rooms
 from quiz.commands import Disconnected, Generate, Output, QuestionsReady, Reply, Resume, Tick
 from quiz.game import Room
-from quiz.local_rooms import limits_from
 from quiz.metrics import Counters
 from quiz.protocol import (
     CreateRoom,
@@ -43,7 +43,7 @@ from quiz.protocol import (
     SubmitAnswer,
     encode,
 )
-from quiz.rooms import RoomNotFound, Rooms, make_rooms, new_seat, resume
+from quiz.rooms import RoomNotFound, Rooms, limits_from, new_seat, resume
 from tests.conftest import TEST_SETTINGS
 from tests.redis_server import RedisServer
 

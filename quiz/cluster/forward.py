@@ -149,7 +149,7 @@ class Forwarder:
             return
         if not sent:
             self._fail(batch, RoomNotFound(room_id))
-            self.rooms.vanished(room_id)
+            self.rooms.ownership.vanished(room_id)
             return
         self.rooms.counters["commands_forwarded"] += len(batch)
         self.rooms.counters["redis_forwards"] += 1

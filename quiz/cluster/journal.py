@@ -196,4 +196,4 @@ class RedisJournal:
         # The state ran ahead of the log: this server stops running the room
         # and folds it from the log again (taking it back if nobody else did).
         lost = isinstance(exc, NotOwner)
-        self.rooms.demote(engine.room_id, f"{type(exc).__name__}: {exc}", lost=lost)
+        self.rooms.ownership.demote(engine.room_id, f"{type(exc).__name__}: {exc}", lost=lost)

@@ -79,19 +79,19 @@ class Upkeep:
         renewed = await rooms.leases.renew([(r.room_id, r.lease or "") for r in owned])
         for replica, ok in zip(owned, renewed, strict=True):
             if not ok:
-                rooms.demote(replica.room_id, "renewal refused")
+                rooms.ownership.demote(replica.room_id, "renewal refused")
         await self._mark_stranded([r for r in owned if r.owned])
         if not rooms.stopping:
             followed = [r for r in rooms.replicas.values() if not r.owned]
             holders = await rooms.leases.holders([r.room_id for r in followed])
             for replica, holder in zip(followed, holders, strict=True):
                 if holder is None or holder == replica.lease:
-                    rooms.spawn(rooms.take_over(replica))  # folds a stale replica first
+                    rooms.spawn(rooms.ownership.take_over(replica))  # folds a stale replica first
                 elif replica.stale and not replica.lock.locked():
                     rooms.spawn(self.resync(replica))
         for replica in list(rooms.replicas.values()):
             self._reconcile(replica)
-            rooms.forget_if_unused(replica)
+            rooms.ownership.forget_if_unused(replica)
 
     async def resync(self, replica: Replica) -> None:
         """Fold a stale replica anew; upkeep tries again if Redis is away."""
@@ -99,7 +99,7 @@ class Upkeep:
             if not replica.stale or replica.owned:
                 return
             try:
-                await self.rooms.refold(replica)
+                await self.rooms.following.refold(replica)
             except RedisError as exc:
                 self.rooms.failed(exc)
         await self.rooms.wake_reader()
