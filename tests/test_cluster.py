@@ -31,8 +31,9 @@ class Fleet:
         self.players: list[Player] = []
 
     async def start(self, name: str, port: int = 0, **env: str) -> ServerProcess:
+        settings = {**ENV, **env}  # a test may override the defaults
         server = await ServerProcess.start(
-            REDIS_URL=self.redis.url, SERVER_ID=name, PORT=str(port), **ENV, **env
+            REDIS_URL=self.redis.url, SERVER_ID=name, PORT=str(port), **settings
         )
         self.servers[name] = server
         self.ports[name] = await server.port()
