@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from llm.types import DIFFICULTIES, Question
 from quiz import codec
-from quiz.cluster.journal import Entry, rebuild
+from quiz.cluster.entries import Entry, rebuild
 from quiz.game import (
     DEDUP_MAX_PER_PLAYER,
     Command,

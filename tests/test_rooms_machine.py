@@ -303,10 +303,14 @@ class ContractMachine(RuleBasedStateMachine):
             self.players = [(p, t, server if p == pid else s) for p, t, s in self.players]
         self._check(frame, reply)
 
-    @precondition(lambda self: self.players)
+    def _connected(self) -> list[tuple[str, str, int]]:
+        """Players whose connection is open: only they can send commands."""
+        return [p for p in self.players if p[0] in self.recorders[p[2]].bound]
+
+    @precondition(lambda self: self._connected())
     @rule(data=st.data(), which=st.integers(0, 6), answer=st.integers(0, 3))
     def command(self, data: st.DataObject, which: int, answer: int) -> None:
-        pid, _, server = data.draw(st.sampled_from(self.players))
+        pid, _, server = data.draw(st.sampled_from(self._connected()))
         rid = self._next_rid()
         assert self.room is not None
         others = [p for p, _, _ in self.players if p != pid] or [pid]
@@ -330,10 +334,10 @@ class ContractMachine(RuleBasedStateMachine):
             self._check(frame, reply)
             assert len(self.expected) == before
 
-    @precondition(lambda self: self.players)
+    @precondition(lambda self: self._connected())
     @rule(data=st.data())
     def connection_lost(self, data: st.DataObject) -> None:
-        pid, _, server = data.draw(st.sampled_from(self.players))
+        pid, _, server = data.draw(st.sampled_from(self._connected()))
         via = "ab"[server]
         self.recorders[server].bound.pop(pid, None)  # as the hub does when a socket closes
         with contextlib.suppress(RoomNotFound):
@@ -358,7 +362,7 @@ class ContractMachine(RuleBasedStateMachine):
 
 MACHINE_SETTINGS = settings(
     max_examples=25,
-    stateful_step_count=25,
+    stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -377,7 +381,7 @@ def run_machine(redis_url: str | None, loop: asyncio.AbstractEventLoop, examples
 def test_contract_in_memory_matches_the_pure_room() -> None:
     loop = asyncio.new_event_loop()
     try:
-        run_machine(None, loop, 40)
+        run_machine(None, loop, 60)
     finally:
         loop.close()
 
@@ -388,7 +392,7 @@ def test_contract_in_redis_matches_the_pure_room() -> None:
     server = RedisServer()
     loop.run_until_complete(server.start())
     try:
-        run_machine(server.url, loop, 15)
+        run_machine(server.url, loop, 30)
     finally:
         loop.run_until_complete(server.stop())
         server.cleanup()

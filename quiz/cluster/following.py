@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from quiz.cluster.journal import Entry, rebuild
+from quiz.cluster.entries import Entry, rebuild
 from quiz.cluster.replica import Replica, Stale
 from quiz.cluster.scripts import key
 from quiz.engine import RoomEngine
@@ -23,7 +23,8 @@ from quiz.game import Send
 from quiz.rooms import RoomNotFound
 
 if TYPE_CHECKING:
-    from quiz.cluster.rooms import RedisRooms
+    from quiz.cluster.forward import Forwarder
+    from quiz.cluster.node import Node
 
 log = logging.getLogger("quiz.cluster")
 
@@ -31,38 +32,39 @@ log = logging.getLogger("quiz.cluster")
 class Following:
     """This server's replicas: how they come to be and stay in step."""
 
-    def __init__(self, rooms: RedisRooms) -> None:
-        self.rooms = rooms
+    def __init__(self, node: Node, forwarder: Forwarder) -> None:
+        self.node = node
+        self.forwarder = forwarder
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def follow(self, room_id: str) -> Replica:
-        """This server's replica of ``room_id``, loaded from Redis if need be."""
-        replica = self.rooms.replicas.get(room_id)
+    async def follow(self, room_id: str) -> tuple[Replica, bool]:
+        """This server's replica of ``room_id``, loaded from Redis if need be,
+        and whether the room has no owner now."""
+        replica = self.node.replicas.get(room_id)
         if replica is not None and not replica.engine.closed:
-            return replica
-        self.rooms._check()
+            return replica, False
+        self.node.check()
         lock = self._locks.setdefault(room_id, asyncio.Lock())
         try:
             async with lock:
-                replica = self.rooms.replicas.get(room_id)
-                if replica is None:
-                    replica, holder = await self._load(room_id)
-                    if holder is None:  # its owner is gone: carry on with it here
-                        await self.rooms.ownership.take_over(replica)
-            return replica
+                replica = self.node.replicas.get(room_id)
+                if replica is not None:
+                    return replica, False
+                replica, holder = await self._load(room_id)
+                return replica, holder is None
         finally:
             if not lock.locked():
                 self._locks.pop(room_id, None)
 
     async def _load(self, room_id: str) -> tuple[Replica, str | None]:
         try:
-            async with self.rooms.redis.pipeline(transaction=False) as pipe:
+            async with self.node.redis.pipeline(transaction=False) as pipe:
                 pipe.get(key(room_id, "snap"))
                 pipe.xrange(key(room_id, "log"))
                 pipe.get(key(room_id, "lease"))
                 snap_raw, items, holder = await pipe.execute()
         except RedisError as exc:
-            raise self.rooms.failed(exc) from exc
+            raise self.node.failed(exc) from exc
         if snap_raw is None:
             raise RoomNotFound(room_id)
         snap = json.loads(snap_raw)
@@ -71,14 +73,14 @@ class Following:
         if room.closed:
             raise RoomNotFound(room_id)
         replica = Replica(
-            RoomEngine(room_id, room, self.rooms.env, active=False),
+            RoomEngine(room_id, room, self.node.env, active=False),
             seq=seq,
             cursor=items[-1][0] if items else "0-0",
             inbox_cursor=inbox,
             snapshot_seq=snap["seq"],
         )
-        self.rooms.replicas[room_id] = replica
-        await self.rooms.wake_reader()
+        self.node.replicas[room_id] = replica
+        await self.node.wake_reader()
         return replica, holder
 
     async def refold(self, replica: Replica) -> None:
@@ -86,12 +88,12 @@ class Following:
         commit or a gap); players here get what they had not seen, then
         a fresh room state."""
         room_id = replica.room_id
-        async with self.rooms.redis.pipeline(transaction=False) as pipe:
+        async with self.node.redis.pipeline(transaction=False) as pipe:
             pipe.get(key(room_id, "snap"))
             pipe.xrange(key(room_id, "log"))
             snap_raw, items = await pipe.execute()
         if snap_raw is None:
-            self.rooms.ownership.vanished(room_id)
+            self.node.vanished(room_id)
             return
         snap = json.loads(snap_raw)
         delivered = replica.seq
@@ -107,23 +109,23 @@ class Following:
             if entry.seq > replica.seq:
                 self.fold(replica, stream_id, entry)
         # What they missed while this server's state was not the log's.
-        now = self.rooms.clock.now_ms()
+        now = self.node.clock.now_ms()
         states = [
             Send({"type": "room_state", "room": room.state_for(pid, now)}, to=pid)
-            for pid in list(self.rooms.delivery.present(room_id))
+            for pid in list(self.node.delivery.present(room_id))
             if room.member(pid) is not None
         ]
-        self.rooms.delivery.deliver(room_id, states, None, None)
+        self.node.delivery.deliver(room_id, states, None, None)
 
     def fold(self, replica: Replica, stream_id: str, entry: Entry) -> None:
-        waiter = self.rooms.forwarder.waiter(entry.ref) if entry.origin == self.rooms.sid else None
+        waiter = self.forwarder.waiter(entry.ref) if entry.origin == self.node.sid else None
         try:
             frame = replica.fold(
                 stream_id, entry, waiter.conn if waiter else None, waiter.token if waiter else None
             )
         except Stale:
-            self.rooms.counters["log_gaps"] += 1
-            self.rooms.spawn(self.rooms.upkeep.resync(replica))
+            self.node.counters["log_gaps"] += 1
+            self.node.spawn(self.resync(replica))
             return
         if waiter is not None and not waiter.done.done():
             waiter.done.set_result(frame)
@@ -134,9 +136,20 @@ class Following:
         except Exception as exc:
             # One bad entry must not silence the room (or the server): say
             # so, skip it, go on with the next.
-            self.rooms.counters["bad_entries"] += 1
+            self.node.counters["bad_entries"] += 1
             log.error(
                 "skipping a log entry that cannot be decoded",
                 extra={"room": room_id, "entry": stream_id, "error": type(exc).__name__},
             )
             return None
+
+    async def resync(self, replica: Replica) -> None:
+        """Fold a stale replica anew; upkeep tries again if Redis is away."""
+        async with replica.lock:
+            if not replica.stale or replica.owned:
+                return
+            try:
+                await self.refold(replica)
+            except RedisError as exc:
+                self.node.failed(exc)
+        await self.node.wake_reader()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
@@ -25,14 +24,16 @@ from redis.exceptions import RedisError
 
 from llm import RedisQuestionCache
 from quiz.cluster import scripts
+from quiz.cluster.entries import snapshot
 from quiz.cluster.following import Following
 from quiz.cluster.forward import Forwarder
-from quiz.cluster.journal import RedisJournal, snapshot
+from quiz.cluster.journal import RedisJournal
 from quiz.cluster.leases import Leases
 from quiz.cluster.loops import Loops, Reader
+from quiz.cluster.node import Node
 from quiz.cluster.ownership import Ownership
 from quiz.cluster.replica import Replica
-from quiz.cluster.scripts import key, wake_key
+from quiz.cluster.scripts import key
 from quiz.cluster.streams import Streams
 from quiz.cluster.upkeep import Upkeep
 from quiz.engine import Applied, EngineEnv, Job, RoomEngine
@@ -80,47 +81,54 @@ class RedisRooms(Rooms):
         assert settings.redis_url is not None
         self.settings = settings
         self.sid = settings.server_id
-        self.delivery = delivery
         self.clock = clock
-        self.counters = counters
-        self.spawn = spawn
         self.limits = limits_from(settings)
-        self.lease_ms = int(settings.redis_lease_seconds * 1000)
-        self.ttl_ms = int(settings.room_idle_ttl_seconds * 1000)
-        self.redis, self.reader_client, self.probe = _clients(settings)
+        lease_ms = int(settings.redis_lease_seconds * 1000)
+        redis, self.reader_client, self.probe = _clients(settings)
+        self.redis = redis
+        self.loops = Loops()
+        node = Node(
+            self.sid,
+            lease_ms,
+            int(settings.room_idle_ttl_seconds * 1000),
+            redis,
+            counters,
+            clock,
+            delivery,
+            spawn,
+            Leases(redis, self.sid, lease_ms),
+            self.loops,
+        )
+        self.node = node
         # Generated question sets are shared by every server.
-        source.use_cache(RedisQuestionCache(self.redis))
-        self.journal = RedisJournal(self, self.redis, self.ttl_ms)
-        self.env = EngineEnv(delivery, clock, source, spawn, self.journal, self._closed)
-        self.leases = Leases(self.redis, self.sid, self.lease_ms)
+        source.use_cache(RedisQuestionCache(redis))
+        node.env = EngineEnv(delivery, clock, source, spawn, RedisJournal(node), self._closed)
         # A forwarded command is answered within this, or refused: long
         # enough for a dead owner's lease to run out and a successor to take
         # the room over and apply it.
-        self.forwarder = Forwarder(self, self.redis, settings.redis_lease_seconds + 2)
-        self.loops = Loops()
-        self.streams = Streams(self)
-        streams = self.streams
+        self.forwarder = Forwarder(node, settings.redis_lease_seconds + 2)
+        self.following = Following(node, self.forwarder)
+        self.ownership = Ownership(node, self.following)
+        node.demote, node.vanished = self.ownership.demote, self.ownership.vanished
+        streams = Streams(node, self.following, self.ownership, self.forwarder)
         self.reader = Reader(
-            self.reader_client, streams.streams, streams.on_stream, self.loops, self._error
+            self.reader_client, streams.streams, streams.on_stream, self.loops, counters
         )
-        self.upkeep = Upkeep(self)
-        self.following = Following(self)
-        self.ownership = Ownership(self)
-        self._create = self.redis.register_script(scripts.CREATE)
-        self.replicas: dict[str, Replica] = {}
-        self.healthy = False
-        self.stopping = False
-        self.wake_key = wake_key(self.sid)
-        self.wake_cursor = "0-0"
+        self.upkeep = Upkeep(node, self.ownership, self.following, self.probe, self.tell)
+        self._create = redis.register_script(scripts.CREATE)
+
+    @property
+    def replicas(self) -> dict[str, Replica]:
+        return self.node.replicas
 
     # Life cycle.
 
     async def start(self) -> None:
         """Check Redis once (a wrong URL stops the start), then run the loops."""
-        await self.leases.beat()
-        last = await self.redis.xrevrange(self.wake_key, count=1)
-        self.wake_cursor = last[0][0] if last else "0-0"
-        self.healthy = True
+        await self.node.leases.beat()
+        last = await self.redis.xrevrange(self.node.wake_key, count=1)
+        self.node.wake_cursor = last[0][0] if last else "0-0"
+        self.node.healthy = True
         self.loops.start("reader", self.reader.run)
         self.loops.start("upkeep", self.upkeep.run)
         self.loops.start("probe", self.upkeep.probe)
@@ -128,14 +136,14 @@ class RedisRooms(Rooms):
     async def stop(self) -> None:
         await self.loops.stop()
         with contextlib.suppress(RedisError):
-            await self.redis.delete(self.wake_key)
+            await self.redis.delete(self.node.wake_key)
         for client in (self.reader_client, self.probe, self.redis):
             await client.aclose()
 
     async def hand_over(self) -> None:
         """Give up every lease now, with a fresh snapshot: the next server
         takes the rooms over at once, not after the leases run out."""
-        self.stopping = True  # no more takeovers: this server is leaving
+        self.node.stopping = True  # no more takeovers: this server is leaving
         for replica in list(self.replicas.values()):
             if not replica.owned or replica.lease is None:
                 continue
@@ -145,7 +153,7 @@ class RedisRooms(Rooms):
             await engine.idle()  # the batch in flight is committed or refused
             snap = "" if replica.stale else snapshot(engine.room, replica.seq, replica.inbox_cursor)
             try:
-                await self.leases.release(replica.room_id, replica.lease, snap)
+                await self.node.leases.release(replica.room_id, replica.lease, snap)
             except RedisError:
                 log.warning("could not hand over a room", extra={"room": replica.room_id})
             replica.lease = None
@@ -156,7 +164,7 @@ class RedisRooms(Rooms):
         self, command: CreateRoom, seat: Seat, conn: object, token: str
     ) -> str | None:
         settings = command.settings
-        self._check()
+        self.node.check()
         if len(self.replicas) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
         for _ in range(8):
@@ -170,16 +178,16 @@ class RedisRooms(Rooms):
             try:
                 fence = await self._create(
                     keys=[key(room_id, p) for p in ("snap", "lease", "fence", "seq")],
-                    args=[snapshot(room, 0, "0-0"), self.sid, self.lease_ms, self.ttl_ms],
+                    args=[snapshot(room, 0, "0-0"), self.sid, self.node.lease_ms, self.node.ttl_ms],
                 )
             except RedisError as exc:
-                raise self.failed(exc) from exc
+                raise self.node.failed(exc) from exc
             if not fence:
                 continue  # the code is taken on another server
-            replica = Replica(RoomEngine(room_id, room, self.env), lease=f"{self.sid}:{fence}")
+            replica = Replica(RoomEngine(room_id, room, self.node.env), lease=f"{self.sid}:{fence}")
             self.replicas[room_id] = replica
-            self.counters["rooms_owned"] += 1
-            await self.wake_reader()
+            self.node.counters["rooms_owned"] += 1
+            await self.node.wake_reader()
             log.info("room created", extra={"room": room_id, "topic": settings.topic})
             job = Job(seat.player_id, seat, conn, token)
             return replica.engine.deliver(Applied(job, now, outputs))
@@ -188,7 +196,9 @@ class RedisRooms(Rooms):
     async def enter(
         self, room_id: str, command: Seat | Resume, conn: object, token: str
     ) -> str | None:
-        replica = await self.following.follow(room_id)
+        replica, orphaned = await self.following.follow(room_id)
+        if orphaned:  # its owner is gone: carry on with it here
+            await self.ownership.take_over(replica)
         return await self._submit(replica, Job(None, command, conn, token))
 
     async def submit(
@@ -206,7 +216,7 @@ class RedisRooms(Rooms):
             self.ownership.forget_if_unused(replica)
 
     def health(self) -> Health:
-        if not self.healthy:
+        if not self.node.healthy:
             return Health(False, "redis_unreachable")
         if self.loops.down:
             return Health(False, "redis_" + "_".join(sorted(self.loops.down)) + "_down")
@@ -215,7 +225,7 @@ class RedisRooms(Rooms):
     def metrics(self) -> dict[str, object]:
         return {
             "backend": "redis",
-            "healthy": self.healthy,
+            "healthy": self.node.healthy,
             "owned": sum(1 for r in self.replicas.values() if r.owned),
             "followed": sum(1 for r in self.replicas.values() if not r.owned),
             "waiting_replies": len(self.forwarder.waiters),
@@ -228,14 +238,8 @@ class RedisRooms(Rooms):
 
     # Commands.
 
-    def _check(self) -> None:
-        # Fail fast while Redis is known to be away: the player hears
-        # server_busy now, not after a timeout.
-        if not self.healthy:
-            raise Unavailable("the game store is unreachable; retry shortly")
-
     async def _submit(self, replica: Replica, job: Job) -> str | None:
-        self._check()
+        self.node.check()
         if replica.owned:
             return await replica.engine.submit(job)
         replica.forwarding += 1
@@ -249,47 +253,16 @@ class RedisRooms(Rooms):
 
     async def tell(self, replica: Replica, player_id: str | None, command: Command) -> None:
         """A command of the server's own about a player; no reply awaited."""
-        self._check()
+        self.node.check()
         if replica.owned:
             await replica.engine.submit(Job(player_id, command))
         else:
             await self.forwarder.send(replica.room_id, player_id, command, reply=False)
 
-    # Following rooms.
-
     def _closed(self, engine: RoomEngine) -> None:
         replica = self.replicas.get(engine.room_id)
         if replica is not None and replica.engine is engine:
             del self.replicas[engine.room_id]
-
-    # The reader's streams.
-
-    async def wake_reader(self) -> None:
-        """Make the reader pick up a change in the streams it reads."""
-        # The reader blocks on a fixed set of streams; a line in its own
-        # wake stream makes it come back and read the new set.
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.xadd(self.wake_key, {"w": "1"}, maxlen=16, approximate=True)
-                # Every key expires: a server killed with -9 leaves nothing behind.
-                pipe.pexpire(self.wake_key, 10 * self.lease_ms)
-                await pipe.execute()
-        except RedisError as exc:
-            self.failed(exc)
-
-    def redis_now_ms(self) -> int:
-        """Redis's clock, as last measured against ours."""
-        return time.time_ns() // 1_000_000 + self.leases.offset_ms
-
-    def failed(self, exc: Exception) -> Unavailable:
-        self._error()
-        if self.healthy:
-            log.warning("redis call failed", extra={"error": f"{type(exc).__name__}: {exc}"[:200]})
-        self.healthy = False
-        return Unavailable("the game store is unreachable; retry shortly")
-
-    def _error(self) -> None:
-        self.counters["redis_errors"] += 1
 
 
 def _clients(settings: Settings) -> tuple[aioredis.Redis, aioredis.Redis, aioredis.Redis]:

@@ -20,7 +20,10 @@ from quiz.cluster.scripts import CLAIM, key, ref_key
 from quiz.engine import Job, Origin
 
 if TYPE_CHECKING:
-    from quiz.cluster.rooms import RedisRooms
+    from quiz.cluster.following import Following
+    from quiz.cluster.forward import Forwarder
+    from quiz.cluster.node import Node
+    from quiz.cluster.ownership import Ownership
 
 log = logging.getLogger("quiz.cluster")
 
@@ -28,13 +31,18 @@ log = logging.getLogger("quiz.cluster")
 class Streams:
     """The reader's streams: logs of followed rooms, inboxes of owned ones."""
 
-    def __init__(self, rooms: RedisRooms) -> None:
-        self.rooms = rooms
-        self.claim = rooms.redis.register_script(CLAIM)
+    def __init__(
+        self, node: Node, following: Following, ownership: Ownership, forwarder: Forwarder
+    ) -> None:
+        self.node = node
+        self.following = following
+        self.ownership = ownership
+        self.forwarder = forwarder
+        self.claim = node.redis.register_script(CLAIM)
 
     def streams(self) -> dict[str, str]:
-        streams = {self.rooms.wake_key: self.rooms.wake_cursor}
-        for replica in self.rooms.replicas.values():
+        streams = {self.node.wake_key: self.node.wake_cursor}
+        for replica in self.node.replicas.values():
             if replica.engine.closed:
                 continue
             if replica.owned:
@@ -46,22 +54,22 @@ class Streams:
         return streams
 
     def on_stream(self, stream: str, items: list[tuple[str, dict[str, str]]]) -> None:
-        if stream == self.rooms.wake_key:
-            self.rooms.wake_cursor = items[-1][0]
+        if stream == self.node.wake_key:
+            self.node.wake_cursor = items[-1][0]
             return
         room_id = stream.split("{", 1)[1].split("}", 1)[0]
-        replica = self.rooms.replicas.get(room_id)
+        replica = self.node.replicas.get(room_id)
         if replica is None:
             return
         if stream.endswith(":log"):
             for stream_id, fields in items:
                 if replica.owned or replica.stale:
                     break  # owned meanwhile: the takeover folded the rest
-                entry = self.rooms.following.decode(room_id, stream_id, fields)
+                entry = self.following.decode(room_id, stream_id, fields)
                 if entry is None:
                     replica.cursor = stream_id
                 else:
-                    self.rooms.following.fold(replica, stream_id, entry)
+                    self.following.fold(replica, stream_id, entry)
             return
         if not replica.owned:
             return
@@ -70,13 +78,13 @@ class Streams:
             try:
                 body = json.loads(fields["c"])
             except Exception:
-                self.rooms.counters["bad_entries"] += 1
+                self.node.counters["bad_entries"] += 1
                 log.error("skipping an inbox entry that cannot be decoded", extra={"room": room_id})
                 continue
             replica.incoming.append((stream_id, body))
         if replica.incoming and not replica.taking:
             replica.taking = True
-            self.rooms.spawn(self._take(replica))
+            self.node.spawn(self._take(replica))
 
     async def _take(self, replica: Replica) -> None:
         """Claim forwarded commands in inbox order, then queue them to apply."""
@@ -92,7 +100,7 @@ class Streams:
                         jobs.append(self._job(stream_id, body))
                         deadlines.append(int(body["deadline"]))
                     except Exception:
-                        self.rooms.counters["bad_entries"] += 1
+                        self.node.counters["bad_entries"] += 1
                         log.error("skipping a forwarded command", extra={"room": room_id})
                 if not jobs:
                     continue
@@ -104,9 +112,9 @@ class Streams:
                 except RedisError as exc:
                     # Left in the inbox past what the log consumed: whoever
                     # owns the room next reads them again.
-                    self.rooms.failed(exc)
+                    self.node.failed(exc)
                     why = "could not take forwarded commands"
-                    self.rooms.ownership.demote(room_id, why, lost=False)
+                    self.ownership.demote(room_id, why, lost=False)
                     return
                 for job, ok in zip(jobs, taken, strict=True):
                     if ok and replica.owned:
@@ -117,10 +125,10 @@ class Streams:
     def _job(self, stream_id: str, body: dict[str, Any]) -> Job:
         origin = Origin(str(body["origin"]), str(body["ref"]), stream_id)
         job = Job(body["pid"], codec.command_from_dict(body["cmd"]), origin=origin)
-        if origin.server == self.rooms.sid:
+        if origin.server == self.node.sid:
             # Our own player's command, forwarded before this server took the
             # room over: the reply goes to the player waiting here.
-            waiter = self.rooms.forwarder.waiter(origin.ref)
+            waiter = self.forwarder.waiter(origin.ref)
             if waiter is not None:
                 job.conn, job.token, job.done = waiter.conn, waiter.token, waiter.done
         return job
