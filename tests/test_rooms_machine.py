@@ -174,7 +174,11 @@ class ContractMachine(RuleBasedStateMachine):
     async def _settle(self) -> None:
         """Wait until every background task is done and every server has
         folded every entry the owner logged."""
-        for _ in range(100):
+        async with asyncio.timeout(10):
+            await self._quiet()
+
+    async def _quiet(self) -> None:
+        while True:
             while self.tasks:
                 await asyncio.gather(*list(self.tasks), return_exceptions=True)
             lagging = [
@@ -185,7 +189,7 @@ class ContractMachine(RuleBasedStateMachine):
             if not lagging:
                 return
             lagging[0].changed.clear()
-            await asyncio.wait_for(lagging[0].changed.wait(), 5)
+            await lagging[0].changed.wait()
 
     def _follows(self, server: int) -> bool:
         """Whether ``server`` holds the room now (and so must deliver its outputs)."""
