@@ -282,6 +282,8 @@ class QuizServer:
                 "server_id": self.settings.server_id,
             }
             return endpoints.json_response(200 if ready else 503, body, head=head)
+        if path == "/config.json":  # the browser client's settings (web branch)
+            return endpoints.config_response(self.settings, self.source.bank, self.port, head=head)
         if path == "/ws":
             return endpoints.text_response(
                 426,
