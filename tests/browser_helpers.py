@@ -116,6 +116,19 @@ def correct_options() -> dict[str, set[str]]:
     return _ANSWERS
 
 
+def bank_question() -> dict[str, Any]:
+    """A question of the bank in the quiz format (its answer is then known to
+    ``correct_options`` like any bank question)."""
+    category = next(iter(Bank.load().categories.values()))
+    question, _level = category.questions[0]
+    return {
+        "kind": "choice",
+        "text": question.text,
+        "options": list(question.options),
+        "correct": question.correct,
+    }
+
+
 @dataclass
 class QuizPage:
     """One browser context and page: one player. Any dialog (alert, confirm)
@@ -154,20 +167,44 @@ class QuizPage:
         await self.page.goto(url_for(port, path))
         await self.expect_connected()
 
-    async def create_room(self, topic: str = "space", **settings: int) -> str:
-        """Fill the host form and create; returns the room code."""
+    async def create_room(
+        self,
+        topic: str = "space",
+        *,
+        host_plays: bool = True,
+        own_quiz: bool = False,
+        **settings: int,
+    ) -> str:
+        """Fill the host form and create; returns the room code.
+
+        The test servers have no Groq key: the form offers the bank's
+        categories, and ``topic`` picks the one of that name (any other
+        topic: a mix). ``own_quiz``: play the quiz saved in the editor.
+        """
         await expect(self.by("phase")).to_have_attribute("data-phase", "home")
         await self.by("create-name").fill(self.name)
-        await self.by("create-topic").fill(topic)
+        if own_quiz:
+            await self.page.locator("label[for]").filter(has_text="My own quiz").click()
+        else:
+            await self.page.locator("label[for]").filter(has_text="Questions for me").click()
+            await expect(self.by("no-llm-note")).to_be_visible()
+            labels = await self.by("create-category").locator("option").all_text_contents()
+            match = [label for label in labels if label.lower() == topic.lower()]
+            if match:
+                await self.by("create-category").select_option(label=match[0])
+        if host_plays:
+            await self.by("create-host-plays").check()
         fields = {
             "num_questions": "create-num-questions",
             "time_per_question": "create-time",
             "reveal_seconds": "create-reveal",
         }
         for key, value in settings.items():
-            if key == "reveal_seconds":
-                await self.page.locator("details.more > summary").click()
-            await self.by(fields[key]).fill(str(value))
+            field_ = self.by(fields[key])
+            if key == "num_questions":
+                await field_.fill(str(value))
+            else:
+                await field_.select_option(str(value))
         await self.by("create-submit").click()
         await self.expect_phase("lobby")
         return (await self.by("room-code").text_content() or "").strip()

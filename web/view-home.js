@@ -193,7 +193,8 @@ export function homeView(ctx) {
       ...c.categories.map((cat) => h("option", { value: cat.name }, cat.name)));
     showSource();
   });
-  if (s.preferMyQuiz) srcMine.input.checked = true;
+  // A host who has written a quiz most likely wants to play it.
+  if (s.preferMyQuiz || loadQuiz().questions.length) srcMine.input.checked = true;
   showSource();
 
   // ------------------------------------------------------------------ join
