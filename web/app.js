@@ -353,7 +353,7 @@ const actions = {
   /** Ask the server for questions to review before the start (AI, or the bank without a key). */
   generateDraft() {
     const s = store.state;
-    const fields = { topic: s.room?.topic, num_questions: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
+    const fields = { topic: s.room?.topic || "general knowledge", count: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
     if (s.room?.settings?.difficulty) fields.difficulty = s.room.settings.difficulty;
     if (s.room?.settings?.language) fields.language = s.room.settings.language;
     store.update((st) => {

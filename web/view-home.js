@@ -156,6 +156,7 @@ export function homeView(ctx) {
     input: h("select", { testid: "create-reveal" }, REVEALS.map(([v, label]) => h("option", { value: v, selected: v === 0 }, label))),
   });
   const hostPlays = checkbox("I play too", "create-host-plays", false, "Off: this screen presents (a projector or TV) and everyone answers on their phone.");
+  const showText = checkbox("Show the question on phones", "create-show-text", true, "Off: phones show only the answer buttons; everyone reads the big screen.");
   const speedPoints = checkbox("Faster answers score more", "create-speed-points", true);
   const streakBonus = checkbox("Streak bonus", "create-streak-bonus", true, "+100 for each right answer in a row.");
   const createSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "create-submit" }, "Create room");
@@ -168,7 +169,8 @@ export function homeView(ctx) {
     h("div", { class: "field-row" }, createTime.wrap, createReveal.wrap),
     hostPlays.wrap,
     h("details", { class: "more" },
-      h("summary", null, "Scoring"),
+      h("summary", null, "Scoring and phones"),
+      showText.wrap,
       speedPoints.wrap,
       streakBonus.wrap),
     createSubmit);
@@ -272,6 +274,7 @@ export function homeView(ctx) {
       host_plays: hostPlays.input.checked,
       speed_points: speedPoints.input.checked,
       streak_bonus: streakBonus.input.checked,
+      show_question_text: showText.input.checked,
     };
     if (mine) {
       fields.questions = quiz.questions;

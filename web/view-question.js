@@ -39,7 +39,7 @@ export function questionView(ctx) {
   const untimed = isUntimed(q);
   const limitMs = untimed ? 1 : Number(q.time_limit_ms);
   const total = q.total_questions || s0.room.total_questions || 0;
-  const showText = settingOf(s0, "question_on_phones", true) !== false;
+  const showText = settingOf(s0, "show_question_text", true) !== false;
 
   const bar = createGameBar(ctx);
   const counter = h("p", { class: "eyebrow question-counter", testid: "question-counter" },
