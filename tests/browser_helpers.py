@@ -52,6 +52,12 @@ HOSTNAME = "quiz.test"
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
+SIZES: dict[str, dict[str, Any]] = {
+    "phone": PHONE,
+    "desktop": DESKTOP,
+    "1080p": DESKTOP,
+    "720p": {"viewport": {"width": 1280, "height": 720}},
+}
 
 # Long enough for a reconnect with backoff, short enough to fail fast.
 WAIT_MS = 10_000
@@ -144,7 +150,7 @@ class QuizPage:
 
     @classmethod
     async def open(cls, browser: Browser, name: str, size: str = "desktop") -> QuizPage:
-        context = await browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+        context = await browser.new_context(accept_downloads=True, **SIZES[size])
         page = await context.new_page()
         qp = cls(name=name, page=page, size=size)
         page.on("dialog", qp._on_dialog)
@@ -303,3 +309,32 @@ class QuizPage:
     def assert_clean(self) -> None:
         assert not self.dialogs, f"{self.name}: dialogs opened: {self.dialogs}"
         assert not self.errors, f"{self.name}: script errors: {self.errors}"
+
+
+_AXE: Any = None
+
+
+async def axe_check(p: QuizPage, where: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    global _AXE
+    if _AXE is None:
+        from axe_playwright_python.async_playwright import Axe
+
+        _AXE = Axe()
+    results = await _AXE.run(p.page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+        for v in results.response.get("violations", [])
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not bad, f"{p.name} {where}: " + "\n".join(bad)
+
+
+async def assert_fits(p: QuizPage, where: str) -> None:
+    """The page is exactly the viewport: nothing to scroll, either way."""
+    size = await p.page.evaluate(
+        "() => [document.documentElement.scrollHeight, innerHeight,"
+        " document.documentElement.scrollWidth, innerWidth]"
+    )
+    assert size[0] == size[1] and size[2] == size[3], f"{p.name} {where}: {size}"

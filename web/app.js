@@ -319,9 +319,7 @@ const actions = {
     });
   },
   closeQuestion: () => act("close_question").catch(() => {}),
-  endGame() {
-    if (window.confirm("End the game now? Everyone goes to the final results.")) act("end_game").catch(() => {});
-  },
+  endGame: () => act("end_game").catch(() => {}),
   setLocked: (locked) => act(locked ? "lock_room" : "unlock_room").catch(() => {}),
   fetchResults: () => act("get_results"),
   downloadResults(format) {

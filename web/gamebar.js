@@ -5,6 +5,7 @@ import { h, setText, setAttr } from "./dom.js";
 import { capitalise, formatNumber } from "./format.js";
 import { createPlayerList } from "./players.js";
 import { isHost, playerCount } from "./state.js";
+import { confirmButton } from "./confirm-button.js";
 
 export function createGameBar(ctx) {
   const topic = h("span", { class: "gamebar-topic" });
@@ -68,7 +69,7 @@ export function createGameBar(ctx) {
         const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-ghost btn-small", testid, onclick }, label);
         hostTools.replaceChildren(...(!host ? [] : [
           s.phase === "question" ? b("Skip", "skip-button", () => a.closeQuestion()) : null,
-          s.phase !== "finished" ? b("End game", "end-game-button", () => a.endGame()) : null,
+          s.phase !== "finished" ? confirmButton({ label: "End game", confirmLabel: "Sure? Press again", testid: "end-game-button", cls: "btn-ghost btn-small", onConfirm: () => a.endGame() }) : null,
           b(room.locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!room.locked)),
           s.phase === "reveal" ? b("Results", "results-csv", () => a.downloadResults("csv")) : null,
         ].filter(Boolean)));

@@ -19,6 +19,7 @@ import { questionSummary } from "./results.js";
 import { isHost, leaderboardFromPlayers, playerCount, settingOf } from "./state.js";
 import { isUntimed, questionKind } from "./view-question.js";
 import { inviteLink } from "./invite.js";
+import { confirmButton } from "./confirm-button.js";
 
 const LATEST_NAMES = 48; // the lobby shows the count and the latest names
 
@@ -115,7 +116,7 @@ export function presenterView(ctx) {
       items.push(btn("Results (JSON)", "results-json", () => a.downloadResults("json")));
     }
     if (["countdown", "question", "reveal", "generating"].includes(s.phase)) {
-      items.push(btn("End the game", "end-game-button", () => a.endGame(), "btn-danger-ghost"));
+      items.push(confirmButton({ label: "End the game", confirmLabel: "Sure? Press again to end", testid: "end-game-button", onConfirm: () => a.endGame() }));
     }
     if (s.phase !== "lobby" && s.phase !== "finished") items.push(btn(locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!locked), "btn-ghost"));
     items.push(btn(s.phase === "finished" || s.phase === "lobby" ? "Leave" : "Leave", "leave-button", () => a.leave(), "btn-ghost"));
@@ -129,8 +130,9 @@ export function presenterView(ctx) {
     },
     update: render,
     onKey(event) {
+      // On the presenter, space and → always move on, whatever has the
+      // focus (a clicked button keeps it; Enter still presses that one).
       if (event.key === " " || event.key === "ArrowRight") {
-        if (event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement) return; // a focused button: its own click
         event.preventDefault();
         next();
       }
@@ -165,6 +167,7 @@ function lobbyStage(ctx) {
   const names = h("ul", { class: "present-names", testid: "player-list", "aria-label": "Latest players" });
   const locked = h("p", { class: "tag tag-locked", testid: "locked-badge", hidden: true }, "Room locked: nobody new can join");
   const topic = h("h1", { class: "present-topic", tabindex: -1 });
+  const displayLine = h("p", { class: "present-display hint", testid: "display-link", hidden: true });
   const el = h("div", { class: "present-lobby" },
     h("div", { class: "present-join" },
       h("p", { class: "present-eyebrow" }, "Join on your phone"),
@@ -172,7 +175,7 @@ function lobbyStage(ctx) {
       h("p", { class: "present-eyebrow" }, "Room code"),
       codeEl,
       qrBox),
-    h("div", { class: "present-people" }, topic, count, locked, names));
+    h("div", { class: "present-people" }, topic, count, locked, names, displayLine));
 
   let shownLink = "";
   function renderLink(link) {
@@ -198,6 +201,11 @@ function lobbyStage(ctx) {
       setText(count, n ? `${plural(n, "player")} joined` : "Waiting for players…");
       setAttr(count, "data-value", n);
       locked.hidden = !st.room.locked;
+      if (st.displayUrl && displayLine.hidden) {
+        displayLine.hidden = false;
+        displayLine.replaceChildren("Second screen (display only, keep it secret): ",
+          h("a", { href: st.displayUrl, target: "_blank", rel: "noopener", text: st.displayUrl }));
+      }
       const latest = st.room.players.slice(-LATEST_NAMES).reverse();
       const host = isHost(st) && !st.display;
       syncList(names, latest, (p) => p.id, (p) => {
@@ -348,11 +356,12 @@ function finalStage(ctx, { display }) {
             h("div", { class: "podium-block" }, h("span", { class: "podium-rank", text: ordinal(rank) })));
         }));
       }
-      if (!display && isHost(s) && !s.results && !asked) {
+      // Fresh results for this screen (an earlier download holds fewer questions).
+      if (!display && isHost(s) && !asked) {
         asked = true;
         ctx.actions.fetchResults().catch(() => {});
       }
-      const rows = s.results ? questionSummary(s.results) : [];
+      const rows = s.results && asked ? questionSummary(s.results) : [];
       if (summary.childElementCount !== rows.length) {
         summary.replaceChildren(...rows.map((r) => {
           const share = r.right === null || !r.answered ? null : Math.round((100 * r.right) / r.answered);

@@ -1,0 +1,275 @@
+"""Quiz night on a projector, in headless Chromium.
+
+A presenter at 1920x1080 (the host does not play: the default), a
+display-only second screen at 1280x720, three phones at 375x812 and plain
+WebSocket players play whole games: with 15 players and then with 60, the
+presenter and the display never scroll in any phase. The lobby lock
+refuses a fourth phone; skip and end game work; the results CSV downloads
+and parses with one row per player; axe-core finds no serious or critical
+violation on any screen of the presenter or a phone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, async_playwright, expect
+
+from tests.browser_helpers import (
+    CHROMIUM_ARGS,
+    QuizPage,
+    assert_fits,
+    axe_check,
+    find_chromium,
+)
+from tests.client import Player
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+class Crowd:
+    """Players on plain WebSockets, their messages read (and dropped) on and on."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.players: list[Player] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def join(self, code: str, names: list[str]) -> None:
+        async def one(name: str) -> Player:
+            p = await Player.connect(self.url)
+            await p.join(code, name)
+            return p
+
+        joined = await asyncio.gather(*(one(n) for n in names))
+        for p in joined:
+            self.players.append(p)
+            self.tasks.append(asyncio.create_task(self._drain(p)))
+
+    @staticmethod
+    async def _drain(p: Player) -> None:
+        with contextlib.suppress(Exception):
+            async for _ in p.ws:
+                pass
+
+    async def answer(self, index: int, answer: Any = 0) -> None:
+        for p in self.players:
+            await p.send("submit_answer", question_index=index, answer=answer)
+
+    async def close(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        for p in self.players:
+            with contextlib.suppress(Exception):
+                await p.ws.close()
+
+
+async def read_download(download: Any) -> bytes:
+    return await asyncio.to_thread(Path(await download.path()).read_bytes)
+
+
+async def fits(pages: list[QuizPage], where: str) -> None:
+    for p in pages:
+        await assert_fits(p, where)
+
+
+async def test_presenter_display_and_phones_play_quiz_night(start_server, browser) -> None:
+    quiz = await start_server(countdown_seconds=1)
+    port = quiz.server.port
+    crowd = Crowd(quiz.url)
+    host = await QuizPage.open(browser, "Presenter", "1080p")
+    phones = [await QuizPage.open(browser, n, "phone") for n in ("Ann", "Bartholomew Jones", "Cy")]
+    late = await QuizPage.open(browser, "Dee", "phone")
+    screens = [host]
+    try:
+        # A phone's home screen: Join is there without scrolling, the header fits.
+        await late.goto(port)
+        box = await late.by("join-submit").bounding_box()
+        assert box and box["y"] + box["height"] <= 812, box
+        await assert_fits_width(late)
+        await axe_check(late, "home")
+
+        await host.goto(port)
+        await expect(host.by("create-host-plays")).not_to_be_checked()  # presenting is the default
+        code = await host.create_room(
+            host_plays=False, num_questions=3, time_per_question=30, reveal_seconds=0
+        )
+        await expect(host.by("presenter")).to_have_attribute("data-stage", "lobby")
+        await expect(host.by("share-link")).to_contain_text(f"?room={code}")
+
+        # The second screen: a secret link, no controls.
+        await host.by("display-link-button").click()
+        link = host.by("display-link").get_by_role("link")
+        await expect(link).to_be_visible()
+        url = await link.get_attribute("href")
+        assert url and "watch=" in url
+        display = await QuizPage.open(browser, "Display", "720p")
+        await display.page.goto(url)
+        await expect(display.by("presenter")).to_have_attribute("data-stage", "lobby")
+        await expect(display.by("present-controls")).to_have_count(0)
+        await expect(display.by("start-button")).to_have_count(0)
+        screens.append(display)
+
+        for p in phones:
+            await p.join_by_link(port, code)
+        await crowd.join(code, [f"Guest {i}" for i in range(12)])
+        for s in screens:
+            await expect(s.by("player-count")).to_have_attribute("data-value", "15")
+        await fits(screens, "lobby, 15 players")
+        await axe_check(host, "lobby")
+        await axe_check(phones[0], "lobby")
+
+        # Locked: a fourth phone is refused, and told so on the form.
+        await host.by("lock-button").click()
+        await expect(host.by("locked-badge")).to_be_visible()
+        await late.goto(port, f"/?room={code}")
+        await late.by("join-name").fill("Dee")
+        await late.by("join-submit").click()
+        await expect(late.page.locator(".field-error:visible")).to_contain_text("locked")
+        await late.expect_phase("home")
+        await host.by("lock-button").click()
+        await expect(host.by("locked-badge")).to_be_hidden()
+
+        # Question 1: two phones answer, then the presenter skips to the answer.
+        await host.page.keyboard.press("Space")
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "question")
+        for p in phones:
+            await p.expect_question(0)
+        await fits(screens, "question")
+        await axe_check(host, "question")
+        await axe_check(phones[0], "question")
+        await phones[0].by("option-0").click()
+        await phones[1].by("option-1").click()
+        await expect(host.by("answer-progress")).to_have_attribute("data-answered", "2")
+        await expect(host.by("answer-progress")).to_have_attribute("data-total", "15")
+        await host.by("skip-button").click()
+        for p in phones:
+            await p.expect_phase("reveal")
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
+        await fits(screens, "reveal")
+        await axe_check(host, "reveal")
+        await axe_check(phones[0], "reveal")
+        await expect(phones[2].by("my-result")).to_have_attribute("data-correct", "false")
+        await host.page.keyboard.press("ArrowRight")
+        await expect(host.by("presenter")).to_have_attribute("data-stage", "board")
+        await expect(host.by("leaderboard-row")).to_have_count(10)
+        await fits([host], "leaderboard")
+        await axe_check(host, "leaderboard")
+
+        # The results after one question: a CSV download.
+        async with host.page.expect_download() as info:
+            await host.by("results-csv").click()
+        rows = parse_csv(await read_download(await info.value))
+        assert rows[0][:4] == ["Rank", "Name", "Score", "Correct answers"]
+        assert len(rows) == 16 and len(rows[0]) == 5
+
+        # Question 2: everyone answers; the question closes by itself.
+        await host.page.keyboard.press("Space")
+        for p in phones:
+            await p.expect_question(1)
+        for p in phones:
+            await p.by("option-0").click()
+        await crowd.answer(1, 1)
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
+
+        # Question 3: the presenter ends the game early (two presses).
+        await host.page.keyboard.press("Space")
+        await host.page.keyboard.press("Space")
+        for p in phones:
+            await p.expect_question(2)
+        await host.by("end-game-button").click()
+        await expect(host.by("end-game-button")).to_have_attribute("data-armed", "true")
+        await host.by("end-game-button").click()
+        for p in [*screens, *phones]:
+            await p.expect_phase("finished")
+        await expect(host.by("podium-place")).to_have_count(3)
+        await expect(display.by("podium-place")).to_have_count(3)
+        await expect(host.by("summary-row")).to_have_count(2)
+        await fits(screens, "podium")
+        await axe_check(host, "podium")
+        await axe_check(phones[1], "podium")
+        # A long name is not cut on a phone's podium.
+        name = phones[1].page.locator(".podium-name").filter(has_text="Bartholomew")
+        if await name.count():
+            assert await name.evaluate("el => el.scrollWidth <= el.clientWidth")
+
+        # The final CSV: one row per player, formulas defused, opens as UTF-8.
+        async with host.page.expect_download() as info:
+            await host.by("results-csv").click()
+        raw = await read_download(await info.value)
+        assert raw.startswith(b"\xef\xbb\xbf")
+        rows = parse_csv(raw)
+        assert len(rows) == 16, rows
+        names = {r[1] for r in rows[1:]}
+        assert {"Ann", "Bartholomew Jones", "Cy", "Guest 0"} <= names
+        ranks = [int(r[0]) for r in rows[1:]]
+        assert ranks == sorted(ranks)
+        async with host.page.expect_download() as info:
+            await host.by("results-json").click()
+        data = json.loads(await read_download(await info.value))
+        assert len(data["players"]) == 15 and len(data["questions"]) == 2
+
+        # Play again with 60 players: still no scrolling anywhere.
+        await host.by("play-again-button").click()
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "lobby")
+        await crowd.join(code, [f"Friend {i}" for i in range(45)])
+        for s in screens:
+            await expect(s.by("player-count")).to_have_attribute("data-value", "60")
+        await fits(screens, "lobby, 60 players")
+        await host.page.keyboard.press("Space")
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "question")
+        await fits(screens, "question, 60 players")
+        for p in phones:
+            await p.by("option-0").click()
+        await crowd.answer(0, 0)
+        for s in screens:
+            await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
+        await fits(screens, "reveal, 60 players")
+        await host.page.keyboard.press("Space")
+        await fits([host], "leaderboard, 60 players")
+        await host.by("end-game-button").click()
+        await host.by("end-game-button").click()
+        for s in screens:
+            await s.expect_phase("finished")
+        await fits(screens, "podium, 60 players")
+        for p in [*screens, *phones, late]:
+            p.assert_clean()
+    finally:
+        await crowd.close()
+
+
+def parse_csv(raw: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+async def assert_fits_width(p: QuizPage) -> None:
+    """Nothing sticks out sideways (the header above all)."""
+    widths = await p.page.evaluate(
+        "() => [document.documentElement.scrollWidth, innerWidth,"
+        " document.querySelector('.topbar').scrollWidth,"
+        " document.querySelector('.topbar').clientWidth]"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
