@@ -154,7 +154,7 @@ class QuizPage:
         page = await context.new_page()
         qp = cls(name=name, page=page, size=size)
         page.on("dialog", qp._on_dialog)
-        page.on("pageerror", lambda exc: qp.errors.append(str(exc)))
+        page.on("pageerror", lambda exc: qp.errors.append(f"{exc}\n{exc.stack}"))
         return qp
 
     def _on_dialog(self, dialog: Dialog) -> None:

@@ -189,6 +189,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     await host.expect_connected()
     await expect(host.by("myquiz-info")).to_contain_text("Friday quiz: 5 questions")
     await host.by("open-editor").click()
+    await expect(host.by("editor-question")).to_have_count(5)
     assert await editor_texts(host) == texts
     await expect(host.by("editor-title")).to_have_value("Friday quiz")
     await expect(host.by("editor-question").nth(1).get_by_test_id("q-correct-1")).to_be_checked()
@@ -212,10 +213,12 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     await expect(host.by("player-count")).to_have_attribute("data-value", "2")
     await host.page.keyboard.press("Space")  # start
 
-    async def reveal_then_next(kind: str, last: bool = False) -> None:
+    async def reveal_then_next(kind: str, right: tuple[bool, bool] = (True, True)) -> None:
         for p in (ann, kim):
             await p.expect_phase("reveal")
             await expect(p.by("reveal")).to_have_attribute("data-kind", kind)
+        for p, correct in zip((ann, kim), right, strict=True):
+            await expect(p.by("my-result")).to_have_attribute("data-correct", str(correct).lower())
         await host.expect_phase("reveal")
         await host.page.keyboard.press("Space")  # the leaderboard
         await expect(host.by("presenter")).to_have_attribute("data-stage", "board")
@@ -226,10 +229,9 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
         await p.expect_question(0)
     await ann.by("option-0").click()
     await kim.page.keyboard.press("2")
-    await reveal_then_next("choice")
-    await expect(ann.by("my-result")).to_have_attribute("data-correct", "true")
-    await expect(kim.by("my-result")).to_have_attribute("data-correct", "false")
+    await kim.expect_phase("reveal")
     await expect(kim.by("explanation")).to_have_text(QUIZ[0]["explanation"])
+    await reveal_then_next("choice", (True, False))
     # 2. multi: toggles and Send; Kim with keys 1, 2 and Enter.
     for p in (ann, kim):
         await p.expect_question(1)
@@ -242,15 +244,14 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     await kim.page.keyboard.press("1")
     await kim.page.keyboard.press("2")
     await kim.page.keyboard.press("Enter")
-    await reveal_then_next("multi")
+    await reveal_then_next("multi", (True, True))
     # 3. true / false.
     for p in (ann, kim):
         await p.expect_question(2)
     await expect(kim.by("option-0")).to_contain_text("True")
     await ann.by("option-1").click()
     await kim.page.keyboard.press("1")
-    await reveal_then_next("true_false")
-    await expect(kim.by("my-result")).to_have_attribute("data-correct", "true")
+    await reveal_then_next("true_false", (False, True))
     # 4. typed answer: the text box has the focus.
     for p in (ann, kim):
         await p.expect_question(3)
@@ -259,10 +260,10 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     await kim.page.keyboard.press("Enter")
     await ann.by("text-answer").fill("Saturn")
     await ann.by("submit-answer").click()
-    await reveal_then_next("text")
-    await expect(kim.by("my-result")).to_have_attribute("data-correct", "true")
-    await expect(ann.by("my-result")).to_have_attribute("data-correct", "false")
+    await ann.expect_phase("reveal")
     await expect(ann.by("reveal")).to_contain_text("Jupiter")
+    await expect(ann.by("typed-answer")).to_contain_text("Saturn")
+    await reveal_then_next("text", (False, True))
     # 5. poll: no right answer.
     for p in (ann, kim):
         await p.expect_question(4)

@@ -264,7 +264,8 @@ export function editorView(ctx, opts = {}) {
     for (let k = 0; k < 4; k++) inputsFor[`options.${k}`] = [li.querySelector(`[data-testid='q-option-${k}']`)];
 
     function check() {
-      if (!shown.has(i)) return;
+      // A card being replaced (reorder, delete) loses the focus on its way out.
+      if (!shown.has(i) || !quiz.questions[i] || list.children[i] !== li) return;
       const { errors: found } = checkQuestion(quiz.questions[i]);
       for (const [key, errEl] of Object.entries(errors)) {
         const message = found[key] || null;
@@ -279,7 +280,7 @@ export function editorView(ctx, opts = {}) {
       setAttr(li, "data-invalid", Object.keys(found).length ? "true" : null);
     }
     li.addEventListener("focusout", (event) => {
-      if (li.contains(event.relatedTarget)) return;
+      if (li.contains(event.relatedTarget) || !li.isConnected) return;
       shown.add(i);
       check();
     });
