@@ -59,6 +59,7 @@ from quiz.protocol import (
     Message,
     ProtocolError,
     Rejoin,
+    Watch,
     encode,
     error,
     parse,
@@ -411,8 +412,10 @@ class QuizServer:
             return
         await self.apply(client.room, command, sender=client)
 
-    async def _enter(self, client: Client, command: CreateRoom | JoinRoom | Rejoin) -> str | None:
-        """create_room, join_room, rejoin: the frame of the direct reply."""
+    async def _enter(
+        self, client: Client, command: CreateRoom | JoinRoom | Rejoin | Watch
+    ) -> str | None:
+        """create_room, join_room, rejoin, watch: the frame of the direct reply."""
         rid = command.request_id
         if isinstance(command, CreateRoom):
             if len(self.rooms) >= self.settings.max_rooms or self.shutting_down:
@@ -430,9 +433,19 @@ class QuizServer:
             lr = await self._follow(command.room_id)
         if lr is None:
             return self._refuse(client, ErrorCode.ROOM_NOT_FOUND, f"no room {command.room_id}", rid)
-        if isinstance(command, JoinRoom):
+        if isinstance(command, JoinRoom | Watch):
             token = secrets.token_urlsafe(24)
-            seat = Seat(_new_player_id(), command.name, hash_token(token), rid, self.server_id)
+            if isinstance(command, Watch):  # a display screen: a seat with no player
+                seat = Seat(
+                    _new_player_id(),
+                    "",
+                    hash_token(token),
+                    rid,
+                    self.server_id,
+                    display_token=command.display_token,
+                )
+            else:
+                seat = Seat(_new_player_id(), command.name, hash_token(token), rid, self.server_id)
             return await self.apply(lr, seat, sender=client, token=token)
         return await self.apply(
             lr,
@@ -453,7 +466,9 @@ class QuizServer:
         """A new room owned here, with a code no other room has (on any server)."""
         for _ in range(8):
             room_id = self._new_room_id()
-            room, outputs = Room.create(room_id, command.settings, self.limits, seat, now_ms())
+            room, outputs = Room.create(
+                room_id, command.settings, self.limits, seat, now_ms(), quiz=command.questions
+            )
             lr = LocalRoom(room_id, room)
             if self.cluster is not None:
                 try:
@@ -820,7 +835,13 @@ class QuizServer:
     async def _generate(self, lr: LocalRoom, request: Generate) -> None:
         started = time.monotonic()
         try:
-            result = await self.source.generate(request.topic, request.count, request.difficulty)  # type: ignore[arg-type]
+            result = await self.source.generate(
+                request.topic,
+                request.count,
+                request.difficulty,  # type: ignore[arg-type]
+                language=request.language,
+                exclude=request.exclude,
+            )
             questions = result.questions
         except Exception:
             # The source falls back by itself; this is the last line of defence.
