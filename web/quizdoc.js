@@ -43,6 +43,11 @@ export function changeKind(q, kind) {
   return next;
 }
 
+/** One index, also from a one-element list ("correct": [2] means 2 for a choice). */
+function oneIndex(v) {
+  return Array.isArray(v) && v.length === 1 ? v[0] : v;
+}
+
 function trimmed(v) {
   return typeof v === "string" ? v.trim() : "";
 }
@@ -67,7 +72,7 @@ export function checkQuestion(raw) {
     q.answers = answers;
   } else if (kind === "true_false") {
     q.options = ["True", "False"];
-    q.correct = raw.correct === 1 ? 1 : 0;
+    q.correct = oneIndex(raw.correct) === 1 ? 1 : 0;
   } else {
     const rawOptions = Array.isArray(raw.options) ? raw.options : [];
     const keep = []; // original index -> new index
@@ -89,7 +94,7 @@ export function checkQuestion(raw) {
     if (options.length < 2) errors.options = "Give at least two answers.";
     q.options = options;
     if (kind === "choice") {
-      const c = Number.isInteger(raw.correct) ? raw.correct : -1;
+      const c = Number.isInteger(oneIndex(raw.correct)) ? oneIndex(raw.correct) : -1;
       if (keep[c] === undefined) errors.correct = "Mark the right answer.";
       else q.correct = keep[c];
     } else if (kind === "multi") {
@@ -140,7 +145,7 @@ export function loadQuiz() {
   try {
     const value = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
     if (value && typeof value === "object" && Array.isArray(value.questions)) {
-      return { title: typeof value.title === "string" ? value.title : "", questions: value.questions.filter((q) => q && typeof q === "object") };
+      return { title: typeof value.title === "string" ? value.title : "", questions: value.questions.filter((q) => q && typeof q === "object").map(normaliseQuestion) };
     }
   } catch {
     /* none or corrupt: start empty */
@@ -159,6 +164,21 @@ export function saveQuiz(quiz) {
 
 // ------------------------------------------------------------- formats
 
+/** A question from a file, the server or storage, in the editor's shape. */
+export function normaliseQuestion(q) {
+  const kind = KINDS.includes(q?.kind) ? q.kind : "choice";
+  const out = { ...blankQuestion(kind), ...q, kind };
+  // A bank-style question ({q, options, answer}) is welcome too.
+  if (typeof q?.q === "string" && !q.text) out.text = q.q;
+  if (Number.isInteger(q?.answer) && q?.correct === undefined) out.correct = q.answer;
+  delete out.q;
+  delete out.answer;
+  if (kind === "choice" || kind === "true_false") out.correct = oneIndex(out.correct);
+  if (kind === "multi" && Number.isInteger(out.correct)) out.correct = [out.correct];
+  if (Array.isArray(out.options) && kind !== "true_false") while (out.options.length < 4) out.options.push("");
+  return out;
+}
+
 /** The documented quiz file (docs/quiz-format.md): pretty JSON. */
 export function exportJson(quiz) {
   const { questions } = checkQuiz(quiz);
@@ -175,16 +195,7 @@ export function importJson(text) {
   }
   const list = Array.isArray(data) ? data : data?.questions;
   if (!Array.isArray(list) || !list.length) throw new Error("No questions found in this file.");
-  const questions = list.slice(0, LIMITS.questions).map((q) => {
-    const kind = KINDS.includes(q?.kind) ? q.kind : "choice";
-    const out = { ...blankQuestion(kind), ...q, kind };
-    // A bank-style question ({q, options, answer}) is welcome too.
-    if (typeof q?.q === "string" && !q.text) out.text = q.q;
-    if (Number.isInteger(q?.answer) && out.correct === undefined) out.correct = q.answer;
-    delete out.q;
-    delete out.answer;
-    return out;
-  });
+  const questions = list.slice(0, LIMITS.questions).map(normaliseQuestion);
   return { title: typeof data.title === "string" ? data.title.slice(0, LIMITS.title) : "", questions };
 }
 

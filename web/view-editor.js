@@ -9,7 +9,7 @@ import { plural } from "./format.js";
 import { optionLetter, shapeIcon } from "./options.js";
 import {
   KIND_LABELS, KINDS, blankQuestion, changeKind, checkQuestion, checkQuiz, exportJson, importJson,
-  importKahoot, loadQuiz, saveQuiz,
+  importKahoot, loadQuiz, normaliseQuestion, saveQuiz,
 } from "./quizdoc.js";
 import { download } from "./download.js";
 
@@ -22,7 +22,7 @@ let uid = 0;
  */
 export function editorView(ctx, opts = {}) {
   const draft = opts.mode === "draft";
-  const quiz = draft ? { title: opts.quiz?.title || "", questions: (opts.quiz?.questions || []).map((q) => ({ ...q })) } : loadQuiz();
+  const quiz = draft ? { title: opts.quiz?.title || "", questions: (opts.quiz?.questions || []).map(normaliseQuestion) } : loadQuiz();
   const shown = new Set(); // questions whose errors are on display (left once, or after Use)
 
   const heading = h("h1", { class: "screen-title", tabindex: -1, id: "editor-title" }, draft ? "Check the questions" : "My quiz");
