@@ -299,12 +299,13 @@ class QuizPage:
             )
         return out
 
-    async def shot(self, name: str) -> Path:
+    async def shot(self, name: str, *, blur: bool = True) -> Path:
         """docs/screenshots/<name>-<size>.png (folder made if need be), the
         viewport as a player sees it."""
         path = SCREENSHOTS / f"{name}-{self.size}.png"
         # Focus rings on the headings the views focus are for keyboards, not pictures.
-        await self.page.evaluate("document.activeElement && document.activeElement.blur()")
+        if blur:
+            await self.page.evaluate("document.activeElement && document.activeElement.blur()")
         await self.page.screenshot(path=path, animations="disabled", caret="hide")
         return path
 

@@ -16,6 +16,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,10 @@ class Crowd:
             async for _ in p.ws:
                 pass
 
-    async def answer(self, index: int, answer: Any = 0) -> None:
-        for p in self.players:
-            await p.send("submit_answer", question_index=index, answer=answer)
+    async def answer(self, index: int) -> None:
+        """Everyone answers, spread over the first three options."""
+        for i, p in enumerate(self.players):
+            await p.send("submit_answer", question_index=index, answer=i % 3)
 
     async def close(self) -> None:
         for t in self.tasks:
@@ -116,11 +118,15 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await expect(host.by("share-link")).to_contain_text(f"?room={code}")
 
         # The second screen: a secret link, no controls.
-        await host.by("display-link-button").click()
-        link = host.by("display-link").get_by_role("link")
-        await expect(link).to_be_visible()
+        async with host.page.context.expect_page() as opened:
+            await host.by("display-link-button").click()
+        popup = await opened.value
+        await popup.wait_for_url(re.compile(rf"\?watch={code}&key=\w+"))
+        await popup.close()
+        link = host.by("display-link").locator("a")
+        await expect(link).to_have_attribute("href", re.compile(rf"\?watch={code}&key=\w+"))
         url = await link.get_attribute("href")
-        assert url and "watch=" in url
+        assert url
         display = await QuizPage.open(browser, "Display", "720p")
         await display.page.goto(url)
         await expect(display.by("presenter")).to_have_attribute("data-stage", "lobby")
@@ -134,6 +140,8 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         for s in screens:
             await expect(s.by("player-count")).to_have_attribute("data-value", "15")
         await fits(screens, "lobby, 15 players")
+        await host.shot("present-lobby")
+        await phones[0].shot("present-lobby")
         await axe_check(host, "lobby")
         await axe_check(phones[0], "lobby")
 
@@ -157,6 +165,10 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await fits(screens, "question")
         await axe_check(host, "question")
         await axe_check(phones[0], "question")
+        await host.shot("present-question")
+        for p in phones:
+            await assert_fits_width(p)  # the header with the room code fits a phone
+        await phones[1].shot("present-question")
         await phones[0].by("option-0").click()
         await phones[1].by("option-1").click()
         await expect(host.by("answer-progress")).to_have_attribute("data-answered", "2")
@@ -167,6 +179,8 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         for s in screens:
             await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
         await fits(screens, "reveal")
+        await host.shot("present-reveal")
+        await phones[0].shot("present-reveal")
         await axe_check(host, "reveal")
         await axe_check(phones[0], "reveal")
         await expect(phones[2].by("my-result")).to_have_attribute("data-correct", "false")
@@ -174,6 +188,7 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await expect(host.by("presenter")).to_have_attribute("data-stage", "board")
         await expect(host.by("leaderboard-row")).to_have_count(10)
         await fits([host], "leaderboard")
+        await host.shot("present-leaderboard")
         await axe_check(host, "leaderboard")
 
         # The results after one question: a CSV download.
@@ -189,7 +204,7 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
             await p.expect_question(1)
         for p in phones:
             await p.by("option-0").click()
-        await crowd.answer(1, 1)
+        await crowd.answer(1)
         for s in screens:
             await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
 
@@ -207,6 +222,10 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await expect(display.by("podium-place")).to_have_count(3)
         await expect(host.by("summary-row")).to_have_count(2)
         await fits(screens, "podium")
+        # (screenshots fast-forward the podium's build: 3rd, 2nd, then 1st)
+        await host.shot("present-podium")
+        await phones[1].shot("present-podium")
+        await display.shot("display-podium")
         await axe_check(host, "podium")
         await axe_check(phones[1], "podium")
         # A long name is not cut on a phone's podium.
@@ -242,9 +261,10 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         for s in screens:
             await expect(s.by("presenter")).to_have_attribute("data-stage", "question")
         await fits(screens, "question, 60 players")
+        await host.shot("present-question-60")
         for p in phones:
             await p.by("option-0").click()
-        await crowd.answer(0, 0)
+        await crowd.answer(0)
         for s in screens:
             await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
         await fits(screens, "reveal, 60 players")

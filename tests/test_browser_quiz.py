@@ -120,6 +120,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     for i, q in enumerate(QUIZ):
         await fill_question(host, i, q)
     await expect(first.get_by_test_id("q-text")).not_to_have_attribute("aria-invalid", "true")
+    await host.shot("editor")
     # A duplicate answer is an error on that answer's field.
     card = host.by("editor-question").nth(4)
     await card.get_by_test_id("q-option-2").fill("red")
@@ -219,6 +220,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
             await expect(p.by("reveal")).to_have_attribute("data-kind", kind)
         for p, correct in zip((ann, kim), right, strict=True):
             await expect(p.by("my-result")).to_have_attribute("data-correct", str(correct).lower())
+            await p.shot(f"reveal-{kind}", blur=p is ann)
         await host.expect_phase("reveal")
         await host.page.keyboard.press("Space")  # the leaderboard
         await expect(host.by("presenter")).to_have_attribute("data-stage", "board")
@@ -227,6 +229,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     # 1. choice: Ann clicks Paris, Kim presses 2 (Lyon).
     for p in (ann, kim):
         await p.expect_question(0)
+        await p.shot("question-choice", blur=p is ann)
     await ann.by("option-0").click()
     await kim.page.keyboard.press("2")
     await kim.expect_phase("reveal")
@@ -235,6 +238,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     # 2. multi: toggles and Send; Kim with keys 1, 2 and Enter.
     for p in (ann, kim):
         await p.expect_question(1)
+        await p.shot("question-multi", blur=p is ann)
     await ann.by("option-0").click()
     await ann.by("option-2").click()
     await expect(ann.by("option-2")).to_have_attribute("aria-pressed", "true")
@@ -248,6 +252,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     # 3. true / false.
     for p in (ann, kim):
         await p.expect_question(2)
+        await p.shot("question-true_false", blur=p is ann)
     await expect(kim.by("option-0")).to_contain_text("True")
     await ann.by("option-1").click()
     await kim.page.keyboard.press("1")
@@ -255,6 +260,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     # 4. typed answer: the text box has the focus.
     for p in (ann, kim):
         await p.expect_question(3)
+        await p.shot("question-text", blur=p is ann)
     await expect(kim.by("text-answer")).to_be_focused()
     await kim.page.keyboard.type("  jupiter! ")
     await kim.page.keyboard.press("Enter")
@@ -267,6 +273,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     # 5. poll: no right answer.
     for p in (ann, kim):
         await p.expect_question(4)
+        await p.shot("question-poll", blur=p is ann)
     await ann.by("option-1").click()
     await kim.page.keyboard.press("2")
     for p in (ann, kim):
@@ -277,6 +284,8 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     await expect(
         host.page.locator("[data-testid='reveal-option'][data-correct='true']")
     ).to_have_count(0)
+    for p in (ann, kim):
+        await p.shot("reveal-poll", blur=p is ann)
     await host.page.keyboard.press("Space")
     await host.page.keyboard.press("Space")
     for p in (host, ann, kim):

@@ -394,7 +394,20 @@ const actions = {
       items.push(h("button", { type: "button", class: "btn btn-secondary", testid: "review-questions", disabled: Boolean(s.draftPending), onclick: () => actions.generateDraft().catch(() => {}) },
         s.draftPending ? "Writing…" : "See the questions first"));
     }
-    items.push(h("button", { type: "button", class: "btn btn-secondary", testid: "display-link-button", onclick: () => actions.displayLink().catch(() => {}) }, "Second screen"));
+    items.push(h("button", {
+      type: "button",
+      class: "btn btn-secondary",
+      testid: "display-link-button",
+      onclick: () => {
+        // Opened at once (still inside the click, so no popup blocker) and
+        // pointed at the secret link when it comes.
+        const win = window.open("about:blank", "_blank");
+        actions.displayLink().then((link) => {
+          if (win && !win.closed) win.location.href = link;
+          else toastInfo("Open the second-screen link (under the player list) on the other screen.");
+        }).catch(() => win?.close());
+      },
+    }, "Second screen"));
     return items;
   },
   reconnectHere() {

@@ -167,7 +167,7 @@ function lobbyStage(ctx) {
   const names = h("ul", { class: "present-names", testid: "player-list", "aria-label": "Latest players" });
   const locked = h("p", { class: "tag tag-locked", testid: "locked-badge", hidden: true }, "Room locked: nobody new can join");
   const topic = h("h1", { class: "present-topic", tabindex: -1 });
-  const displayLine = h("p", { class: "present-display hint", testid: "display-link", hidden: true });
+  const displayLine = h("div", { class: "present-display hint", testid: "display-link", hidden: true });
   const el = h("div", { class: "present-lobby" },
     h("div", { class: "present-join" },
       h("p", { class: "present-eyebrow" }, "Join on your phone"),
@@ -202,9 +202,11 @@ function lobbyStage(ctx) {
       setAttr(count, "data-value", n);
       locked.hidden = !st.room.locked;
       if (st.displayUrl && displayLine.hidden) {
+        // The secret link stays folded: this screen is the one everybody sees.
         displayLine.hidden = false;
-        displayLine.replaceChildren("Second screen (display only, keep it secret): ",
-          h("a", { href: st.displayUrl, target: "_blank", rel: "noopener", text: st.displayUrl }));
+        displayLine.replaceChildren(h("details", null,
+          h("summary", null, "Second-screen link (opened in a new window; show it only to the second screen)"),
+          h("a", { href: st.displayUrl, target: "_blank", rel: "noopener", text: st.displayUrl })));
       }
       const latest = st.room.players.slice(-LATEST_NAMES).reverse();
       const host = isHost(st) && !st.display;
