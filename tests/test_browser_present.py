@@ -71,17 +71,17 @@ class Crowd:
             async for _ in p.ws:
                 pass
 
-    async def answer(self, index: int) -> None:
-        """Everyone answers, spread over the first three options."""
+    async def answer(self, index: int, avoid: int | None = None) -> None:
+        """Everyone answers, spread over the options (all but ``avoid``)."""
+        options = [i for i in range(4) if i != avoid][:3]
         for i, p in enumerate(self.players):
-            await p.send("submit_answer", question_index=index, answer=i % 3)
+            await p.send("submit_answer", question_index=index, answer=options[i % 3])
 
     async def close(self) -> None:
-        for t in self.tasks:
-            t.cancel()
-        for p in self.players:
-            with contextlib.suppress(Exception):
-                await p.ws.close()
+        # All at once, the readers still reading (they see the close frame
+        # and end): one by one, each close would wait for its handshake.
+        await asyncio.gather(*(p.ws.close() for p in self.players), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 async def read_download(download: Any) -> bytes:
@@ -202,9 +202,11 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await host.page.keyboard.press("Space")
         for p in phones:
             await p.expect_question(1)
+        # The phones answer right, one after the other; the crowd wrong.
+        right = await phones[0].correct_index()
         for p in phones:
-            await p.by("option-0").click()
-        await crowd.answer(1)
+            await p.by(f"option-{right}").click()
+        await crowd.answer(1, avoid=right)
         for s in screens:
             await expect(s.by("presenter")).to_have_attribute("data-stage", "reveal")
 
