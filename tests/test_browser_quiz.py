@@ -298,3 +298,47 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     for p in (host, ann, kim):
         p.assert_clean()
     assert re.fullmatch(r"[A-Z0-9]{5}", code)
+
+
+async def test_host_reviews_generated_questions_in_the_lobby(start_server, browser) -> None:
+    """No Groq key here: the page says so, the host picks a bank category,
+    sees the questions (with their answers) in the lobby, edits, deletes,
+    asks for new ones, and the game plays what the host kept."""
+    quiz = await start_server(countdown_seconds=0)
+    host = await QuizPage.open(browser, "Host", "desktop")
+    await host.goto(quiz.server.port)
+    await host.page.locator("label[for]").filter(has_text="Questions for me").click()
+    await expect(host.by("no-llm-note")).to_contain_text("no Groq API key")
+    await expect(host.by("create-topic")).to_be_hidden()
+    await host.create_room("Space", num_questions=3, time_per_question=0, reveal_seconds=0)
+
+    await host.by("review-questions").click()
+    await expect(host.by("editor")).to_be_visible()
+    # The host plays too, and now knows the answers: the page says so.
+    await expect(host.by("editor-warning")).to_contain_text("You play too")
+    cards = host.by("editor-question")
+    await expect(cards).to_have_count(3)
+    first = await cards.nth(0).get_by_test_id("q-text").input_value()
+    await expect(cards.nth(0).locator("input[type=radio]:checked")).to_have_count(1)
+    # New questions replace the draft.
+    await host.by("editor-regenerate").click()
+    await expect(cards.nth(0).get_by_test_id("q-text")).not_to_have_value(first)
+    await cards.nth(0).get_by_test_id("q-text").fill("Which planet is known as the Red Planet?")
+    await cards.nth(0).get_by_test_id("q-kind").select_option("true_false")
+    await cards.nth(0).get_by_test_id("q-text").fill("Mars is known as the Red Planet.")
+    await cards.nth(0).get_by_test_id("q-correct-0").check()
+    await cards.nth(2).get_by_test_id("q-delete").click()
+    await expect(cards).to_have_count(2)
+    await host.by("editor-done").click()
+    await host.expect_phase("lobby")
+    await expect(host.by("info-toast")).to_contain_text("2 questions ready")
+    await expect(host.by("review-questions")).to_have_count(0)
+
+    await host.by("start-button").click()
+    await host.expect_question(0)
+    await expect(host.by("question-text")).to_have_text("Mars is known as the Red Planet.")
+    await expect(host.by("question-counter")).to_have_text("Question 1 of 2")
+    await host.by("option-0").click()
+    await host.expect_phase("reveal")
+    await expect(host.by("my-result")).to_have_attribute("data-correct", "true")
+    host.assert_clean()
