@@ -295,3 +295,61 @@ async def assert_fits_width(p: QuizPage) -> None:
         " document.querySelector('.topbar').clientWidth]"
     )
     assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+async def test_a_phone_toast_leaves_its_control_free_and_goes_away(start_server, browser) -> None:
+    quiz = await start_server(countdown_seconds=0)
+    host = await quiz.player()
+    await host.create("Pat")
+    assert host.room_id
+    phone = await QuizPage.open(browser, "pat", "phone")
+    await phone.goto(quiz.server.port, f"/?room={host.room_id}")
+    await phone.by("join-name").fill("pat")
+    await phone.by("join-submit").click()
+    toast = phone.by("error-toast")
+    await expect(toast).to_have_attribute("data-code", "name_taken")
+    await expect(phone.page.locator(".field-error:visible")).to_contain_text(
+        "already has this name"
+    )
+    for control in ("join-submit", "join-name", "suggest-name"):
+        box = await phone.by(control).first.bounding_box()
+        toast_box = await toast.bounding_box()
+        assert box and toast_box and not overlaps(box, toast_box), (control, box, toast_box)
+    await expect(toast).to_have_count(0, timeout=12_000)  # it goes away by itself
+    # "Give me a name" fills a friendly two-word name, and that one joins.
+    await phone.by("suggest-name").nth(0).click()
+    suggested = await phone.by("join-name").input_value()
+    assert len(suggested.split()) == 2 and len(suggested) <= 20, suggested
+    await phone.by("join-submit").click()
+    await phone.expect_phase("lobby")
+    phone.assert_clean()
+
+
+async def test_on_localhost_the_invite_uses_the_lan_address(start_server, browser) -> None:
+    """Opened as localhost, the invite (link and QR code) carries the address
+    the server reported in /config.json, which phones on the network reach."""
+    quiz = await start_server(countdown_seconds=0, host="0.0.0.0")
+    port = quiz.server.port
+    host = await QuizPage.open(browser, "Host", "720p")
+    await host.page.goto(f"http://127.0.0.1:{port}/")
+    await host.expect_connected()
+    config = await host.page.evaluate("fetch('/config.json').then(r => r.json())")
+    assert config["llm"] is False
+    assert "Space" in [c["name"] for c in config["categories"]]
+    code = await host.create_room(host_plays=False, num_questions=1)
+    lan = config["lan_urls"]
+    link = host.by("share-link").get_by_role("link")
+    if lan:
+        await expect(link).to_have_attribute("href", f"{lan[0]}?room={code}")
+    else:  # a machine with no network: the page says the link is local only
+        await expect(link).to_have_attribute("href", f"http://127.0.0.1:{port}/?room={code}")
+    host.assert_clean()
