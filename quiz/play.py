@@ -89,9 +89,21 @@ class PlayRules(Views):
                 {"type": "generating_questions", "topic": s.topic, "num_questions": s.num_questions}
             )
         )
+        request = self.pending_generate()
+        assert request is not None
+        out.append(request)
+
+    def pending_generate(self) -> Generate | None:
+        """The game's questions this room waits for, as a request (None: not waiting).
+
+        A server that takes the room over while it generates asks again with it.
+        """
+        if self.phase is not Phase.GENERATING:
+            return None
+        s = self.settings
         exclude = tuple(self.played)
-        out.append(
-            Generate(self.generation, s.topic, s.num_questions, s.difficulty, s.language, exclude)
+        return Generate(
+            self.generation, s.topic, s.num_questions, s.difficulty, s.language, exclude
         )
 
     def _questions_ready(self, ready: QuestionsReady, now_ms: int, out: list[Output]) -> None:

@@ -696,15 +696,9 @@ class QuizServer:
         assert lr.room is not None
         lr.inbox_read = lr.inbox_cursor
         self._schedule(lr)
-        room = lr.room
-        if room.phase == "generating":
+        again = lr.room.pending_generate()
+        if again is not None:
             # The previous owner died while asking for questions: ask again.
-            again = Generate(
-                room.generation,
-                room.settings.topic,
-                room.settings.num_questions,
-                room.settings.difficulty,
-            )
             self.spawn(self._generate(lr, again))
 
     def room_demoted(self, lr: LocalRoom) -> None:

@@ -174,6 +174,8 @@ class Views(RoomState):
             entry.pop("source", None)
             entry["index"] = index
             entry["correct_answers"] = list(question.correct)
+            if question.kind == "text":
+                entry["accepted_answers"] = list(question.answers)
             entry["answer_counts"] = counts
             questions.append(entry)
         players = []
