@@ -168,8 +168,8 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
     async with host.page.expect_download() as info:
         await host.by("editor-export").click()
     exported = json.loads(await read_download(await info.value))
-    assert exported["title"] == "Friday quiz"
-    assert [q["kind"] for q in exported["questions"]] == [
+    assert isinstance(exported, list)  # docs/quiz-format.md: a list of questions
+    assert [q["kind"] for q in exported] == [
         "choice",
         "multi",
         "true_false",
@@ -179,8 +179,9 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
         "multi",
         "true_false",
     ]
-    assert exported["questions"][1]["correct"] == [0, 1]
-    assert exported["questions"][3]["answers"] == ["Jupiter"]
+    assert exported[1]["correct"] == [0, 1]
+    assert exported[3]["answers"] == ["Jupiter"]
+    assert exported[0]["explanation"] == QUIZ[0]["explanation"]
 
     # The imported ones go again; the quiz survives a reload (localStorage).
     for _ in range(3):
@@ -341,4 +342,43 @@ async def test_host_reviews_generated_questions_in_the_lobby(start_server, brows
     await host.by("option-0").click()
     await host.expect_phase("reveal")
     await expect(host.by("my-result")).to_have_attribute("data-correct", "true")
+    host.assert_clean()
+
+
+async def test_a_quiz_the_server_refuses_opens_on_the_field_it_names(start_server, browser) -> None:
+    """The page checks what it can; what only the server knows ("Paris" and
+    "paris!" are the same answer once folded) comes back on its field."""
+    quiz = await start_server(countdown_seconds=0)
+    host = await QuizPage.open(browser, "Host", "desktop")
+    await host.goto(quiz.server.port)
+    await host.page.evaluate(
+        "([key, quiz]) => localStorage.setItem(key, JSON.stringify(quiz))",
+        [
+            "quiz.myquiz.v1",
+            {
+                "title": "Cities",
+                "questions": [
+                    {
+                        "kind": "choice",
+                        "text": "Capital of France?",
+                        "options": ["Paris", "paris!"],
+                        "correct": 0,
+                    },
+                ],
+            },
+        ],
+    )
+    await host.page.reload()
+    await host.expect_connected()
+    await host.by("create-name").fill("Host")
+    await host.by("create-submit").click()
+    await expect(host.by("editor")).to_be_visible()
+    await expect(host.by("editor-summary")).to_contain_text("Question 1:")
+    option = host.by("editor-question").first.get_by_test_id("q-option-1")
+    await expect(option).to_have_attribute("aria-invalid", "true")
+    await expect(option).to_be_focused()
+    await option.fill("Lyon")
+    await host.by("editor-done").click()
+    await host.by("create-submit").click()
+    await host.expect_phase("lobby")
     host.assert_clean()

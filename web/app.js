@@ -337,9 +337,9 @@ const actions = {
       return actions.generateDraft();
     }).catch(() => {});
   },
-  openEditor(showErrors = false) {
+  openEditor(showErrors = false, serverError = null) {
     store.update((s) => {
-      s.editor = { mode: "mine", showErrors };
+      s.editor = { mode: "mine", showErrors, serverError };
     }, "editor");
   },
   closeEditor() {
@@ -461,7 +461,7 @@ function makeView(key) {
           }, "editor"),
         });
       }
-      return editorView(ctx, { mode: "mine", showErrors: e.showErrors, onClose: () => actions.closeEditor() });
+      return editorView(ctx, { mode: "mine", showErrors: e.showErrors, serverError: e.serverError, onClose: () => actions.closeEditor() });
     }
     case "lobby": return lobbyView(ctx);
     case "generating": return generatingView(ctx);

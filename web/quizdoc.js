@@ -174,18 +174,21 @@ export function normaliseQuestion(q) {
   delete out.q;
   delete out.answer;
   if (kind === "choice" || kind === "true_false") out.correct = oneIndex(out.correct);
+  // true_false also takes true (= 0) and false (= 1) in the quiz format.
+  if (kind === "true_false" && typeof out.correct === "boolean") out.correct = out.correct ? 0 : 1;
+  if (kind === "true_false") out.options = ["True", "False"];
   if (kind === "multi" && Number.isInteger(out.correct)) out.correct = [out.correct];
   if (Array.isArray(out.options) && kind !== "true_false") while (out.options.length < 4) out.options.push("");
   return out;
 }
 
-/** The documented quiz file (docs/quiz-format.md): pretty JSON. */
+/** The documented quiz file (docs/quiz-format.md): a JSON list of questions. */
 export function exportJson(quiz) {
   const { questions } = checkQuiz(quiz);
-  return `${JSON.stringify({ format: "quiz-night", version: 1, title: quiz.title || "My quiz", questions }, null, 2)}\n`;
+  return `${JSON.stringify(questions, null, 2)}\n`;
 }
 
-/** A quiz file (ours, or a bare list of questions) to a quiz; throws with a readable message. */
+/** A quiz file (a list of questions, or an object holding one) to a quiz; throws with a readable message. */
 export function importJson(text) {
   let data;
   try {

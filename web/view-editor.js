@@ -112,7 +112,9 @@ export function editorView(ctx, opts = {}) {
       if (/^\s*[[{]/.test(text)) {
         const imported = importJson(text);
         added = imported.questions;
-        if (!quiz.title && imported.title) titleInput.value = quiz.title = imported.title;
+        // The quiz format is a bare list: the file's name is the best title there is.
+        const title = imported.title || (what.startsWith("file ") ? what.slice(5).replace(/\.[a-z]+$/i, "").replace(/[-_]+/g, " ") : "");
+        if (!quiz.title && title) titleInput.value = quiz.title = title.slice(0, 100);
       } else {
         ({ questions: added, skipped } = importKahoot(text));
       }
@@ -296,7 +298,19 @@ export function editorView(ctx, opts = {}) {
 
   renderList();
   if (!draft) setText(saved, quiz.questions.length ? "Saved in this browser." : "");
-  if (opts.showErrors) queueMicrotask(finish);
+  if (opts.serverError) {
+    // The server refused the quiz: "questions[3].options[1]: ..." names the field.
+    const m = /^questions\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\])?/.exec(opts.serverError);
+    setText(summary, m ? `Question ${Number(m[1]) + 1}: ${opts.serverError.replace(/^[^:]*:\s*/, "")}` : opts.serverError);
+    summary.hidden = false;
+    const card = m ? list.children[Number(m[1])] : null;
+    const field = m && m[2] === "options" && m[3] !== undefined ? `q-option-${m[3]}` : m ? { text: "q-text", answers: "q-answers", time_limit: "q-time", explanation: "q-explanation" }[m[2]] : null;
+    const input = card && field ? card.querySelector(`[data-testid='${field}']`) : null;
+    if (input) {
+      setAttr(input, "aria-invalid", "true");
+      queueMicrotask(() => input.focus());
+    }
+  } else if (opts.showErrors) queueMicrotask(finish);
 
   return {
     el,

@@ -289,6 +289,10 @@ export function homeView(ctx) {
     busy(createSubmit, true, "Creating…");
     ctx.actions.createRoom(fields).catch((error) => {
       busy(createSubmit, false, "Create room");
+      if (mine && error?.code === "bad_message" && /^questions/.test(error.message || "")) {
+        ctx.actions.openEditor(false, error.message);
+        return;
+      }
       showFormError(error, { name: createName, topic: createTopic, num_questions: createCount, time_per_question: createTime, difficulty: createDifficulty, reveal_seconds: createReveal }, createName);
     });
   });
