@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright, expect
 
-from tests.browser_helpers import CHROMIUM_ARGS, QuizPage, find_chromium
+from tests.browser_helpers import CHROMIUM_ARGS, QuizPage, axe_check, find_chromium
 
 KAHOOT_CSV = (
     # Kahoot's template: a number column, the question, four answers, the
@@ -121,6 +121,7 @@ async def test_editor_builds_imports_and_keeps_a_quiz_then_it_is_played(
         await fill_question(host, i, q)
     await expect(first.get_by_test_id("q-text")).not_to_have_attribute("aria-invalid", "true")
     await host.shot("editor")
+    await axe_check(host, "editor")
     # A duplicate answer is an error on that answer's field.
     card = host.by("editor-question").nth(4)
     await card.get_by_test_id("q-option-2").fill("red")
