@@ -181,6 +181,7 @@ class QuizPage:
         *,
         host_plays: bool = True,
         own_quiz: bool = False,
+        show_text: bool = True,
         **settings: int,
     ) -> str:
         """Fill the host form and create; returns the room code.
@@ -202,6 +203,9 @@ class QuizPage:
                 await self.by("create-category").select_option(label=match[0])
         if host_plays:
             await self.by("create-host-plays").check()
+        if not show_text:
+            await self.page.locator("details.more > summary").click()
+            await self.by("create-show-text").uncheck()
         fields = {
             "num_questions": "create-num-questions",
             "time_per_question": "create-time",

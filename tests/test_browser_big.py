@@ -38,7 +38,11 @@ async def test_a_large_room_shows_counts_and_latest_names(start_server, browser)
     try:
         await host.goto(port)
         code = await host.create_room(
-            host_plays=False, num_questions=1, time_per_question=0, reveal_seconds=0
+            host_plays=False,
+            show_text=False,
+            num_questions=1,
+            time_per_question=0,
+            reveal_seconds=0,
         )
         await phone.join_by_link(port, code)
         await crowd.join(code, [f"P{i}" for i in range(CROWD)])
@@ -55,6 +59,10 @@ async def test_a_large_room_shows_counts_and_latest_names(start_server, browser)
 
         await host.page.keyboard.press("Space")
         await phone.expect_question(0)
+        # The host turned the question text off on phones: look at the big screen.
+        await expect(phone.by("look-up")).to_be_visible()
+        await expect(phone.by("question-text")).to_have_class(re.compile("visually-hidden"))
+        await expect(host.by("question-text")).to_be_visible()
         await crowd.answer(0)
         await phone.by("option-3").click()
         await host.expect_phase("reveal")

@@ -343,6 +343,19 @@ async def test_host_reviews_generated_questions_in_the_lobby(start_server, brows
     await host.by("option-0").click()
     await host.expect_phase("reveal")
     await expect(host.by("my-result")).to_have_attribute("data-correct", "true")
+
+    # The host who plays ends the game from the strip above it (two presses),
+    # then plays again with new questions: a fresh draft to review.
+    await host.by("end-game-button").click()
+    await host.by("end-game-button").click()
+    await host.expect_phase("finished")
+    await host.by("play-again-new").click()
+    await expect(host.by("editor")).to_be_visible()
+    await expect(host.by("editor-question")).to_have_count(3)
+    texts = await editor_texts(host)
+    assert "Mars is known as the Red Planet." not in texts
+    await host.by("editor-back").click()
+    await host.expect_phase("lobby")
     host.assert_clean()
 
 
