@@ -24,6 +24,7 @@ _COMMANDS: dict[str, type] = {
         game.Seat,
         game.Resume,
         game.Disconnected,
+        game.Present,
         game.QuestionsReady,
         game.Tick,
         protocol.StartGame,
@@ -40,6 +41,7 @@ _COMMANDS: dict[str, type] = {
         protocol.GetResults,
         protocol.GenerateQuestions,
         protocol.GetDisplayLink,
+        protocol.UpdateSettings,
     )
 }
 

@@ -64,6 +64,18 @@ class Disconnected:
 
 
 @dataclass(frozen=True, slots=True)
+class Present:
+    """The player's connection through ``via`` is live.
+
+    A server sends it when the room shows one of its connected players as
+    gone (marked disconnected while the server was paused or cut off from
+    the others): presence follows connections.
+    """
+
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionsReady:
     """The questions asked for with :class:`Generate` number ``generation``."""
 
@@ -76,7 +88,7 @@ class Tick:
     """Apply the transitions due by now; nothing else."""
 
 
-Command = Seat | Resume | Disconnected | QuestionsReady | Tick | RoomCommand
+Command = Seat | Resume | Disconnected | Present | QuestionsReady | Tick | RoomCommand
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,7 +165,7 @@ def lan_urls(bind_host: str, port: int) -> list[str]:
     return [f"http://{address}:{port}/" for address in lan_addresses()]
 
 
-def config_response(settings: Settings, bank: Bank, port: int, *, head: bool) -> Response:
+def client_config(settings: Settings, bank: Bank, port: int) -> dict[str, object]:
     """GET /config.json: what the browser client reads at start.
 
     ``llm``: whether a Groq key is configured (else the form offers the bank's
@@ -173,7 +173,7 @@ def config_response(settings: Settings, bank: Bank, port: int, *, head: bool) ->
     and name; ``lan_urls``: where other devices on the network reach this
     server (the lobby shows them when the page was opened on localhost).
     """
-    body = {
+    return {
         "llm": bool(settings.groq_api_key),
         "categories": [
             {"key": c.key, "name": c.name}
@@ -181,4 +181,3 @@ def config_response(settings: Settings, bank: Bank, port: int, *, head: bool) ->
         ],
         "lan_urls": lan_urls(settings.host, port),
     }
-    return json_response(200, body, head=head)

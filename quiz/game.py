@@ -15,7 +15,8 @@ takes the room over after a crash, therefore cannot change an outcome: an
 answer stamped after the deadline finds the question already closed.
 
 The room is put together from parts, each in its own module: the state
-(quiz.model), who is in it (quiz.seating), the game (quiz.play) and what
+(quiz.model), who is in it (quiz.seating), the lobby (quiz.lobby), the game
+(quiz.play) and what
 each seat sees (quiz.views). Question kinds are quiz.questions', points
 quiz.scoring's. Everything is re-exported here.
 """
@@ -32,6 +33,7 @@ from quiz.commands import (
     Generate,
     Limits,
     Output,
+    Present,
     QuestionsReady,
     Release,
     Reply,
@@ -41,6 +43,7 @@ from quiz.commands import (
     Send,
     Tick,
 )
+from quiz.lobby import LobbyRules
 from quiz.model import (
     DEDUP_MAX_PER_PLAYER,
     FINAL_TOP,
@@ -51,8 +54,9 @@ from quiz.model import (
     Answer,
     Phase,
     Player,
+    wrong_phase,
 )
-from quiz.play import PlayRules, wrong_phase
+from quiz.play import PlayRules
 from quiz.protocol import (
     CloseQuestion,
     EndGame,
@@ -71,6 +75,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
     ack,
     error,
     with_request_id,
@@ -93,6 +98,7 @@ __all__ = [
     "Output",
     "Phase",
     "Player",
+    "Present",
     "QuestionsReady",
     "Release",
     "Reply",
@@ -120,11 +126,12 @@ _HOST_ONLY = (
     GetResults,
     GenerateQuestions,
     GetDisplayLink,
+    UpdateSettings,
 )
 _IN_GAME = (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL)
 
 
-class Room(SeatRules, PlayRules):
+class Room(SeatRules, LobbyRules, PlayRules):
     """One room's whole state, and the rules that change it."""
 
     @classmethod
@@ -177,6 +184,8 @@ class Room(SeatRules, PlayRules):
             )
         elif isinstance(command, Disconnected):
             self._disconnected(sender, command.via, now_ms, out)  # type: ignore[arg-type]
+        elif isinstance(command, Present):
+            self._present(sender, command.via, now_ms, out)  # type: ignore[arg-type]
         else:
             self._deduplicated(sender, command, now_ms, out)  # type: ignore[arg-type]
         # What the command made due now (a countdown of 0) happens now.
@@ -248,6 +257,8 @@ class Room(SeatRules, PlayRules):
             self._play_again(command, now_ms, out)
         elif isinstance(command, SetQuestions):
             self._set_questions(command, now_ms, out)
+        elif isinstance(command, UpdateSettings):
+            self._update_settings(command, now_ms, out)
         elif isinstance(command, GenerateQuestions):
             self._draft(command, out)
         elif isinstance(command, LockRoom | UnlockRoom):

@@ -16,7 +16,7 @@ from typing import Any
 
 from llm.types import Question
 from quiz.commands import Limits, Output, Release, RoomClosed
-from quiz.protocol import Message, RoomSettings
+from quiz.protocol import ErrorCode, Message, RoomSettings, error
 from quiz.questions import AnswerValue
 
 LEADERBOARD_TOP = 10  # in question_result
@@ -29,6 +29,10 @@ PLAYED_MAX = 500  # question texts remembered for `exclude`
 # Remembered request ids per player: bounds memory against a client that
 # sends a fresh request_id with every message.
 DEDUP_MAX_PER_PLAYER = 128
+
+
+def wrong_phase(phase: str, action: str, request_id: str | None) -> Message:
+    return error(ErrorCode.WRONG_PHASE, f"{action} is not possible in phase {phase}", request_id)
 
 
 class Phase(StrEnum):

@@ -217,6 +217,14 @@ class GenerateQuestions:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateSettings:
+    """New values for some of the room's settings (the fields present)."""
+
+    changes: dict[str, Any]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GetDisplayLink:
     request_id: str | None = None
 
@@ -246,6 +254,7 @@ RoomCommand = (
     | GetResults
     | GenerateQuestions
     | GetDisplayLink
+    | UpdateSettings
 )
 ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
 
@@ -381,25 +390,46 @@ def parse(raw: str | bytes) -> ClientCommand:
     return builder(fields)
 
 
-def _create_room(f: _Fields) -> CreateRoom:
-    time_per_question = f.integer("time_per_question", 0, 120, default=20)
-    if 0 < time_per_question < 5:
+def _time_per_question(f: _Fields) -> int:
+    value = f.integer("time_per_question", 0, 120)
+    if 0 < value < 5:
         raise f._bad("time_per_question", "must be 0 (no limit) or from 5 to 120")
-    settings = RoomSettings(
-        topic=f.text("topic", TOPIC_MAX, default="general knowledge", words=True),
-        num_questions=f.integer("num_questions", 1, 50, default=5),
-        time_per_question=time_per_question,
-        difficulty=f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
-        reveal_seconds=f.integer("reveal_seconds", 0, 60, default=5),
-        host_plays=f.boolean("host_plays", default=True),
-        speed_points=f.boolean("speed_points", default=True),
-        streak_bonus=f.boolean("streak_bonus", default=True),
-        language=f.language("language"),
-        show_question_text=f.boolean("show_question_text", default=True),
-        profanity_filter=f.boolean("profanity_filter", default=True),
-    )
+    return value
+
+
+# Every room setting a client may choose, checked the same way by
+# create_room (absent: RoomSettings' default) and update_settings (absent:
+# unchanged). Only called for a field that is present and not null.
+_SETTINGS: dict[str, Any] = {
+    "topic": lambda f: f.text("topic", TOPIC_MAX, words=True),
+    "num_questions": lambda f: f.integer("num_questions", 1, 50),
+    "time_per_question": _time_per_question,
+    "difficulty": lambda f: f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),
+    "reveal_seconds": lambda f: f.integer("reveal_seconds", 0, 60),
+    "host_plays": lambda f: f.boolean("host_plays", default=True),
+    "speed_points": lambda f: f.boolean("speed_points", default=True),
+    "streak_bonus": lambda f: f.boolean("streak_bonus", default=True),
+    "language": lambda f: f.language("language"),
+    "show_question_text": lambda f: f.boolean("show_question_text", default=True),
+    "profanity_filter": lambda f: f.boolean("profanity_filter", default=True),
+}
+
+
+def _chosen_settings(f: _Fields) -> dict[str, Any]:
+    return {name: check(f) for name, check in _SETTINGS.items() if f.data.get(name) is not None}
+
+
+def _create_room(f: _Fields) -> CreateRoom:
+    settings = RoomSettings(**_chosen_settings(f))
     name = f.text("name", NAME_MAX)
     return CreateRoom(name, settings, f.request_id, f.quiz("questions", required=False))
+
+
+def _update_settings(f: _Fields) -> UpdateSettings:
+    if f.data.get("host_plays") is not None:
+        # Whether the host plays decides who is a player: fixed at creation.
+        raise f._bad("host_plays", "is chosen with create_room and cannot change")
+    return UpdateSettings(_chosen_settings(f), f.request_id)
 
 
 def _join_room(f: _Fields) -> JoinRoom:
@@ -479,6 +509,7 @@ _BUILDERS: dict[str, Any] = {
     "get_results": lambda f: GetResults(f.request_id),
     "generate_questions": _generate_questions,
     "get_display_link": lambda f: GetDisplayLink(f.request_id),
+    "update_settings": _update_settings,
     "watch": _watch,
 }
 

@@ -99,6 +99,20 @@ class SeatRules(RoomState):
             self._presence(gone, player_id, now_ms, out)
             self._progress_changed(now_ms, out)
 
+    def _present(self, player_id: str, via: str, now_ms: int, out: list[Output]) -> None:
+        player = self.member(player_id)
+        assert player is not None
+        if player.connected:
+            # Through this server, or through another on a newer connection,
+            # which wins: nothing to reconcile.
+            return
+        player.via = via
+        self._set_connected(player, True)
+        if player_id in self.players:
+            back = {"type": "player_reconnected", "player": player.public()}
+            self._presence(back, player_id, now_ms, out)
+            self._progress_changed(now_ms, out)
+
     def _kick(self, sender: str, command: KickPlayer, now_ms: int, out: list[Output]) -> None:
         rid = command.request_id
         if command.player_id == sender:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from llm.types import DIFFICULTIES, Question
 from quiz import codec
-from quiz.cluster import rebuild
+from quiz.cluster.journal import Entry, rebuild
 from quiz.game import (
     DEDUP_MAX_PER_PLAYER,
     Command,
@@ -29,6 +29,7 @@ from quiz.game import (
     Limits,
     Output,
     Phase,
+    Present,
     QuestionsReady,
     Resume,
     Room,
@@ -51,6 +52,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
 )
 
 # Fields of Room that are state; ``transitions`` only reports the last call,
@@ -82,6 +84,26 @@ def assert_same_room(rebuilt: Room, original: Room) -> None:
         assert rebuilt.state_for(pid, 123) == original.state_for(pid, 123)
 
 
+def assert_indexes_true(room: Room) -> None:
+    """What the room keeps up to date instead of recounting (O(1) per join or
+    answer) equals a recount, and every score is the sum of its history."""
+    if room.closed:
+        return
+    seats = {**room.players, **room.watchers}
+    assert room.tokens == {p.token_hash: p.id for p in seats.values()}
+    assert room.names == {p.name.casefold(): p.id for p in seats.values() if not p.display}
+    assert room.connected_count == sum(p.connected for p in room.players.values())
+    assert list(room.absent) == sorted(room.absent, key=room.absent.__getitem__)  # time order
+    assert set(room.absent) == {p.id for p in seats.values() if not p.connected}
+    if room.phase is Phase.QUESTION:
+        able = [pid for pid in room.eligible if room.players[pid].connected]
+        assert room.able == len(able)
+        assert room.answered == sum(1 for pid in able if pid in room.answers)
+    for player in room.players.values():
+        assert player.score == sum(e["points"] for e in player.history if e)
+    assert room.host_id in seats and not seats[room.host_id].display
+
+
 def outputs_json(outputs: list[Output]) -> str:
     return json.dumps([codec.output_to_dict(o) for o in outputs])
 
@@ -93,9 +115,13 @@ ROOM_SETTINGS = st.builds(
     RoomSettings,
     topic=st.one_of(st.just("general knowledge"), TEXT),
     num_questions=st.integers(1, 3),
-    time_per_question=st.sampled_from([5, 10]),
+    time_per_question=st.sampled_from([5, 10, 0]),
     difficulty=st.sampled_from(DIFFICULTIES),
     reveal_seconds=st.integers(0, 2),
+    host_plays=st.booleans(),
+    speed_points=st.booleans(),
+    streak_bonus=st.booleans(),
+    language=st.sampled_from(["en", "de", "pt-BR"]),
 )
 LIMITS = st.builds(
     Limits,
@@ -105,7 +131,7 @@ LIMITS = st.builds(
     countdown_ms=st.sampled_from([0, 1_000]),
     dedup_ttl_ms=st.sampled_from([10_000, 60_000]),
 )
-QUESTION = st.integers(2, 4).flatmap(
+CHOICE_QUESTION = st.integers(2, 4).flatmap(
     lambda n: st.builds(
         Question,
         text=TEXT,
@@ -114,6 +140,19 @@ QUESTION = st.integers(2, 4).flatmap(
         category=st.sampled_from(["", "Science", "Ciência"]),
         source=st.sampled_from(["llm", "bank"]),
     )
+)
+OTHER_KINDS = (
+    Question("M?", ("a", "b", "c"), (0, 2), kind="multi", points=2, source="host"),
+    Question("T?", ("True", "False"), 1, kind="true_false", time_limit=7, source="host"),
+    Question("X?", (), (), kind="text", answers=("Zoë", "Zoe B"), explanation="!", source="host"),
+    Question("P?", ("a", "b"), (), kind="poll", points=0, source="host"),
+    Question("Z?", ("a", "b"), 0, points=0, source="host"),
+)
+QUESTION = st.one_of(CHOICE_QUESTION, st.sampled_from(OTHER_KINDS))
+ANSWER = st.one_of(
+    st.integers(-1, 4),
+    st.sampled_from([(0,), (0, 2), (1, 2), (0, 1, 2)]),
+    st.sampled_from(["zoe", "ZOË", "nope"]),
 )
 RID = st.one_of(st.none(), st.sampled_from(["r1", "r2", "r-é"]))
 VIA = st.sampled_from(["", "server-a", "server-b"])
@@ -128,6 +167,18 @@ KINDS = st.sampled_from(
     ["drive"] * 6
     + ["seat", "seat", "resume", "disconnect", "tick", "questions"]
     + ["answer", "start", "next", "kick", "leave", "again"]
+    + [
+        "watch",
+        "set_questions",
+        "close",
+        "end",
+        "lock",
+        "unlock",
+        "results",
+        "draft",
+        "link",
+        "settings",
+    ]
 )
 
 
@@ -152,6 +203,7 @@ class Driver:
         out = self.room.handle(sender, command, self.now)
         for output in out:
             assert codec.output_from_dict(through_json(codec.output_to_dict(output))) == output
+        assert_indexes_true(self.room)
         self.steps.append((sender, encoded, self.now))
         self.outputs.append(outputs_json(out))
         self.snapshots.append(snapshot(self.room))
@@ -196,7 +248,30 @@ class Driver:
             self.apply(None, QuestionsReady(generation, qs), dt)
         elif kind == "answer":
             index = data.draw(st.one_of(st.just(max(room.question_index, 0)), st.integers(0, 3)))
-            self.apply(sender, SubmitAnswer(index, data.draw(st.integers(-1, 4)), rid), dt)
+            self.apply(sender, SubmitAnswer(index, data.draw(ANSWER), rid), dt)
+        elif kind == "watch":
+            pid = self.new_player()
+            token = data.draw(st.sampled_from([room.display_token, "wrong"]))
+            self.apply(None, Seat(pid, "", "h" + pid, rid, data.draw(VIA), token), dt)
+        elif kind == "set_questions":
+            qs = tuple(data.draw(st.lists(QUESTION, min_size=1, max_size=3)))
+            topic = data.draw(st.one_of(st.none(), TEXT))
+            self.apply(sender, SetQuestions(qs, topic, rid), dt)
+        elif kind == "settings":
+            changes = data.draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "time_per_question": st.sampled_from([0, 5]),
+                        "speed_points": st.booleans(),
+                        "num_questions": st.integers(1, 3),
+                        "show_question_text": st.booleans(),
+                    },
+                )
+            )
+            self.apply(sender, UpdateSettings(changes, rid), dt)
+        elif kind == "draft":
+            self.apply(sender, GenerateQuestions("space", 2, "easy", "fr", rid), dt)
         elif kind == "kick":
             target = data.draw(st.sampled_from([*self.ever, "ghost"]))
             self.apply(sender, KickPlayer(target, rid), dt)
@@ -206,6 +281,12 @@ class Driver:
                 "next": NextQuestion,
                 "leave": LeaveRoom,
                 "again": PlayAgain,
+                "close": CloseQuestion,
+                "end": EndGame,
+                "lock": LockRoom,
+                "unlock": UnlockRoom,
+                "results": GetResults,
+                "link": GetDisplayLink,
             }[kind](rid)
             self.apply(sender, command, dt)
 
@@ -225,8 +306,11 @@ class Driver:
             for pid in data.draw(st.permutations(sorted(room.players))):
                 if room.closed or room.phase is not Phase.QUESTION:
                     break
-                right = room.questions[room.question_index].answer_index
-                option = data.draw(st.one_of(st.just(right), st.integers(0, 3)))
+                question = room.questions[room.question_index]
+                right: Any = {"multi": question.correct, "text": "zoe"}.get(
+                    question.kind, question.correct[0] if question.correct else 0
+                )
+                option = data.draw(st.one_of(st.just(right), ANSWER))
                 wait = data.draw(st.one_of(st.integers(0, 400), st.integers(0, 6_000)))
                 self.apply(pid, SubmitAnswer(room.question_index, option), wait)
         elif room.phase is Phase.REVEAL:
@@ -295,24 +379,17 @@ def test_replay_from_a_midway_snapshot_is_exact(data: st.DataObject) -> None:
 @PROPERTY
 @given(data=st.data())
 def test_cluster_rebuild_from_snapshot_and_log(data: st.DataObject) -> None:
-    """The takeover path itself: quiz.cluster.rebuild over log entries as stored."""
+    """The takeover path itself: journal.rebuild over log entries as stored."""
     driver = new_driver(data)
     for _ in range(data.draw(st.integers(1, 30))):
         driver.draw_step(data)
+    # Entries as the log stores them: the command, not its outputs, which
+    # every server derives itself by folding.
     log = [
-        through_json(
-            {
-                "seq": seq,
-                "now": now,
-                "pid": pid,
-                "cmd": cmd,
-                "out": json.loads(out),
-                "inbox": f"{seq}-0",
-            }
+        Entry.decode(
+            Entry(seq, now, pid, codec.command_from_dict(cmd), "a", "", f"{seq}-0").encode()
         )
-        for seq, ((pid, cmd, now), out) in enumerate(
-            zip(driver.steps, driver.outputs, strict=True), start=1
-        )
+        for seq, (pid, cmd, now) in enumerate(driver.steps, start=1)
     ]
     k = data.draw(st.integers(0, len(log)))
     # The whole log is handed over, as XRANGE does; entries up to the
@@ -440,6 +517,7 @@ def test_every_command_and_output_kind_round_trips() -> None:
         Seat("p1", "Zoë", "h1", "r", "srv"),
         Resume("h1", None, "srv"),
         Disconnected("srv"),
+        Present("srv"),
         QuestionsReady(3, (q, q)),
         Tick(),
         StartGame("r"),
@@ -459,6 +537,7 @@ def test_every_command_and_output_kind_round_trips() -> None:
         GetResults("g"),
         GenerateQuestions("space", 10, "hard", "pt-BR", "d"),
         GetDisplayLink("k"),
+        UpdateSettings({"show_question_text": False, "time_per_question": 0}, "v"),
     ]
     assert {type(c).__name__ for c in commands} == set(codec._COMMANDS)
     for command in commands:

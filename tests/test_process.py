@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,20 @@ class ServerProcess:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
         self.lines: list[str] = []
+        self._next = 0  # the first line line() has not looked at
+        self._eof = False
+        self._more = asyncio.Event()
+        # Read the log as it comes, always: a server whose pipe fills up
+        # blocks on its next log line.
+        self.drained = asyncio.ensure_future(self._drain())
+
+    async def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        while raw := await self.proc.stdout.readline():
+            self.lines.append(raw.decode(errors="replace"))
+            self._more.set()
+        self._eof = True
+        self._more.set()
 
     @classmethod
     async def start(cls, **env: str) -> ServerProcess:
@@ -42,16 +57,24 @@ class ServerProcess:
 
     async def line(self, pattern: str, timeout: float = 15) -> str:
         """The next log line matching ``pattern``."""
-        assert self.proc.stdout is not None
         async with asyncio.timeout(timeout):
             while True:
-                raw = await self.proc.stdout.readline()
-                if not raw:
+                while self._next < len(self.lines):
+                    text = self.lines[self._next]
+                    self._next += 1
+                    if re.search(pattern, text):
+                        return text
+                if self._eof:
                     raise AssertionError(f"process ended; log: {self.lines}")
-                text = raw.decode()
-                self.lines.append(text)
-                if re.search(pattern, text):
-                    return text
+                self._more.clear()
+                await self._more.wait()
+
+    async def output(self, timeout: float = 15) -> str:
+        """Everything the process wrote, once it has exited by itself."""
+        async with asyncio.timeout(timeout):
+            await self.proc.wait()
+            await self.drained
+        return "".join(self.lines)
 
     async def port(self) -> int:
         return int(json.loads(await self.line('"listening"'))["port"])
@@ -60,9 +83,7 @@ class ServerProcess:
         if self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
-        assert self.proc.stdout is not None
-        rest = await self.proc.stdout.read()
-        self.lines += rest.decode(errors="replace").splitlines(keepends=True)
+        await self.drained
         # Shown by pytest when the test fails: what the server said went wrong.
         for line in self.lines:
             if os.environ.get("QUIZ_TEST_LOGS") or any(
@@ -136,18 +157,56 @@ async def test_bad_variable_stops_start_with_one_line_naming_it() -> None:
         ("WORKERS", "2"),
     ]:
         server = await ServerProcess.start(**{variable: value})
-        out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+        out = await server.output()
         assert server.proc.returncode == 2
-        lines = out.decode().strip().splitlines()
+        lines = out.strip().splitlines()
         assert len(lines) == 1, lines
         assert variable in lines[0]
 
 
 async def test_secret_is_not_echoed_when_bad() -> None:
     server = await ServerProcess.start(GROQ_API_KEY="has spaces secret-value")
-    out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+    out = await server.output()
     assert server.proc.returncode == 2
-    assert b"GROQ_API_KEY" in out and b"secret-value" not in out
+    assert "GROQ_API_KEY" in out and "secret-value" not in out
+
+
+def unused_port() -> int:
+    """A port nothing listens on: bound by the OS's choice, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_workers_that_keep_dying_restart_ever_later_until_sigterm() -> None:
+    # Redis is down: every worker fails at start, the supervisor keeps trying.
+    redis_url = f"redis://127.0.0.1:{unused_port()}/0"
+    server = await ServerProcess.start(WORKERS="2", REDIS_URL=redis_url)
+    try:
+        delays: dict[int, list[float]] = {0: [], 1: []}
+        while min(len(d) for d in delays.values()) < 3:
+            event = json.loads(await server.line("worker exited; restarting"))
+            assert event["code"] == 1, event  # "cannot start", not a crash
+            delays[event["worker"]].append(event["delay_s"])
+        # Each worker backs off on its own: 1 s, 2 s, 4 s...
+        for worker_delays in delays.values():
+            assert worker_delays[:3] == [1, 2, 4], delays
+        server.proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert await asyncio.wait_for(server.proc.wait(), 10) == 0
+        assert time.monotonic() - started < 10
+        await server.line("all workers stopped")
+        # No worker outlives the supervisor.
+        pids = [json.loads(x)["pid"] for x in server.lines if '"worker started"' in x]
+        assert len(pids) >= 6
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            raise AssertionError(f"worker {pid} is still running")
+    finally:
+        await server.stop()
 
 
 async def test_readme_run_command_serves_healthz_on_8765() -> None:

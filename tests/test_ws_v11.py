@@ -381,3 +381,24 @@ async def test_answer_shapes_per_kind(quiz: Harness) -> None:
         await p1.error("submit_answer", "invalid_answer", question_index=1, answer=bad)
     received = await p1.request_any("submit_answer", question_index=1, answer="GOETHE")
     assert received["type"] == "answer_received"
+
+
+async def test_update_settings_in_the_lobby(quiz: Harness) -> None:
+    host, p1 = await seated(quiz, 2)
+    await p1.error("update_settings", "not_host", show_question_text=False)
+    await host.error("update_settings", "bad_message", host_plays=False)
+    error = await host.error("update_settings", "bad_message", time_per_question=2)
+    assert error["message"].startswith("time_per_question: ")
+    reply = await host.request_any(
+        "update_settings", show_question_text=False, time_per_question=0, topic="Rivers"
+    )
+    assert reply["type"] == "ack"
+    room = (await p1.expect("room_state"))["room"]
+    assert room["settings"]["show_question_text"] is False
+    assert room["settings"]["time_per_question"] == 0 and room["topic"] == "Rivers"
+    assert room["settings"]["difficulty"] == "medium"  # untouched
+    await host.request_any("set_questions", questions=[CHOICE])
+    await host.request_any("start_game")
+    question = await p1.expect("question")
+    assert question["deadline_ms"] is None
+    await host.error("update_settings", "wrong_phase", show_question_text=True)
