@@ -73,7 +73,35 @@
 //   my-rank my-score   your final place and score (data-value)
 //   leaderboard        everyone; play-again-button (host only); leave-button
 //
-// Keys: 1 to 4 answer the open question (not while typing in a field).
+//   play-again-new results-csv results-json (host)
+// Protocol 1.1 (the host's quiz, presenting)
+//   Home: source-generated source-mine (radios) create-category (no LLM key)
+//   no-llm-note create-language create-host-plays (off: present) create-show-text
+//   create-speed-points create-streak-bonus myquiz-info open-editor suggest-name
+//   editor              the quiz editor (data-phase="editor"): editor-title
+//                       editor-add-kind editor-add editor-import-file editor-paste
+//                       editor-paste-submit editor-export editor-import-note
+//                       editor-summary editor-done editor-back editor-regenerate
+//                       editor-warning; each "editor-question" (data-index,
+//                       data-kind, data-invalid) holds q-kind q-text q-option-N
+//                       q-correct-N q-answers q-time q-points q-explanation q-up
+//                       q-down q-duplicate q-delete and "field-error" (data-field)
+//   Lobby (host): lock-button review-questions display-link-button display-link
+//   Question: text-answer submit-answer (text, multi) look-up (no text on phones)
+//             timer-none (no time limit); answer-status data-state adds offline
+//   Reveal: reveal data-kind; explanation; tie-note; typed-answer
+//   Host in game: skip-button end-game-button (press twice: data-armed) lock-button
+//   presenter           the presenter / second screen (data-stage = lobby |
+//                       question | reveal | board | finished | countdown); inside:
+//                       present-controls player-count locked-badge player-list
+//                       player kick-button qr share-link question-text option-N
+//                       answer-progress (data-answered, data-total) timer-seconds
+//                       reveal explanation leaderboard podium podium-place
+//                       summary-row; second screen: /?watch=CODE&key=SECRET
+//
+// Keys: 1 to 4 answer the open question (not while typing in a field); for
+// several right answers they toggle and Enter sends. Presenter: space or →
+// moves on (start, leaderboard, next question).
 // ---------------------------------------------------------------------------
 
 import { h, setText, setAttr } from "./dom.js";
