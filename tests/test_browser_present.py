@@ -243,6 +243,9 @@ async def test_presenter_display_and_phones_play_quiz_night(start_server, browse
         await display.shot("display-podium")
         await axe_check(host, "podium")
         await axe_check(phones[1], "podium")
+        for p in [*screens, *phones]:
+            text = await p.page.locator("main").inner_text()
+            assert "null" not in text and "undefined" not in text, (p.name, text)
         # A long name is not cut on a phone's podium.
         # (the three phones answered the second question right: they are the podium)
         name = phones[1].page.locator(".podium-name").filter(has_text="Bartholomew Jones")

@@ -103,7 +103,7 @@ export function finalView(ctx) {
       if (host !== lastHost) {
         lastHost = host;
         const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-secondary", testid, onclick }, label);
-        controls.replaceChildren(
+        controls.replaceChildren(...[
           host ? playAgain : null,
           host ? b("New questions", "play-again-new", () => ctx.actions.playAgainNew()) : null,
           host ? b("Results (CSV)", "results-csv", () => ctx.actions.downloadResults("csv")) : null,
@@ -111,7 +111,7 @@ export function finalView(ctx) {
           host ? null : h("p", { class: "waiting" },
             h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
             " The host can start another round"),
-          leave);
+          leave].filter(Boolean));
       }
 
       if (!announced && entries.length) {
