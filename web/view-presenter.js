@@ -7,7 +7,7 @@
 // built 3rd, 2nd, 1st, and a per-question summary.
 // Keys (host): space or → moves on (start, leaderboard, next question).
 
-import { h, setText, setAttr, toggleClass, syncList } from "./dom.js";
+import { h, setText, setAttr, svg, toggleClass, syncList } from "./dom.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
 import { capitalise, formatNumber, hueOf, initialOf, ordinal, plural } from "./format.js";
@@ -332,12 +332,20 @@ function boardStage(ctx) {
 
 // ----------------------------------------------------------------- final
 
+function crown() {
+  return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
+    svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
+}
+
 function finalStage(ctx, { display }) {
   const podium = h("ol", { class: "present-podium", testid: "podium", "aria-label": "Podium" });
   const summary = h("ol", { class: "present-summary", testid: "question-summary", "aria-label": "How each question went" });
+  // The host's screen has the results (per question); a second screen shows the top 10.
+  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const boxTitle = h("h2", { class: "present-eyebrow" }, "Top 10");
   const el = h("div", { class: "present-final-stage" },
     h("h1", { class: "present-title", tabindex: -1 }, "Final results"),
-    h("div", { class: "present-final-grid" }, podium, h("section", { class: "present-summary-box", "aria-label": "Questions" }, h("h2", { class: "present-eyebrow" }, "Question by question"), summary)));
+    h("div", { class: "present-final-grid" }, podium, h("section", { class: "present-summary-box", "aria-label": "More results" }, boxTitle, summary, board.el)));
   let podiumKey = "";
   let asked = false;
   return {
@@ -353,7 +361,7 @@ function finalStage(ctx, { display }) {
           av.style.setProperty("--hue", String(hueOf(e.player_id)));
           const rank = Number.isFinite(e.rank) ? e.rank : i + 1;
           return h("li", { class: ["podium-place", `place-${i + 1}`], testid: "podium-place", dataset: { rank, playerId: e.player_id, score: e.score } },
-            h("div", { class: "podium-who" }, av, h("span", { class: "podium-name", text: e.name }),
+            h("div", { class: "podium-who" }, rank === 1 ? crown() : null, av, h("span", { class: "podium-name", text: e.name }),
               h("span", { class: "podium-score" }, formatNumber(e.score), h("span", { class: "unit", text: " pts" }))),
             h("div", { class: "podium-block" }, h("span", { class: "podium-rank", text: ordinal(rank) })));
         }));
@@ -364,6 +372,10 @@ function finalStage(ctx, { display }) {
         ctx.actions.fetchResults().catch(() => {});
       }
       const rows = s.results && asked ? questionSummary(s.results) : [];
+      summary.hidden = !rows.length;
+      board.el.hidden = rows.length > 0;
+      setText(boxTitle, rows.length ? "Question by question" : "Top 10");
+      if (!rows.length) board.update(entries, null);
       if (summary.childElementCount !== rows.length) {
         summary.replaceChildren(...rows.map((r) => {
           const share = r.right === null || !r.answered ? null : Math.round((100 * r.right) / r.answered);
