@@ -7,7 +7,7 @@ import { formatNumber, hueOf, initialOf, ordinal } from "./format.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { isHost, leaderboardFromPlayers, myId } from "./state.js";
 
-function crown() {
+export function crown() {
   return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
     svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
 }

@@ -7,7 +7,8 @@
 // built 3rd, 2nd, 1st, and a per-question summary.
 // Keys (host): space or → moves on (start, leaderboard, next question).
 
-import { h, setText, setAttr, svg, toggleClass, syncList } from "./dom.js";
+import { h, setText, setAttr, toggleClass, syncList } from "./dom.js";
+import { crown } from "./view-final.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
 import { capitalise, formatNumber, hueOf, initialOf, ordinal, plural } from "./format.js";
@@ -331,11 +332,6 @@ function boardStage(ctx) {
 }
 
 // ----------------------------------------------------------------- final
-
-function crown() {
-  return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
-    svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
-}
 
 function finalStage(ctx, { display }) {
   const podium = h("ol", { class: "present-podium", testid: "podium", "aria-label": "Podium" });
