@@ -151,13 +151,17 @@ export function lobbyView(ctx) {
       const room = state.room;
       setText(title, capitalise(room.topic || settingOf(state, "topic", "General knowledge")));
       const total = room.total_questions || settingOf(state, "num_questions", 5);
+      const seconds = settingOf(state, "time_per_question", 20);
       const items = [
         plural(total, "question"),
-        `${settingOf(state, "time_per_question", 20)} s each`,
+        seconds === 0 ? "No time limit" : `${seconds} s each`,
         capitalise(settingOf(state, "difficulty", "medium")),
       ];
       const reveal = settingOf(state, "reveal_seconds", null);
       if (reveal === 0) items.push("Host moves on");
+      if (settingOf(state, "speed_points", true) === false) items.push("Same points however fast");
+      if (settingOf(state, "streak_bonus", true) === false) items.push("No streak bonus");
+      if (room.locked) items.push("Locked");
       const key = items.join("|");
       if (key !== lastSettingsKey) {
         lastSettingsKey = key;
