@@ -253,6 +253,7 @@ function questionStage(ctx) {
       answered),
     title, hint, body);
 
+  announce(`Question ${q.question_index + 1}${total ? ` of ${total}` : ""}: ${q.question ?? ""}`);
   let raf = 0;
   let online = true;
   const tick = () => {
