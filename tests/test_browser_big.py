@@ -45,6 +45,13 @@ async def test_a_large_room_shows_counts_and_latest_names(start_server, browser)
             reveal_seconds=0,
         )
         await phone.join_by_link(port, code)
+        # The host can still change it in the lobby (update_settings), both ways.
+        toggle = host.by("phones-text-button")
+        await expect(toggle).to_have_attribute("aria-pressed", "false")
+        await toggle.click()
+        await expect(toggle).to_have_attribute("aria-pressed", "true")
+        await toggle.click()
+        await expect(toggle).to_have_attribute("aria-pressed", "false")
         await crowd.join(code, [f"P{i}" for i in range(CROWD)])
         total = str(CROWD + 1)
         await expect(host.by("player-count")).to_have_attribute("data-value", total)

@@ -130,6 +130,7 @@ const ACTION_LABELS = {
   generate_questions: "Writing the questions",
   get_display_link: "Making a second-screen link",
   watch: "Following the game",
+  update_settings: "Changing the settings",
   create_room: "Creating the room",
   join_room: "Joining the room",
   start_game: "Starting the game",
@@ -349,6 +350,7 @@ const actions = {
   closeQuestion: () => act("close_question").catch(() => {}),
   endGame: () => act("end_game").catch(() => {}),
   setLocked: (locked) => act(locked ? "lock_room" : "unlock_room").catch(() => {}),
+  updateSettings: (fields) => act("update_settings", fields).catch(() => {}),
   fetchResults: () => act("get_results"),
   downloadResults(format) {
     return act("get_results").then((reply) => {

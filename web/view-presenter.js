@@ -89,7 +89,8 @@ export function presenterView(ctx) {
   function renderControls(s) {
     const host = isHost(s);
     const locked = Boolean(s.room.locked);
-    const k = `${host}|${s.phase}|${step}|${locked}|${s.room.total_questions}|${s.room.question_index}`;
+    const showText = settingOf(s, "show_question_text", true) !== false;
+    const k = `${host}|${s.phase}|${step}|${locked}|${s.room.total_questions}|${s.room.question_index}|${showText}`;
     if (k === controlsKey) return;
     controlsKey = k;
     if (!host) {
@@ -102,6 +103,10 @@ export function presenterView(ctx) {
     if (s.phase === "lobby") {
       items.push(btn("Start the game", "start-button", () => a.startGame().catch(() => {}), "btn-primary btn-large", "Space"));
       items.push(btn(locked ? "Unlock the room" : "Lock the room", "lock-button", () => a.setLocked(!locked)));
+      const phones = btn(showText ? "Phones: question shown" : "Phones: answers only", "phones-text-button",
+        () => a.updateSettings({ show_question_text: !showText }));
+      setAttr(phones, "aria-pressed", showText ? "true" : "false");
+      items.push(phones);
       items.push(...a.lobbyExtras());
     } else if (s.phase === "question") {
       items.push(btn("Skip: show the answer", "skip-button", () => a.closeQuestion(), "btn-primary btn-large"));
