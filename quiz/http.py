@@ -27,12 +27,14 @@ class Http:
         server_id: str,
         health: Callable[[], dict[str, object]],
         readiness: Callable[[], Health],
+        client_config: Callable[[], dict[str, object]] | None = None,
     ) -> None:
         self.static = static
         self.origins = origins
         self.server_id = server_id
         self.health = health
         self.readiness = readiness
+        self.client_config = client_config
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         try:
@@ -77,6 +79,9 @@ class Http:
             ready = self.readiness()
             body = {"status": ready.reason, "server_id": self.server_id}
             return endpoints.json_response(200 if ready.ready else 503, body, head=head)
+        if path == "/config.json" and self.client_config is not None:
+            # The browser client's settings (the web branch's one route here).
+            return endpoints.json_response(200, self.client_config(), head=head)
         if path == "/ws":
             return endpoints.text_response(
                 426,

@@ -81,6 +81,7 @@ class QuizServer:
             self.server_id,
             self.health,
             self.readiness,
+            lambda: endpoints.client_config(self.settings, self.source.bank, self.port),
         )
         self.entry_limits = EntryLimits(
             EntryRules(
