@@ -48,7 +48,7 @@ from quiz.game import (
     Send,
     Tick,
 )
-from quiz.metrics import Counters, LoopLag
+from quiz.metrics import Counters, LoopLag, ServerMetrics
 from quiz.protocol import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -155,10 +155,12 @@ class QuizServer:
         self.server: Server | None = None
         self.started = time.monotonic()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.loop_lag = LoopLag()
         self.counters = Counters()
+        self.metrics = ServerMetrics(self.counters, self._sizes)
+        self.loop_lag = LoopLag(on_sample=self.metrics.lag)
         self.cluster = Cluster(settings, self) if settings.redis_url else None
         if self.cluster is not None:
+            self.metrics.time_redis(self.cluster.redis)
             # Generated question sets are shared by every server.
             self.source.use_cache(RedisQuestionCache(self.cluster.redis))
 
@@ -192,6 +194,7 @@ class QuizServer:
             backlog=1024,
         )
         self.loop_lag.start()
+        self.metrics.start()
         log.info(
             "listening", extra={"host": self.settings.host, "port": self.port, "event": "listening"}
         )
@@ -238,6 +241,7 @@ class QuizServer:
         for task in list(self._tasks):
             task.cancel()
         await self.loop_lag.stop()
+        self.metrics.stop()
         if self.cluster is not None:
             await self.cluster.stop()
         await self.source.aclose()
@@ -273,6 +277,9 @@ class QuizServer:
         head = request.method == "HEAD"
         if path == "/healthz":
             return endpoints.json_response(200, self.health(), head=head)
+        if path == "/metrics":
+            body, content_type = self.metrics.render()
+            return endpoints.response(200, body, content_type, head=head)
         if path == "/readyz":
             redis_ok = self.cluster is None or self.cluster.healthy
             ready = redis_ok and not self.shutting_down
@@ -301,6 +308,11 @@ class QuizServer:
             "counters": dict(self.counters),
             "redis": self.cluster.metrics() if self.cluster is not None else None,
         }
+
+    def _sizes(self) -> dict[str, int]:
+        """For /metrics, when scraped: O(rooms), never on the game's path."""
+        players = sum(len(lr.clients) for lr in self.rooms.values())
+        return {"rooms": len(self.rooms), "connections": len(self.clients), "players": players}
 
     def _origin_allowed(self, request: Request) -> bool:
         origin = request.headers.get("Origin")
@@ -357,6 +369,7 @@ class QuizServer:
             log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(exc.code)})
             self._send(client, encode(error(exc.code, exc.message, exc.request_id)))
             return
+        self.metrics.command(command)
         try:
             await self._dispatch(client, command)
         except Unavailable:
@@ -775,7 +788,7 @@ class QuizServer:
                 continue
             targets.append(client.ws)
         websockets.broadcast(targets, frame)
-        self.counters["frames_out"] += len(targets)
+        self.metrics.sent(len(targets), frame)
 
     def _send(self, client: Client, frame: str) -> None:
         self._broadcast((client,), frame)
