@@ -33,6 +33,7 @@ from llm import QuestionSource, RedisQuestionCache
 from quiz import codec, endpoints
 from quiz.cluster import Cluster, NotOwner, RoomGone, Unavailable
 from quiz.config import Settings
+from quiz.fanout import LARGE_ROOM, SlowReaderSweep, progress_interval, send_in_slices
 from quiz.game import (
     Disconnected,
     Generate,
@@ -69,15 +70,6 @@ log = logging.getLogger("quiz.server")
 
 ROOM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 ROOM_CODE_LENGTH = 5
-# answer_progress is coalesced to at most one a room per interval: in a room
-# of n players, one message per answer would be n * n frames a question.
-PROGRESS_INTERVAL = 0.2
-# ...and in big rooms less often: about PROGRESS_FRAMES_PER_S frames a second
-# in all, so a 10,000-player room gets a count every 2 s, not 50,000 frames/s.
-PROGRESS_FRAMES_PER_S = 5000
-# A connection whose unsent bytes pile past this is not reading: it is cut
-# rather than slowing the room or holding memory without bound.
-MAX_BUFFERED_BYTES = 1 << 20
 RECONNECT_AFTER_MS = 1000
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
@@ -132,6 +124,10 @@ class LocalRoom:
     inbox_read: str = "0-0"
     snapshot_seq: int = 0
     forwarding: int = 0  # commands sent to the owner and not answered yet
+    # Joins waiting for the next seating pass (see QuizServer._seat_together).
+    seating: list[tuple[Seat, Client, str, asyncio.Future[str | None]]] = field(
+        default_factory=list
+    )
 
 
 class QuizServer:
@@ -158,6 +154,7 @@ class QuizServer:
         self.counters = Counters()
         self.metrics = ServerMetrics(self.counters, self._sizes)
         self.loop_lag = LoopLag(on_sample=self.metrics.lag)
+        self.sweep = SlowReaderSweep(lambda: (c.ws for c in self.clients))
         self.cluster = Cluster(settings, self) if settings.redis_url else None
         if self.cluster is not None:
             self.metrics.time_redis(self.cluster.redis)
@@ -195,6 +192,7 @@ class QuizServer:
         )
         self.loop_lag.start()
         self.metrics.start()
+        self.sweep.start()
         log.info(
             "listening", extra={"host": self.settings.host, "port": self.port, "event": "listening"}
         )
@@ -241,6 +239,7 @@ class QuizServer:
         for task in list(self._tasks):
             task.cancel()
         await self.loop_lag.stop()
+        await self.sweep.stop()
         self.metrics.stop()
         if self.cluster is not None:
             await self.cluster.stop()
@@ -444,6 +443,8 @@ class QuizServer:
         if isinstance(command, JoinRoom):
             token = secrets.token_urlsafe(24)
             seat = Seat(_new_player_id(), command.name, hash_token(token), rid, self.server_id)
+            if self.cluster is None:
+                return await self._seat_together(lr, seat, client, token)
             return await self.apply(lr, seat, sender=client, token=token)
         return await self.apply(
             lr,
@@ -451,6 +452,42 @@ class QuizServer:
             sender=client,
             token=command.token,
         )
+
+    async def _seat_together(
+        self, lr: LocalRoom, seat: Seat, client: Client, token: str
+    ) -> str | None:
+        """Seat a join with every other join that arrives before the room's lock is free.
+
+        A room code on a projector brings hundreds of joins within a second;
+        one pass under the lock for all of them, instead of one lock hand-off
+        (a turn of the loop) each. Without Redis only: there every command is
+        its own log append.
+        """
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        lr.seating.append((seat, client, token, future))
+        if len(lr.seating) == 1:
+            self.spawn(self._seat_batch(lr))
+        return await future
+
+    async def _seat_batch(self, lr: LocalRoom) -> None:
+        batch: list[tuple[Seat, Client, str, asyncio.Future[str | None]]] = []
+        try:
+            async with lr.lock:
+                # Everyone who queued while this task waited for the lock is in.
+                batch, lr.seating = lr.seating, []
+                now = now_ms()
+                for seat, client, token, future in batch:
+                    if lr.gone or lr.room is None:
+                        frame = self._refuse_gone(client, seat)
+                    else:
+                        frame = self._deliver(lr, lr.room.handle(None, seat, now), client, token)
+                    future.set_result(frame)
+        finally:
+            if not batch:  # cancelled before the lock: those queued must not wait forever
+                batch, lr.seating = lr.seating, []
+            for *_, future in batch:
+                if not future.done():
+                    future.set_exception(RuntimeError("seating pass failed"))
 
     def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> str:
         log.info("error", extra={"conn": client.ws.id.hex[:8], "code": str(code)})
@@ -755,43 +792,48 @@ class QuizServer:
         self._broadcast((c for pid, c in lr.clients.items() if pid != send.exclude), frame)
 
     def _progress(self, lr: LocalRoom, message: Message) -> None:
+        """Coalesce ``answer_progress``: the latest count, at most one per interval."""
         loop = asyncio.get_running_loop()
-        interval = max(PROGRESS_INTERVAL, len(lr.clients) / PROGRESS_FRAMES_PER_S)
-        if lr.progress_pending is None and loop.time() - lr.progress_sent_at >= interval:
-            lr.progress_sent_at = loop.time()
-            self._broadcast(lr.clients.values(), encode(message))
+        interval = progress_interval(message["total"])
+        due = lr.progress_sent_at + interval
+        if message["total"] <= LARGE_ROOM and lr.progress_timer is None and loop.time() >= due:
+            self._send_progress(lr, message)  # a small room: at once
             return
+        # A large room's count always waits for the timer, so the answer that
+        # changed it is acknowledged before anything goes to the whole room.
         lr.progress_pending = message
         if lr.progress_timer is None:
-            delay = max(0.0, lr.progress_sent_at + interval - loop.time())
-            lr.progress_timer = loop.call_later(delay, self._flush_progress, lr)
+            lr.progress_timer = loop.call_later(
+                max(0.0, due - loop.time()), self._flush_progress, lr
+            )
 
     def _flush_progress(self, lr: LocalRoom) -> None:
         lr.progress_timer = None
         message, lr.progress_pending = lr.progress_pending, None
-        if message is None or lr.gone:
-            return
-        # Only while that question is still open: a late count is noise.
-        if message["question_index"] > lr.last_result_index:
-            lr.progress_sent_at = asyncio.get_running_loop().time()
-            self._broadcast(lr.clients.values(), encode(message))
+        if message is not None and not lr.gone:
+            self._send_progress(lr, message)
+
+    def _send_progress(self, lr: LocalRoom, message: Message) -> None:
+        lr.progress_sent_at = asyncio.get_running_loop().time()
+        index = message["question_index"]
+
+        def open_still() -> bool:
+            # Only while that question is still open: a late count is noise.
+            return not lr.gone and index > lr.last_result_index
+
+        frame = encode(message)
+        sockets = [c.ws for c in lr.clients.values()]
+        send_in_slices(sockets, frame, open_still, lambda n: self.metrics.sent(n, frame))
 
     def _broadcast(self, clients: Iterable[Client], frame: str) -> None:
-        targets = []
-        for client in clients:
-            transport = client.ws.transport
-            if transport is not None and transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-                log.warning(
-                    "dropping a connection that does not read", extra={"conn": client.ws.id.hex[:8]}
-                )
-                transport.abort()
-                continue
-            targets.append(client.ws)
-        websockets.broadcast(targets, frame)
-        self.metrics.sent(len(targets), frame)
+        # No per-connection checks here: slow readers are cut by self.sweep.
+        sockets = [c.ws for c in clients]
+        websockets.broadcast(sockets, frame)
+        self.metrics.sent(len(sockets), frame)
 
     def _send(self, client: Client, frame: str) -> None:
-        self._broadcast((client,), frame)
+        websockets.broadcast((client.ws,), frame)
+        self.metrics.sent(1, frame)
 
     def _close(self, client: Client, code: int, reason: str) -> None:
         self.spawn(client.ws.close(code, reason))
