@@ -23,6 +23,7 @@ _COMMANDS: dict[str, type] = {
         game.Seat,
         game.Resume,
         game.Disconnected,
+        game.Present,
         game.QuestionsReady,
         game.Tick,
         protocol.StartGame,

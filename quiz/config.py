@@ -50,6 +50,7 @@ class Settings:
     redis_url: str | None = None
     redis_ssl_verify: bool = True
     redis_lease_seconds: float = 5.0
+    redis_max_connections: int = 50
     workers: int = 1
     web_dir: str = ""
 
@@ -192,6 +193,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "REDIS_URL": ("redis_url", _redis_url),
     "REDIS_SSL_VERIFY": ("redis_ssl_verify", _bool),
     "REDIS_LEASE_SECONDS": ("redis_lease_seconds", _float(1, 60)),
+    "REDIS_MAX_CONNECTIONS": ("redis_max_connections", _int(4, 10_000)),
     "WORKERS": ("workers", _int(1, 64)),
     "WEB_DIR": ("web_dir", _text(4096)),
 }

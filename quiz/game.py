@@ -139,6 +139,18 @@ class Disconnected:
 
 
 @dataclass(frozen=True, slots=True)
+class Present:
+    """The player's connection through ``via`` is live.
+
+    A server sends it when the room shows one of its connected players as
+    gone (marked disconnected while the server was paused or cut off from
+    the others): presence follows connections.
+    """
+
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionsReady:
     """The questions asked for with :class:`Generate` number ``generation``."""
 
@@ -155,6 +167,7 @@ Command = (
     Seat
     | Resume
     | Disconnected
+    | Present
     | QuestionsReady
     | Tick
     | StartGame
@@ -319,6 +332,9 @@ class Room:
         if isinstance(command, Disconnected):
             self._disconnected(sender, command.via, now_ms, out)
             return out
+        if isinstance(command, Present):
+            self._present(sender, command.via, now_ms, out)
+            return out
 
         self.last_activity_ms = now_ms
         request_id = command.request_id
@@ -480,6 +496,17 @@ class Room:
         self._set_connected(player, False)
         self.absent[player_id] = now_ms
         out.append(Send({"type": "player_disconnected", "player": player.public()}))
+        self._progress_changed(now_ms, out)
+
+    def _present(self, player_id: str, via: str, now_ms: int, out: list[Output]) -> None:
+        player = self.players[player_id]
+        if player.connected:
+            # Through this server, or through another on a newer connection,
+            # which wins: nothing to reconcile.
+            return
+        player.via = via
+        self._set_connected(player, True)
+        out.append(Send({"type": "player_reconnected", "player": player.public()}))
         self._progress_changed(now_ms, out)
 
     def _kick(self, sender: str, command: KickPlayer, now_ms: int, out: list[Output]) -> None:

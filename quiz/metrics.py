@@ -39,6 +39,10 @@ EVENTS = {
     "redis_errors": "Redis calls that failed (Redis mode)",
     "log_gaps": "Gaps seen in a room's log while relaying it (Redis mode)",
     "rooms_owned": "Rooms this server became the owner of (created or taken over)",
+    "redis_appends": "Appends to rooms' logs in Redis (one per group commit of commands)",
+    "commands_logged": "Commands recorded in rooms' logs in Redis",
+    "redis_forwards": "Round trips carrying forwarded commands to owners (one per batch)",
+    "bad_entries": "Log or inbox entries that could not be read (should stay 0)",
 }
 
 

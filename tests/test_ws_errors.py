@@ -268,7 +268,7 @@ async def test_room_closed_after_idle_ttl_closes_with_4002(start_server: StartSe
     host, p1 = await quiz.room(2)
     assert await p1.closed(timeout=5) == 4002
     assert await host.closed(timeout=5) == 4002
-    assert quiz.server.rooms == {}
+    assert quiz.server.rooms.count == 0
 
 
 async def test_origin_outside_allowed_is_refused_with_403(start_server: StartServer) -> None:

@@ -1,0 +1,35 @@
+"""Time for the asyncio layers: the wall clock, or one a test moves by hand.
+
+The game core takes time as an argument; the layers around it take it from a
+:class:`Clock`, so that a test of a rule that waits (a deadline, a reveal, a
+reconnect grace, an idle expiry) advances time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+
+class Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """Wall-clock milliseconds, and callbacks after a delay on that clock."""
+
+    def now_ms(self) -> int: ...
+
+    def call_later(self, delay_s: float, callback: Callable[[], None]) -> Timer: ...
+
+
+class SystemClock:
+    """The real clock: ``time.time_ns`` and the running loop's timers."""
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+    def call_later(self, delay_s: float, callback: Callable[[], None]) -> Timer:
+        return asyncio.get_running_loop().call_later(delay_s, callback)

@@ -1,0 +1,242 @@
+"""The connection hub: this server's connections, who they are in which
+room, and how a room's outputs reach them.
+
+The hub is the :class:`~quiz.rooms.Delivery` of the rooms layer. Every send
+is synchronous (``websockets.broadcast`` writes into a connection's buffer
+without awaiting), so outputs reach every connection in the order they are
+delivered: the order in which the room applied its commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import websockets
+from websockets.asyncio.server import ServerConnection
+
+from quiz.fanout import LARGE_ROOM, progress_interval, send_in_slices
+from quiz.game import Output, Release, Reply, RoomClosed, Send
+from quiz.metrics import ServerMetrics
+from quiz.protocol import CloseCode, Message, encode
+from quiz.ratelimit import TokenBucket
+from quiz.tasks import Background
+
+log = logging.getLogger("quiz.hub")
+
+
+@dataclass(eq=False, slots=True)
+class Client:
+    """One WebSocket connection and the seat it holds, if any."""
+
+    ws: ServerConnection
+    bucket: TokenBucket
+    room_id: str | None = None
+    player_id: str | None = None
+    # Direct replies to entry commands, by request_id: before a connection is
+    # a player, idempotency can only be per connection.
+    seen: dict[str, tuple[float, str]] = field(default_factory=dict)
+    messages: int = 0
+
+    @property
+    def tag(self) -> str:
+        return self.ws.id.hex[:8]
+
+
+@dataclass(slots=True)
+class Progress:
+    """answer_progress coalescing for one room."""
+
+    pending: Message | None = None
+    sent_at: float = 0.0
+    timer: asyncio.TimerHandle | None = None
+    last_result_index: int = -1
+
+
+class Hub:
+    """Connections by room and player, and the fan-out to them."""
+
+    def __init__(self, server_id: str, metrics: ServerMetrics, tasks: Background) -> None:
+        self.server_id = server_id
+        self.metrics = metrics
+        self.tasks = tasks
+        self.clients: set[Client] = set()
+        self.members: dict[str, dict[str, Client]] = {}
+        self.progress: dict[str, Progress] = {}
+
+    # Connections.
+
+    def add(self, client: Client) -> None:
+        self.clients.add(client)
+
+    def gone(self, client: Client) -> tuple[str, str] | None:
+        """A connection closed: the seat it still held, to be marked disconnected.
+
+        None when it held none, or when a newer connection took its seat.
+        """
+        self.clients.discard(client)
+        room_id, player_id = client.room_id, client.player_id
+        if room_id is None or player_id is None:
+            return None
+        members = self.members.get(room_id)
+        if members is None or members.get(player_id) is not client:
+            return None
+        del members[player_id]
+        if not members:
+            self._forget(room_id)
+        client.room_id = client.player_id = None
+        return room_id, player_id
+
+    # Delivery, for the rooms layer.
+
+    def deliver(
+        self, room_id: str, outputs: Sequence[Output], sender: object | None, token: str | None
+    ) -> str | None:
+        reply_frame: str | None = None
+        for output in outputs:
+            try:
+                if isinstance(output, Send):
+                    self._fan_out(room_id, output)
+                elif isinstance(output, Reply):
+                    reply_frame = self._reply(room_id, output, sender, token)
+                elif isinstance(output, Release):
+                    self._release(room_id, output)
+                elif isinstance(output, RoomClosed):
+                    self._forget(room_id)
+            except Exception:
+                # One output that cannot go out (a message that does not
+                # encode, a connection in a bad state) must not hold back the
+                # rest: the room's game goes on for everyone else.
+                log.exception("could not deliver an output", extra={"room": room_id})
+        return reply_frame
+
+    def present(self, room_id: str) -> Collection[str]:
+        return self.members.get(room_id, {}).keys()
+
+    def _reply(self, room_id: str, output: Reply, sender: object | None, token: str | None) -> str:
+        message = output.message
+        client = sender if isinstance(sender, Client) else None
+        if message["type"] == "error":
+            log.info("error", extra={"room": room_id, "code": message["code"]})
+        if output.bind is not None:
+            self.bind(room_id, output.bind, client)
+            if client is not None:
+                message = {**message, "token": token, "server_id": self.server_id}
+        frame = encode(message)
+        if client is not None:
+            self.send(client, frame)
+        return frame
+
+    def bind(self, room_id: str, player_id: str, client: Client | None) -> None:
+        """Seat ``player_id`` on ``client``, or elsewhere when ``client`` is None.
+
+        The one rule for a player on several connections: the newest wins.
+        An older connection here, whether the new one is here or on another
+        server, is let go with 4003 and without a disconnect: the player is
+        still connected, through the new one.
+        """
+        members = self.members.setdefault(room_id, {})
+        old = members.get(player_id)
+        if old is not None and old is not client:
+            old.room_id = old.player_id = None
+            del members[player_id]
+            self.close(old, CloseCode.REPLACED, "rejoined on another connection")
+        if client is not None:
+            members[player_id] = client
+            client.room_id, client.player_id = room_id, player_id
+        elif not members:
+            self._forget(room_id)
+
+    def _release(self, room_id: str, output: Release) -> None:
+        members = self.members.get(room_id)
+        released = members.pop(output.player_id, None) if members else None
+        if released is None:
+            return
+        released.room_id = released.player_id = None
+        released.seen.clear()  # its seat is gone: old replies would lie
+        if output.close_code is not None:
+            self.close(released, output.close_code, output.reason)
+
+    def _forget(self, room_id: str) -> None:
+        self.members.pop(room_id, None)
+        progress = self.progress.pop(room_id, None)
+        if progress is not None and progress.timer is not None:
+            progress.timer.cancel()
+
+    # Fan-out.
+
+    def _fan_out(self, room_id: str, send: Send) -> None:
+        members = self.members.get(room_id)
+        if not members:
+            return
+        message = send.message
+        if send.to is not None:
+            client = members.get(send.to)
+            if client is not None:
+                self.send(client, encode(message))
+            return
+        kind = message["type"]
+        if kind == "answer_progress":
+            self._progress(room_id, message)
+            return
+        if kind == "game_over":
+            log.info("game over", extra={"room": room_id, "players": len(message["leaderboard"])})
+        if kind == "question_result":
+            progress = self.progress.setdefault(room_id, Progress())
+            progress.pending = None  # the result supersedes it
+            progress.last_result_index = message["question_index"]
+        frame = encode(message)  # once for the whole room
+        exclude = send.exclude
+        self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
+
+    def _progress(self, room_id: str, message: Message) -> None:
+        """Coalesce ``answer_progress``: the latest count, at most one per interval."""
+        state = self.progress.setdefault(room_id, Progress())
+        loop = asyncio.get_running_loop()
+        due = state.sent_at + progress_interval(message["total"])
+        if message["total"] <= LARGE_ROOM and state.timer is None and loop.time() >= due:
+            self._send_progress(room_id, state, message)  # a small room: at once
+            return
+        # A large room's count always waits for the timer, so the answer that
+        # changed it is acknowledged before anything goes to the whole room.
+        state.pending = message
+        if state.timer is None:
+            delay = max(0.0, due - loop.time())
+            state.timer = loop.call_later(delay, self._flush_progress, room_id, state)
+
+    def _flush_progress(self, room_id: str, state: Progress) -> None:
+        state.timer = None
+        message, state.pending = state.pending, None
+        if message is not None and self.progress.get(room_id) is state:
+            self._send_progress(room_id, state, message)
+
+    def _send_progress(self, room_id: str, state: Progress, message: Message) -> None:
+        members = self.members.get(room_id)
+        if not members:
+            return
+        state.sent_at = asyncio.get_running_loop().time()
+        index = message["question_index"]
+
+        def still_open() -> bool:
+            # Only while that question is open: a late count is noise.
+            return self.progress.get(room_id) is state and index > state.last_result_index
+
+        frame = encode(message)
+        sockets = [c.ws for c in members.values()]
+        send_in_slices(sockets, frame, still_open, lambda n: self.metrics.sent(n, frame))
+
+    def broadcast(self, clients: Iterable[Client], frame: str) -> None:
+        # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
+        # connections that stopped reading, once a second.
+        sockets = [c.ws for c in clients]
+        websockets.broadcast(sockets, frame)
+        self.metrics.sent(len(sockets), frame)
+
+    def send(self, client: Client, frame: str) -> None:
+        websockets.broadcast((client.ws,), frame)
+        self.metrics.sent(1, frame)
+
+    def close(self, client: Client, code: int, reason: str) -> None:
+        self.tasks.spawn(client.ws.close(code, reason))
