@@ -213,6 +213,18 @@ def loadgen_summary(results: list[dict[str, Any]], delivered_game: int) -> dict[
     }
 
 
+def gc_summary(metrics: dict[str, float] | None) -> dict[str, Any] | None:
+    """Cyclic-GC passes, their total and longest pause, from the server's /metrics."""
+    if not metrics:
+        return None
+    out: dict[str, Any] = {"max_pause_s": metrics.get("quiz_gc_pause_max_seconds")}
+    for gen in ("0", "1", "2"):
+        out[f"gen{gen}_passes"] = metrics.get(f"quiz_gc_pause_seconds_count{{generation={gen}}}")
+        total = metrics.get(f"quiz_gc_pause_seconds_sum{{generation={gen}}}")
+        out[f"gen{gen}_total_s"] = round(total, 3) if total is not None else None
+    return out
+
+
 def summarize(scn: Scenario, ph: Phases) -> dict[str, Any]:
     """One run's figures, from the workers' results and the coordinator's samples."""
     game = game_summary(scn, ph)
@@ -228,7 +240,8 @@ def summarize(scn: Scenario, ph: Phases) -> dict[str, Any]:
             "joined": ph.health["joined"].get("counters"),
             "end": ph.health["end"].get("counters"),
         },
-        "server_metrics": ph.health.get("metrics"),
+        "gc": {k: gc_summary(ph.health[k].get("metrics")) for k in ("joined", "end")},
+        "server_metrics": {k: ph.health[k].get("metrics") for k in ("joined", "end")},
         "loadgen": loadgen_summary(ph.results, game["messages_delivered"]),
     }
 

@@ -94,10 +94,9 @@ def server_env(port: int, extra: dict[str, str] | None = None) -> dict[str, str]
 
 def server_argv(target: str) -> list[str]:
     return {
-        "quiz": [PY, "quiz_server.py"],
-        "quiz_redis": [PY, "quiz_server.py"],
-        "quiz_uvloop": [PY, "-m", "bench.serve_uvloop"],
-        "quiz_gcstats": [PY, "-m", "bench.serve_gcstats"],
+        "quiz": [PY, "-m", "bench.serve_asyncio"],
+        "quiz_redis": [PY, "-m", "bench.serve_asyncio"],
+        "quiz_uvloop": [PY, "quiz_server.py"],
         "floor": [PY, "-m", "bench.floor_server"],
         "peer": [PY, "-m", "bench.peer_server"],
         "peer_deflate": [PY, "-m", "bench.peer_server"],

@@ -173,6 +173,7 @@ def brief(r: dict[str, Any]) -> str:
         f"rss after/joined={r['memory'].get('after_game_vs_joined')} "
         f"lag join/game={r['join']['health']['loop_lag_max_ms']}/"
         f"{g['health']['loop_lag_max_ms']} errors={r['errors']['total']} "
+        f"gc={(r.get('gc') or {}).get('joined')} "
         f"large_room={r.get('large_room')} bg={r.get('background_cpus_before')}/"
         f"{r.get('background_cpus_during')} ({r.get('wall_s')} s)"
     )

@@ -38,7 +38,7 @@ from bench.runner import Options, run_all
 from bench.scenarios import FULL_SET, QUICK_SET, SCENARIOS
 
 RESULTS = ROOT / "bench" / "results"
-TARGETS = ("quiz", "floor", "peer", "peer_deflate", "quiz_uvloop", "quiz_redis", "quiz_gcstats")
+TARGETS = ("quiz", "floor", "peer", "peer_deflate", "quiz_uvloop", "quiz_redis")
 DEFAULT_QUIET_WAIT = 60.0
 
 

@@ -97,13 +97,18 @@ async def start_servers_for(run: Run) -> bool:
         extra = {"BENCH_UVLOOP": "0"}
         run.procs = start_servers(run.target, 1, extra, opt.logdir, opt.server_cpus)
     healths = [await wait_healthy(p) for p in run.procs]
-    if run.target == "quiz_redis" and not all(h.get("redis") for h in healths):
-        run.out["status"] = "pending"
-        run.out["reason"] = "the quiz server's /healthz has no 'redis' key with REDIS_URL set"
+    if run.target == "quiz_redis" and not all(_on_redis(h) for h in healths):
+        run.out["status"] = "error"
+        run.out["reason"] = "a quiz server's /healthz does not report the Redis backend"
         return False
     await asyncio.sleep(0.5)
     run.mark("idle")
     return True
+
+
+def _on_redis(health: dict[str, Any]) -> bool:
+    store = health.get("store") or {}
+    return isinstance(store, dict) and store.get("backend") == "redis"
 
 
 def start_workers(run: Run) -> None:
@@ -292,9 +297,8 @@ async def run_all(names: list[str], opt: Options, targets: list[str] | None) -> 
     for name in names:
         scn = SCENARIOS[name]
         chosen = [t for t in scn.targets if not targets or t in targets]
-        for extra in ("quiz_uvloop", "quiz_gcstats"):
-            if targets and extra in targets and extra not in chosen:
-                chosen.append(extra)
+        if targets and "quiz_uvloop" in targets and "quiz_uvloop" not in chosen:
+            chosen.append("quiz_uvloop")
         runs: dict[str, Any] = {}
         question_bytes = opt.question_bytes
         for target in chosen:

@@ -155,7 +155,13 @@ class ServerMetrics:
             buckets=PAUSE_BUCKETS,
             registry=self.registry,
         )
+        self.gc_pause_max = Gauge(
+            "quiz_gc_pause_max_seconds",
+            "The longest cyclic-GC pause since the server started",
+            registry=self.registry,
+        )
         self._gc_started = 0.0
+        self._gc_max = 0.0
 
     # What the server calls.
 
@@ -195,6 +201,9 @@ class ServerMetrics:
         elif self._gc_started:
             pause = time.perf_counter() - self._gc_started
             self.gc_pause.labels(str(info.get("generation", "?"))).observe(pause)
+            if pause > self._gc_max:
+                self._gc_max = pause
+                self.gc_pause_max.set(pause)
             self._gc_started = 0.0
 
 

@@ -80,6 +80,7 @@ async def test_loop_lag_and_gc_pauses_are_timed(quiz: Harness) -> None:
     assert m["quiz_event_loop_lag_seconds_count"] >= 1
     assert m["quiz_gc_pause_seconds_count{generation=2}"] >= 1
     assert m["quiz_gc_pause_seconds_sum{generation=2}"] > 0
+    assert m["quiz_gc_pause_max_seconds"] > 0
 
 
 async def test_each_server_has_its_own_registry(start_server: StartServer) -> None:
