@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -149,11 +150,27 @@ class QuestionSource:
         """Whether an API key is configured (the LLM may still be paused or failing)."""
         return self._writer is not None
 
-    async def generate(self, topic: str, count: int, difficulty: Difficulty) -> QuestionSet:
-        """``count`` questions on ``topic``, never fewer, never repeated."""
-        return (await self.generate_detailed(topic, count, difficulty)).questions
+    async def generate(
+        self,
+        topic: str,
+        count: int,
+        difficulty: Difficulty,
+        *,
+        language: str = "en",
+        exclude: Collection[str] = (),
+    ) -> QuestionSet:
+        """``count`` questions on ``topic``, never fewer, never repeated.
 
-    async def generate_detailed(self, topic: str, count: int, difficulty: Difficulty) -> Generation:
+        ``exclude``: texts already played in the room, never drawn again.
+        ``language`` (BCP 47) is accepted for the room's sake; the llm branch
+        writes in it.
+        """
+        detailed = await self.generate_detailed(topic, count, difficulty, exclude=exclude)
+        return detailed.questions
+
+    async def generate_detailed(
+        self, topic: str, count: int, difficulty: Difficulty, *, exclude: Collection[str] = ()
+    ) -> Generation:
         """Like :meth:`generate`, with where the questions came from and how long it took."""
         if difficulty not in DIFFICULTIES:
             raise ValueError(f"unknown difficulty {difficulty!r}")
@@ -163,8 +180,8 @@ class QuestionSource:
         if count <= 0:
             return Generation(QuestionSet(()), "empty", 0.0)
         from_llm, reason, rejected = await self._from_llm(clean, count, difficulty)
-        exclude = frozenset(q.text for q in from_llm)
-        from_bank = self.bank.draw(clean, count - len(from_llm), difficulty, self.rng, exclude)
+        taken = frozenset(q.text for q in from_llm) | frozenset(exclude)
+        from_bank = self.bank.draw(clean, count - len(from_llm), difficulty, self.rng, taken)
         questions = QuestionSet(tuple(from_llm) + tuple(from_bank))
         elapsed = loop.time() - started
         log.info(

@@ -44,7 +44,7 @@ def _render(generation: Generation, topic: str, difficulty: str, model: str) -> 
     for number, question in enumerate(questions.questions, 1):
         lines.append(f"{number}. {question.text}  [{question.source}]")
         for index, option in enumerate(question.options):
-            mark = "*" if index == question.correct else " "
+            mark = "*" if index in question.correct else " "
             lines.append(f"   {mark} {chr(ord('a') + index)}) {option}")
     return "\n".join(lines)
 

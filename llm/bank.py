@@ -10,6 +10,7 @@ Each ``llm/bank/<category>.json`` holds one category::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -199,10 +200,8 @@ def shuffle_options(question: Question, rng: random.Random) -> Question:
     """The same question with its options in a random order."""
     order = list(range(len(question.options)))
     rng.shuffle(order)
-    return Question(
-        text=question.text,
+    return dataclasses.replace(
+        question,
         options=tuple(question.options[i] for i in order),
-        correct=order.index(question.correct),
-        category=question.category,
-        source=question.source,
+        correct=tuple(order.index(i) for i in question.correct),
     )

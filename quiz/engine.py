@@ -255,9 +255,14 @@ class RoomEngine:
         request died with it, so ask again."""
         room = self.room
         if self.active and room.phase == "generating":
-            settings = room.settings
+            s = room.settings
             again = Generate(
-                room.generation, settings.topic, settings.num_questions, settings.difficulty
+                room.generation,
+                s.topic,
+                s.num_questions,
+                s.difficulty,
+                s.language,
+                tuple(room.played),
             )
             self.env.spawn(self._generate(again))
 
@@ -268,6 +273,8 @@ class RoomEngine:
                 request.topic,
                 request.count,
                 request.difficulty,  # type: ignore[arg-type]
+                language=request.language,
+                exclude=request.exclude,
             )
             questions = result.questions
         except Exception:

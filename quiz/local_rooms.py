@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from quiz.engine import Applied, EngineEnv, Job, RoomEngine
 from quiz.game import Disconnected, Limits, Resume, Room, Seat
-from quiz.protocol import RoomSettings
+from quiz.protocol import CreateRoom
 from quiz.rooms import Delivery, Health, RoomNotFound, Rooms, Unavailable, new_room_code
 
 if TYPE_CHECKING:
@@ -70,14 +70,18 @@ class LocalRooms(Rooms):
             engine.stop_timers()
 
     async def create(
-        self, settings: RoomSettings, seat: Seat, conn: object, token: str
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
     ) -> str | None:
+        settings = command.settings
         if len(self.rooms) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
         room_id = new_room_code()
         while room_id in self.rooms:
             room_id = new_room_code()
-        room, outputs = Room.create(room_id, settings, self.limits, seat, self.clock.now_ms())
+        now = self.clock.now_ms()
+        room, outputs = Room.create(
+            room_id, settings, self.limits, seat, now, quiz=command.questions
+        )
         engine = RoomEngine(room_id, room, self.env)
         self.rooms[room_id] = engine
         log.info("room created", extra={"room": room_id, "topic": settings.topic})

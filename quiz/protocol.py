@@ -1,4 +1,4 @@
-"""Protocol v1: incoming frames to typed commands, outgoing messages to frames.
+"""Protocol v1.1: incoming frames to typed commands, outgoing messages to frames.
 
 No I/O here. :func:`parse` turns one raw frame into one command or raises
 :class:`ProtocolError` with the error code and a message that names the
@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from llm.types import Question
+from quiz.questions import ANSWER_MAX, QuestionError, parse_quiz
+
 Difficulty = Literal["easy", "medium", "hard"]
 
 # Wire limits, from the protocol.
@@ -24,10 +27,13 @@ ROOM_ID_MAX = 16
 TOKEN_MAX = 128
 PLAYER_ID_MAX = 64
 INDEX_MAX = 1_000_000
+LANGUAGE_MAX = 35
+DRAFT_MAX = 50
+DISPLAY_TOKEN_MAX = 64
 
 
 class ErrorCode(StrEnum):
-    """Every error code of protocol v1."""
+    """Every error code of protocol v1.1 (and ``not_a_player``, the project's own)."""
 
     BAD_JSON = "bad_json"
     BAD_MESSAGE = "bad_message"
@@ -46,6 +52,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     SERVER_BUSY = "server_busy"
     INTERNAL_ERROR = "internal_error"
+    ROOM_LOCKED = "room_locked"
+    # A presenting host or a display screen sent an action only a player has.
+    NOT_A_PLAYER = "not_a_player"
 
 
 class CloseCode:
@@ -81,6 +90,15 @@ class RoomSettings:
     time_per_question: int = 20
     difficulty: Difficulty = "medium"
     reveal_seconds: int = 5
+    # Protocol 1.1. time_per_question may be 0: no time limit.
+    host_plays: bool = True
+    speed_points: bool = True
+    streak_bonus: bool = True
+    language: str = "en"
+    # Carried for the clients: phones hide the question text ("look at the
+    # screen") when off; the name filter is applied outside the core.
+    show_question_text: bool = True
+    profanity_filter: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +107,12 @@ class RoomSettings:
             "time_per_question": self.time_per_question,
             "difficulty": self.difficulty,
             "reveal_seconds": self.reveal_seconds,
+            "host_plays": self.host_plays,
+            "speed_points": self.speed_points,
+            "streak_bonus": self.streak_bonus,
+            "language": self.language,
+            "show_question_text": self.show_question_text,
+            "profanity_filter": self.profanity_filter,
         }
 
 
@@ -97,6 +121,7 @@ class CreateRoom:
     name: str
     settings: RoomSettings
     request_id: str | None = None
+    questions: tuple[Question, ...] = ()  # the host's own quiz, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +146,9 @@ class StartGame:
 @dataclass(frozen=True, slots=True)
 class SubmitAnswer:
     question_index: int
-    answer: int
+    # An index, a sorted tuple of distinct indexes (multi) or typed text;
+    # whether it fits the open question's kind is the room's to say.
+    answer: int | tuple[int, ...] | str
     request_id: str | None = None
 
 
@@ -146,20 +173,84 @@ class PlayAgain:
     request_id: str | None = None
 
 
-ClientCommand = (
-    CreateRoom
-    | JoinRoom
-    | Rejoin
-    | StartGame
+@dataclass(frozen=True, slots=True)
+class SetQuestions:
+    questions: tuple[Question, ...]
+    topic: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseQuestion:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndGame:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockRoom:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockRoom:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetResults:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateQuestions:
+    """Ask for AI-written draft questions, sent to the host to review."""
+
+    topic: str
+    count: int
+    difficulty: Difficulty
+    language: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetDisplayLink:
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """Follow a room as a display screen: no player, no controls."""
+
+    room_id: str
+    display_token: str
+    request_id: str | None = None
+
+
+# What a seated client sends to its room.
+RoomCommand = (
+    StartGame
     | SubmitAnswer
     | NextQuestion
     | KickPlayer
     | LeaveRoom
     | PlayAgain
+    | SetQuestions
+    | CloseQuestion
+    | EndGame
+    | LockRoom
+    | UnlockRoom
+    | GetResults
+    | GenerateQuestions
+    | GetDisplayLink
 )
+ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
 
 # Actions that bring a connection into a room, as opposed to acting in one.
-ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin)
+ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin, Watch)
 
 
 @dataclass(slots=True)
@@ -207,6 +298,37 @@ class _Fields:
         if not lo <= value <= hi:
             raise self._bad(name, f"must be from {lo} to {hi}")
         return value
+
+    def boolean(self, name: str, *, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None:  # absent, or an explicit null: the default
+            return default
+        if not isinstance(value, bool):
+            raise self._bad(name, "must be true or false")
+        return value
+
+    def language(self, name: str) -> str:
+        """A BCP 47 tag, checked for its shape (language, then subtags).
+
+        The shape only: whether a generator speaks the language is the
+        question source's concern, and it falls back to English.
+        """
+        value = self.text(name, LANGUAGE_MAX, default="en")
+        parts = value.split("-")
+        if not (2 <= len(parts[0]) <= 8 and parts[0].isascii() and parts[0].isalpha()) or not all(
+            1 <= len(p) <= 8 and p.isascii() and p.isalnum() for p in parts[1:]
+        ):
+            raise self._bad(name, "must be a BCP 47 language tag such as en or pt-BR")
+        return value
+
+    def quiz(self, name: str, *, required: bool) -> tuple[Question, ...]:
+        value = self.data.get(name)
+        if value is None and not required:
+            return ()
+        try:
+            return parse_quiz(value, name)
+        except QuestionError as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc), self.request_id) from None
 
     def choice(self, name: str, options: tuple[str, ...], *, default: str) -> str:
         value = self.data.get(name)
@@ -260,14 +382,24 @@ def parse(raw: str | bytes) -> ClientCommand:
 
 
 def _create_room(f: _Fields) -> CreateRoom:
+    time_per_question = f.integer("time_per_question", 0, 120, default=20)
+    if 0 < time_per_question < 5:
+        raise f._bad("time_per_question", "must be 0 (no limit) or from 5 to 120")
     settings = RoomSettings(
         topic=f.text("topic", TOPIC_MAX, default="general knowledge", words=True),
         num_questions=f.integer("num_questions", 1, 50, default=5),
-        time_per_question=f.integer("time_per_question", 5, 120, default=20),
+        time_per_question=time_per_question,
         difficulty=f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
         reveal_seconds=f.integer("reveal_seconds", 0, 60, default=5),
+        host_plays=f.boolean("host_plays", default=True),
+        speed_points=f.boolean("speed_points", default=True),
+        streak_bonus=f.boolean("streak_bonus", default=True),
+        language=f.language("language"),
+        show_question_text=f.boolean("show_question_text", default=True),
+        profanity_filter=f.boolean("profanity_filter", default=True),
     )
-    return CreateRoom(f.text("name", NAME_MAX), settings, f.request_id)
+    name = f.text("name", NAME_MAX)
+    return CreateRoom(name, settings, f.request_id, f.quiz("questions", required=False))
 
 
 def _join_room(f: _Fields) -> JoinRoom:
@@ -279,9 +411,48 @@ def _rejoin(f: _Fields) -> Rejoin:
 
 
 def _submit_answer(f: _Fields) -> SubmitAnswer:
-    return SubmitAnswer(
-        f.integer("question_index", 0, INDEX_MAX),
-        f.integer("answer", -INDEX_MAX, INDEX_MAX),
+    index = f.integer("question_index", 0, INDEX_MAX)
+    value = f.data.get("answer")
+    answer: int | tuple[int, ...] | str
+    if isinstance(value, str):
+        # Shapes that fit no question are invalid_answer, as the protocol
+        # says; a wrong JSON type (object, float, bool) stays bad_message.
+        if not 1 <= len(value) <= ANSWER_MAX:
+            why = f"answer: must be 1 to {ANSWER_MAX} characters"
+            raise ProtocolError(ErrorCode.INVALID_ANSWER, why, f.request_id)
+        answer = value
+    elif isinstance(value, list):
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+            raise f._bad("answer", "a list must hold option indexes")
+        if not 1 <= len(value) <= 4 or len(set(value)) != len(value):
+            raise ProtocolError(
+                ErrorCode.INVALID_ANSWER, "answer: must be 1 to 4 distinct indexes", f.request_id
+            )
+        answer = tuple(sorted(value))
+    else:
+        answer = f.integer("answer", -INDEX_MAX, INDEX_MAX)
+    return SubmitAnswer(index, answer, f.request_id)
+
+
+def _set_questions(f: _Fields) -> SetQuestions:
+    topic = f.text("topic", TOPIC_MAX, words=True) if f.data.get("topic") is not None else None
+    return SetQuestions(f.quiz("questions", required=True), topic, f.request_id)
+
+
+def _generate_questions(f: _Fields) -> GenerateQuestions:
+    return GenerateQuestions(
+        f.text("topic", TOPIC_MAX, words=True),
+        f.integer("count", 1, DRAFT_MAX, default=10),
+        f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
+        f.language("language"),
+        f.request_id,
+    )
+
+
+def _watch(f: _Fields) -> Watch:
+    return Watch(
+        f.text("room_id", ROOM_ID_MAX).upper(),
+        f.text("display_token", DISPLAY_TOKEN_MAX),
         f.request_id,
     )
 
@@ -300,6 +471,15 @@ _BUILDERS: dict[str, Any] = {
     "kick_player": _kick_player,
     "leave_room": lambda f: LeaveRoom(f.request_id),
     "play_again": lambda f: PlayAgain(f.request_id),
+    "set_questions": _set_questions,
+    "close_question": lambda f: CloseQuestion(f.request_id),
+    "end_game": lambda f: EndGame(f.request_id),
+    "lock_room": lambda f: LockRoom(f.request_id),
+    "unlock_room": lambda f: UnlockRoom(f.request_id),
+    "get_results": lambda f: GetResults(f.request_id),
+    "generate_questions": _generate_questions,
+    "get_display_link": lambda f: GetDisplayLink(f.request_id),
+    "watch": _watch,
 }
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quiz.game import Command, Output, Resume, Seat
-from quiz.protocol import RoomSettings
+from quiz.protocol import CreateRoom
 
 if TYPE_CHECKING:
     from llm import QuestionSource
@@ -91,9 +91,9 @@ class Rooms(ABC):
 
     @abstractmethod
     async def create(
-        self, settings: RoomSettings, seat: Seat, conn: object, token: str
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
     ) -> str | None:
-        """A new room with ``seat`` as host; the ``room_created`` frame.
+        """A new room as ``command`` asks, ``seat`` its host; the ``room_created`` frame.
 
         Raises :class:`Unavailable` when no room can be made now.
         """
@@ -132,10 +132,13 @@ class Rooms(ABC):
         """Rooms this server serves."""
 
 
-def new_seat(name: str, request_id: str | None, via: str) -> tuple[Seat, str]:
-    """A new player's seat and the secret token that resumes it."""
+def new_seat(
+    name: str, request_id: str | None, via: str, display_token: str | None = None
+) -> tuple[Seat, str]:
+    """A new seat (a player's, or a display's) and the secret token that resumes it."""
     token = secrets.token_urlsafe(24)
-    return Seat(new_player_id(), name, hash_token(token), request_id, via), token
+    seat = Seat(new_player_id(), name, hash_token(token), request_id, via, display_token)
+    return seat, token
 
 
 def resume(token: str, request_id: str | None, via: str) -> Resume:

@@ -34,6 +34,7 @@ from quiz.protocol import (
     ErrorCode,
     JoinRoom,
     ProtocolError,
+    Watch,
     encode,
     error,
     parse,
@@ -275,9 +276,12 @@ class QuizServer:
             if self.shutting_down:
                 raise Unavailable("the server is restarting; retry shortly")
             seat, token = new_seat(command.name, rid, self.server_id)
-            reply = await self.rooms.create(command.settings, seat, client, token)
+            reply = await self.rooms.create(command, seat, client, token)
         elif isinstance(command, JoinRoom):
             seat, token = new_seat(command.name, rid, self.server_id)
+            reply = await self.rooms.enter(command.room_id, seat, client, token)
+        elif isinstance(command, Watch):  # a display screen: a seat with no player
+            seat, token = new_seat("", rid, self.server_id, command.display_token)
             reply = await self.rooms.enter(command.room_id, seat, client, token)
         else:
             again = resume(command.token, rid, self.server_id)

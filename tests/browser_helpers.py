@@ -111,7 +111,9 @@ def correct_options() -> dict[str, set[str]]:
         answers: dict[str, set[str]] = {}
         for category in Bank.load().categories.values():
             for question, _level in category.questions:
-                answers.setdefault(question.text, set()).add(question.options[question.correct])
+                answers.setdefault(question.text, set()).add(
+                    question.options[question.answer_index]
+                )
         _ANSWERS = answers
     return _ANSWERS
 

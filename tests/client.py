@@ -72,10 +72,12 @@ class Player:
         assert message["code"] == code, message
         return message
 
-    async def request_any(self, action: str, **fields: Any) -> dict[str, Any]:
+    async def request_any(
+        self, action: str, *, timeout: float = TIMEOUT, **fields: Any
+    ) -> dict[str, Any]:
         rid = f"r{next(_ids)}"
         await self.send(action, request_id=rid, **fields)
-        return await self.expect_rid(rid)
+        return await self.expect_rid(rid, timeout)
 
     async def expect_rid(self, rid: str, timeout: float = TIMEOUT) -> dict[str, Any]:
         loop = asyncio.get_running_loop()

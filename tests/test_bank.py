@@ -143,7 +143,7 @@ def test_draw_respects_exclude_and_shuffles_options(bank: Bank) -> None:
     for question in first + again:
         original = originals[question.text]
         assert sorted(question.options) == sorted(original.options)
-        assert question.options[question.correct] == original.options[original.correct]
+        assert question.options[question.answer_index] == original.options[original.answer_index]
     assert any(
         q.options != originals[q.text].options for q in first + again
     )  # shuffled at least once

@@ -354,18 +354,11 @@ async def test_player_named_like_html_is_shown_as_text_and_runs_nothing(
 # ----------------------------------------------------------------- restart
 
 
-async def start_process(env: dict[str, str]) -> tuple[ServerProcess, asyncio.Task[None]]:
-    """``python quiz_server.py``, ready to serve; its log is read on and on
-    (a full pipe would block the server)."""
+async def start_process(env: dict[str, str]) -> tuple[ServerProcess, asyncio.Future[None]]:
+    """``python quiz_server.py``, ready to serve; the end of its log to await."""
     server = await ServerProcess.start(**env)
     await server.line('"listening"')
-
-    async def drain() -> None:
-        assert server.proc.stdout is not None
-        while raw := await server.proc.stdout.readline():
-            server.lines.append(raw.decode())
-
-    return server, asyncio.create_task(drain())
+    return server, server.drained
 
 
 async def snapshot(p: QuizPage) -> dict[str, Any]:
@@ -387,7 +380,7 @@ async def test_server_restart_mid_game_reconnects_every_page(redis_server, brows
         "COUNTDOWN_SECONDS": "0",
         "GROQ_API_KEY": "",  # bank questions, whatever the developer's .env says
     }
-    servers: list[tuple[ServerProcess, asyncio.Task[None]]] = []
+    servers: list[tuple[ServerProcess, asyncio.Future[None]]] = []
     pages: list[QuizPage] = []
     try:
         servers.append(await start_process(env))

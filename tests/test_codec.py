@@ -37,18 +37,27 @@ from quiz.game import (
     Tick,
 )
 from quiz.protocol import (
+    CloseQuestion,
+    EndGame,
+    GenerateQuestions,
+    GetDisplayLink,
+    GetResults,
     KickPlayer,
     LeaveRoom,
+    LockRoom,
     NextQuestion,
     PlayAgain,
     RoomSettings,
+    SetQuestions,
     StartGame,
     SubmitAnswer,
+    UnlockRoom,
 )
 
-# Fields of Room that are state; ``transitions`` only reports the last call.
+# Fields of Room that are state; ``transitions`` only reports the last call,
+# and fields with init=False are indexes derived from the state.
 NOT_STATE = {"transitions"}
-STATE_FIELDS = [f.name for f in dataclasses.fields(Room) if f.name not in NOT_STATE]
+STATE_FIELDS = [f.name for f in dataclasses.fields(Room) if f.init and f.name not in NOT_STATE]
 
 
 def through_json(data: Any) -> Any:
@@ -217,7 +226,7 @@ class Driver:
             for pid in data.draw(st.permutations(sorted(room.players))):
                 if room.closed or room.phase is not Phase.QUESTION:
                     break
-                right = room.questions[room.question_index].correct
+                right = room.questions[room.question_index].answer_index
                 option = data.draw(st.one_of(st.just(right), st.integers(0, 3)))
                 wait = data.draw(st.one_of(st.integers(0, 400), st.integers(0, 6_000)))
                 self.apply(pid, SubmitAnswer(room.question_index, option), wait)
@@ -415,6 +424,10 @@ def test_players_dropped_at_the_same_time_leave_in_the_same_order() -> None:
     assert_same_room(room_k, d.room)
 
 
+TEXT_Q = Question("Capital?", (), (), kind="text", answers=("Zürich",), source="host")
+MULTI_Q = Question("Primes?", ("2", "4", "5"), (0, 2), kind="multi", points=2, explanation="!")
+
+
 def test_every_command_and_output_kind_round_trips() -> None:
     q = Question("Q?", ("a", "b"), 1, "Cat", "llm")
     commands: list[Command] = [
@@ -430,6 +443,17 @@ def test_every_command_and_output_kind_round_trips() -> None:
         KickPlayer("p9", "r"),
         LeaveRoom("r"),
         PlayAgain(None),
+        Seat("p2", "", "h2", "w", "srv", display_token="t" * 32),
+        SubmitAnswer(3, (0, 2), "m"),
+        SubmitAnswer(4, "Zoë", "t"),
+        SetQuestions((q, TEXT_Q, MULTI_Q), "My quiz", "s"),
+        CloseQuestion("c"),
+        EndGame("e"),
+        LockRoom("l"),
+        UnlockRoom("u"),
+        GetResults("g"),
+        GenerateQuestions("space", 10, "hard", "pt-BR", "d"),
+        GetDisplayLink("k"),
     ]
     assert {type(c).__name__ for c in commands} == set(codec._COMMANDS)
     for command in commands:

@@ -261,6 +261,7 @@ def test_late_joiner_streak_untouched_while_not_eligible():
     late = one(out, "your_result", to="p1")
     assert late == {
         "type": "your_result",
+        "kind": "choice",
         "question_index": 1,
         "answered": False,
         "correct": False,

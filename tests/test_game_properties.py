@@ -286,7 +286,7 @@ class RoomMachine(RuleBasedStateMachine):
                     break
                 option = data.draw(OPTION)  # -1: the right one
                 if option < 0:
-                    option = self.room.questions[self.room.question_index].correct
+                    option = self.room.questions[self.room.question_index].answer_index
                 # Mostly quick, sometimes slow, sometimes aimed at an elapsed
                 # time on an edge of the formula (under/at 0.5 s, a half that
                 # must round up, the last millisecond): encoded as -1 - aim.
@@ -586,7 +586,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.closed_questions.add((q.game, q.index))
         self.questions_closed += 1
         question = self.questions[q.index]
-        assert m["correct_answer"] == question.correct
+        assert m["correct_answer"] == question.answer_index
         counts = [0] * len(question.options)
         for option, _ in q.answers.values():
             counts[option] += 1
@@ -594,7 +594,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.last = {}
         for pid in self.seat:
             got = q.answers.get(pid)
-            right = got is not None and got[0] == question.correct
+            right = got is not None and got[0] == question.answer_index
             points = 0
             if right:
                 elapsed = got[1] - q.start
@@ -609,6 +609,7 @@ class RoomMachine(RuleBasedStateMachine):
                 self.unsent_points[pid] += points
             self.last[pid] = {
                 "type": "your_result",
+                "kind": "choice",
                 "question_index": q.index,
                 "answered": got is not None,
                 "correct": right,
@@ -781,7 +782,7 @@ def test_scoring_matches_the_rules(limit_s, plays):
             out = room.handle(None, Tick(), now)
         else:
             now = started + elapsed
-            option = qs[index].correct if what == "right" else (qs[index].correct + 1) % 4
+            option = qs[index].answer_index if what == "right" else (qs[index].answer_index + 1) % 4
             out = room.handle("p0", SubmitAnswer(index, option), now)
         if what == "right":
             streak += 1
@@ -792,6 +793,7 @@ def test_scoring_matches_the_rules(limit_s, plays):
         result = next(o.message for o in out if isinstance(o, Send) and o.to == "p0")
         assert result == {
             "type": "your_result",
+            "kind": "choice",
             "question_index": index,
             "answered": what != "none",
             "correct": what == "right",

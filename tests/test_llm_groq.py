@@ -112,7 +112,7 @@ async def test_good_answer_is_used_whole(fake: FakeGroq, make_source: SourceFact
     assert texts == {f"Fake question number {i}?" for i in range(5)}
     for question in gen.questions.questions:
         # The correct answer survived the shuffle.
-        assert question.options[question.correct].startswith("right ")
+        assert question.options[question.answer_index].startswith("right ")
         assert question.category == "Volcanoes"
     assert len(fake.requests) == 1
     request = fake.requests[0]
@@ -136,9 +136,9 @@ async def test_options_are_shuffled_by_the_server(
     source = make_source()
     gen = await source.generate_detailed("Rivers", 20, "medium")
     assert gen.questions.llm_count == 20
-    positions = [q.correct for q in gen.questions.questions]
+    positions = [q.answer_index for q in gen.questions.questions]
     assert len(set(positions)) > 1, positions
-    assert all(q.options[q.correct].startswith("right ") for q in gen.questions.questions)
+    assert all(q.options[q.answer_index].startswith("right ") for q in gen.questions.questions)
 
 
 # --- broken output -----------------------------------------------------------

@@ -25,6 +25,20 @@ class ServerProcess:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
         self.lines: list[str] = []
+        self._next = 0  # the first line line() has not looked at
+        self._eof = False
+        self._more = asyncio.Event()
+        # Read the log as it comes, always: a server whose pipe fills up
+        # blocks on its next log line.
+        self.drained = asyncio.ensure_future(self._drain())
+
+    async def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        while raw := await self.proc.stdout.readline():
+            self.lines.append(raw.decode(errors="replace"))
+            self._more.set()
+        self._eof = True
+        self._more.set()
 
     @classmethod
     async def start(cls, **env: str) -> ServerProcess:
@@ -42,16 +56,24 @@ class ServerProcess:
 
     async def line(self, pattern: str, timeout: float = 15) -> str:
         """The next log line matching ``pattern``."""
-        assert self.proc.stdout is not None
         async with asyncio.timeout(timeout):
             while True:
-                raw = await self.proc.stdout.readline()
-                if not raw:
+                while self._next < len(self.lines):
+                    text = self.lines[self._next]
+                    self._next += 1
+                    if re.search(pattern, text):
+                        return text
+                if self._eof:
                     raise AssertionError(f"process ended; log: {self.lines}")
-                text = raw.decode()
-                self.lines.append(text)
-                if re.search(pattern, text):
-                    return text
+                self._more.clear()
+                await self._more.wait()
+
+    async def output(self, timeout: float = 15) -> str:
+        """Everything the process wrote, once it has exited by itself."""
+        async with asyncio.timeout(timeout):
+            await self.proc.wait()
+            await self.drained
+        return "".join(self.lines)
 
     async def port(self) -> int:
         return int(json.loads(await self.line('"listening"'))["port"])
@@ -60,9 +82,7 @@ class ServerProcess:
         if self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
-        assert self.proc.stdout is not None
-        rest = await self.proc.stdout.read()
-        self.lines += rest.decode(errors="replace").splitlines(keepends=True)
+        await self.drained
         # Shown by pytest when the test fails: what the server said went wrong.
         for line in self.lines:
             if os.environ.get("QUIZ_TEST_LOGS") or any(
@@ -136,18 +156,18 @@ async def test_bad_variable_stops_start_with_one_line_naming_it() -> None:
         ("WORKERS", "2"),
     ]:
         server = await ServerProcess.start(**{variable: value})
-        out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+        out = await server.output()
         assert server.proc.returncode == 2
-        lines = out.decode().strip().splitlines()
+        lines = out.strip().splitlines()
         assert len(lines) == 1, lines
         assert variable in lines[0]
 
 
 async def test_secret_is_not_echoed_when_bad() -> None:
     server = await ServerProcess.start(GROQ_API_KEY="has spaces secret-value")
-    out, _ = await asyncio.wait_for(server.proc.communicate(), 15)
+    out = await server.output()
     assert server.proc.returncode == 2
-    assert b"GROQ_API_KEY" in out and b"secret-value" not in out
+    assert "GROQ_API_KEY" in out and "secret-value" not in out
 
 
 async def test_readme_run_command_serves_healthz_on_8765() -> None:

@@ -195,4 +195,5 @@ class RedisJournal:
     def failed(self, engine: RoomEngine, exc: Exception) -> None:
         # The state ran ahead of the log: this server stops running the room
         # and folds it from the log again (taking it back if nobody else did).
-        self.rooms.demote(engine.room_id, f"{type(exc).__name__}: {exc}")
+        lost = isinstance(exc, NotOwner)
+        self.rooms.demote(engine.room_id, f"{type(exc).__name__}: {exc}", lost=lost)

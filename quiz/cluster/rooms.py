@@ -49,7 +49,7 @@ from quiz.game import (
     Tick,
 )
 from quiz.local_rooms import limits_from
-from quiz.protocol import CloseCode, RoomSettings
+from quiz.protocol import CloseCode, CreateRoom
 from quiz.rooms import Health, RoomNotFound, Rooms, Unavailable, new_room_code
 
 if TYPE_CHECKING:
@@ -157,8 +157,9 @@ class RedisRooms(Rooms):
     # The contract.
 
     async def create(
-        self, settings: RoomSettings, seat: Seat, conn: object, token: str
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
     ) -> str | None:
+        settings = command.settings
         self._check()
         if len(self.replicas) >= self.settings.max_rooms:
             raise Unavailable("this server has no room for more rooms; try again later")
@@ -167,7 +168,9 @@ class RedisRooms(Rooms):
             if room_id in self.replicas:
                 continue
             now = self.clock.now_ms()
-            room, outputs = Room.create(room_id, settings, self.limits, seat, now)
+            room, outputs = Room.create(
+                room_id, settings, self.limits, seat, now, quiz=command.questions
+            )
             try:
                 fence = await self._create(
                     keys=[key(room_id, p) for p in ("snap", "lease", "fence", "seq")],
@@ -334,7 +337,7 @@ class RedisRooms(Rooms):
         states = [
             Send({"type": "room_state", "room": room.state_for(pid, now)}, to=pid)
             for pid in list(self.delivery.present(room_id))
-            if pid in room.players
+            if room.member(pid) is not None
         ]
         self.delivery.deliver(room_id, states, None, None)
 
@@ -420,7 +423,7 @@ class RedisRooms(Rooms):
         engine.resume_generation()
         self.spawn(self.wake_reader())
 
-    def demote(self, room_id: str, why: str) -> None:
+    def demote(self, room_id: str, why: str, *, lost: bool = True) -> None:
         """This server lost the room (or its state ran ahead of the log):
         stop running it, fold it anew from the log, keep its players."""
         replica = self.replicas.get(room_id)
@@ -429,7 +432,10 @@ class RedisRooms(Rooms):
         log.warning("lost a room's lease", extra={"room": room_id, "why": why})
         replica.engine.active = False
         replica.engine.stop_timers()
-        replica.lease = None
+        if lost:
+            replica.lease = None
+        # else the lease is still ours: upkeep takes the room back as soon as
+        # its state is the log's again, without waiting for the lease to run out.
         replica.stale = True
         replica.incoming.clear()
         self.spawn(self.upkeep.resync(replica))
@@ -538,7 +544,7 @@ class RedisRooms(Rooms):
                     # Left in the inbox past what the log consumed: whoever
                     # owns the room next reads them again.
                     self.failed(exc)
-                    self.demote(room_id, "could not take forwarded commands")
+                    self.demote(room_id, "could not take forwarded commands", lost=False)
                     return
                 for job, ok in zip(jobs, taken, strict=True):
                     if ok and replica.owned:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from typing import TYPE_CHECKING
 
@@ -84,10 +85,10 @@ class Upkeep:
             followed = [r for r in rooms.replicas.values() if not r.owned]
             holders = await rooms.leases.holders([r.room_id for r in followed])
             for replica, holder in zip(followed, holders, strict=True):
-                if replica.stale and not replica.lock.locked():
+                if holder is None or holder == replica.lease:
+                    rooms.spawn(rooms.take_over(replica))  # folds a stale replica first
+                elif replica.stale and not replica.lock.locked():
                     rooms.spawn(self.resync(replica))
-                elif holder is None:
-                    rooms.spawn(rooms.take_over(replica))
         for replica in list(rooms.replicas.values()):
             self._reconcile(replica)
             rooms.forget_if_unused(replica)
@@ -106,7 +107,8 @@ class Upkeep:
     async def _mark_stranded(self, owned: list[Replica]) -> None:
         via: dict[str, list[tuple[Replica, str]]] = {}
         for replica in owned:
-            for player in replica.engine.room.players.values():
+            room = replica.engine.room
+            for player in itertools.chain(room.players.values(), room.watchers.values()):
                 if player.connected and player.via and player.via != self.rooms.sid:
                     via.setdefault(player.via, []).append((replica, player.id))
         for sid in await self.rooms.leases.dead(list(via)):
@@ -129,7 +131,7 @@ class Upkeep:
         here = set(rooms.delivery.present(replica.room_id))
         stray: list[Output] = []
         for player_id in here:
-            player = room.players.get(player_id)
+            player = room.member(player_id)
             if player is None:
                 # Removed while this server could not speak for them.
                 stray.append(
@@ -141,7 +143,7 @@ class Upkeep:
                 stray.append(
                     Release(player_id, CloseCode.REPLACED, "rejoined on another connection")
                 )
-        for player in room.players.values():
+        for player in itertools.chain(room.players.values(), room.watchers.values()):
             if player.connected and player.via == rooms.sid and player.id not in here:
                 rooms.spawn(self._tell(replica, player.id, Disconnected(rooms.sid)))
         if stray:

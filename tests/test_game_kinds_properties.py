@@ -1,0 +1,156 @@
+"""Property tests of scoring across every question kind (protocol 1.1).
+
+Random quizzes of every kind, random players, answers and times: the score
+is always the sum of the points each your_result gave, results agree with
+it, a poll never changes a score or a streak, and points follow the rules
+(multiplier, speed points, streak bonus) as an independent model computes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llm.types import Question
+from quiz.game import Limits, Phase, Reply, Room, Seat, Send, Tick
+from quiz.protocol import (
+    CloseQuestion,
+    GetResults,
+    NextQuestion,
+    RoomSettings,
+    StartGame,
+    SubmitAnswer,
+)
+
+KIND_QUESTIONS: dict[str, Question] = {
+    "choice": Question("c?", ("a", "b", "c", "d"), 2, source="host"),
+    "multi": Question("m?", ("a", "b", "c"), (0, 1), kind="multi", source="host"),
+    "true_false": Question("t?", ("True", "False"), 1, kind="true_false", source="host"),
+    "text": Question("x?", (), (), kind="text", answers=("Zoë", "Zoe B"), source="host"),
+    "poll": Question("p?", ("a", "b"), (), kind="poll", points=0, source="host"),
+}
+ANSWERS: dict[str, list[Any]] = {
+    "choice": [0, 1, 2, 3],
+    "multi": [(0,), (1,), (0, 1), (0, 2), (0, 1, 2)],
+    "true_false": [0, 1],
+    "text": ["zoe", "ZOË", "zoe b", "Zoey", "x"],
+    "poll": [0, 1],
+}
+RIGHT = {"choice": {2}, "multi": {(0, 1)}, "true_false": {1}, "text": {"zoe", "ZOË", "zoe b"}}
+
+
+@st.composite
+def quizzes(draw: st.DrawFn) -> tuple[Question, ...]:
+    out = []
+    for kind in draw(st.lists(st.sampled_from(sorted(KIND_QUESTIONS)), min_size=1, max_size=6)):
+        base = KIND_QUESTIONS[kind]
+        points = 0 if kind == "poll" else draw(st.sampled_from((0, 1, 2)))
+        limit = draw(st.sampled_from((None, 5, 30)))
+        out.append(
+            Question(
+                base.text,
+                base.options,
+                base.correct,
+                source="host",
+                kind=base.kind,
+                answers=base.answers,
+                time_limit=limit,
+                points=points,
+            )
+        )
+    return tuple(out)
+
+
+def expected_points(
+    q: Question, right: bool, elapsed: int, limit_ms: int | None, streak: int, cfg: RoomSettings
+) -> tuple[int, int]:
+    """(points, streak after) by the protocol's words, for a non-poll question."""
+    if not right:
+        return 0, 0
+    streak += 1
+    if not cfg.speed_points or limit_ms is None or elapsed < 500:
+        base = 1000
+    else:
+        t = min(elapsed, limit_ms)
+        base = (2000 * limit_ms - 1000 * t + limit_ms) // (2 * limit_ms)  # round half up
+    bonus = min(100 * (streak - 1), 500) if cfg.streak_bonus and q.points > 0 else 0
+    return q.points * base + bonus, streak
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    quiz=quizzes(),
+    n=st.integers(1, 4),
+    speed=st.booleans(),
+    streaks=st.booleans(),
+    room_limit=st.sampled_from((0, 10)),
+    data=st.data(),
+)
+def test_every_kind_scores_by_the_rules(
+    quiz: tuple[Question, ...], n: int, speed: bool, streaks: bool, room_limit: int, data: Any
+) -> None:
+    cfg = RoomSettings(
+        reveal_seconds=0, time_per_question=room_limit, speed_points=speed, streak_bonus=streaks
+    )
+    room, _ = Room.create("R", cfg, Limits(countdown_ms=0), Seat("p0", "H", "h0"), 0, quiz=quiz)
+    ids = ["p0"] + [f"p{i}" for i in range(1, n)]
+    for pid in ids[1:]:
+        room.handle(None, Seat(pid, pid.upper(), "h" + pid), 0)
+    now = 1_000
+    room.handle("p0", StartGame(), now)
+    summed = dict.fromkeys(ids, 0)
+    model_score = dict.fromkeys(ids, 0)
+    model_streak = dict.fromkeys(ids, 0)
+    for index, q in enumerate(quiz):
+        assert room.phase is Phase.QUESTION and room.question_index == index
+        start = room.question_started_ms
+        seconds = q.time_limit or room_limit
+        limit_ms = seconds * 1000 if seconds else None
+        given_answers: dict[str, tuple[Any, int]] = {}
+        for pid in ids:
+            if data.draw(st.booleans()):
+                value = data.draw(st.sampled_from(ANSWERS[q.kind]))
+                at = start + data.draw(st.integers(0, (limit_ms or 60_000) - 1))
+                given_answers[pid] = (value, at)
+        out: list[Any] = []
+        for pid, (value, at) in sorted(given_answers.items(), key=lambda kv: kv[1][1]):
+            out += room.handle(pid, SubmitAnswer(index, value), at)
+        if room.phase is Phase.QUESTION:
+            if limit_ms is None:
+                out += room.handle("p0", CloseQuestion(), start + 60_000)
+            else:
+                out += room.handle(None, Tick(), start + limit_ms)
+        results = {
+            o.to: o.message
+            for o in out
+            if isinstance(o, Send) and o.message["type"] == "your_result"
+        }
+        for pid in ids:
+            mine = results[pid]
+            summed[pid] += mine["points"]
+            assert mine["score"] == summed[pid]
+            if q.kind == "poll":
+                # A poll never scores and leaves the streak as it was.
+                assert mine["points"] == 0 and mine["correct"] is None
+                assert mine["streak"] == model_streak[pid]
+                continue
+            value, at = given_answers.get(pid, (None, 0))
+            right = value in RIGHT[q.kind]
+            points, model_streak[pid] = expected_points(
+                q, right, at - start, limit_ms, model_streak[pid], cfg
+            )
+            model_score[pid] += points
+            assert mine["correct"] is right
+            assert mine["points"] == points, (q, value, at - start)
+            assert mine["streak"] == model_streak[pid]
+        now = room.phase_ends_ms or (start + 120_000)
+        room.handle("p0", NextQuestion(), now)
+    assert room.phase is Phase.FINISHED
+    assert {p.id: p.score for p in room.players.values()} == summed == model_score
+    (results,) = [
+        o.message for o in room.handle("p0", GetResults("g"), now + 1) if isinstance(o, Reply)
+    ]
+    for row in results["players"]:
+        assert sum(a["points"] for a in row["answers"] if a) == row["score"] == summed[row["id"]]
