@@ -45,7 +45,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from bench import common
-from bench.scenarios import LARGE_ROOM
+from quiz.model import LARGE_ROOM  # protocol 1.1: above it, capped lists and room_size
 
 
 def _now_ms() -> float:

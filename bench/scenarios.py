@@ -91,8 +91,6 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     )
 }
-# A room is large (protocol 1.1) above this many players: capped lists, room_size.
-LARGE_ROOM = 100
 QUICK_SET = ("quick_room_200", "quick_rooms_50x5")
 FULL_SET = (
     "room_1000",

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 import websockets
 from websockets.asyncio.server import ServerConnection
 
+from quiz.model import LARGE_ROOM
+
 log = logging.getLogger("quiz.fanout")
 
-# A room with more players than this is large (protocol 1.1).
-LARGE_ROOM = 100
 # answer_progress: at most one a room per interval (one per answer would be
 # n * n frames a question).
 PROGRESS_INTERVAL = 0.2

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import websockets
 from websockets.asyncio.server import ServerConnection
 
-from quiz.fanout import LARGE_ROOM, progress_interval, send_in_slices
-from quiz.game import Output, Release, Reply, RoomClosed, Send
+from quiz.fanout import progress_interval, send_in_slices
+from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
 from quiz.metrics import ServerMetrics
 from quiz.protocol import CloseCode, Message, encode
 from quiz.ratelimit import TokenBucket

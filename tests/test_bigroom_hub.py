@@ -12,7 +12,7 @@ import asyncio
 import json
 from typing import Any
 
-from quiz.fanout import LARGE_ROOM
+from quiz.game import LARGE_ROOM
 from tests.client import Player
 from tests.conftest import Harness, StartServer
 
