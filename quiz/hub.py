@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import websockets
 from websockets.asyncio.server import ServerConnection
 
-from quiz.fanout import progress_interval, send_in_slices
+from quiz.fanout import GcWindow, progress_interval, send_in_slices
 from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
 from quiz.metrics import ServerMetrics
 from quiz.protocol import CloseCode, Message, encode
@@ -65,6 +65,7 @@ class Hub:
         self.clients: set[Client] = set()
         self.members: dict[str, dict[str, Client]] = {}
         self.progress: dict[str, Progress] = {}
+        self.gc_window = GcWindow()
 
     # Connections.
 
@@ -160,6 +161,7 @@ class Hub:
             self.close(released, output.close_code, output.reason)
 
     def _forget(self, room_id: str) -> None:
+        self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
         progress = self.progress.pop(room_id, None)
         if progress is not None and progress.timer is not None:
@@ -181,7 +183,10 @@ class Hub:
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        if kind == "game_over":
+        if kind == "generating_questions" and len(members) > LARGE_ROOM:
+            self.gc_window.started(room_id)
+        elif kind == "game_over":
+            self.gc_window.ended(room_id)
             log.info("game over", extra={"room": room_id, "players": len(message["leaderboard"])})
         if kind == "question_result":
             progress = self.progress.setdefault(room_id, Progress())

@@ -2,13 +2,15 @@
 
 answer_progress in a large room comes about once a second, after the acks of
 the answers that moved it; a connection that stops reading is cut by the
-sweep, not checked on every send. (The game core's own large-room rules are
+sweep, not checked on every send; the heap is frozen (gc.freeze) while a
+large room plays. (The game core's own large-room rules are
 tested in tests/test_game.py.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from typing import Any
 
@@ -73,8 +75,24 @@ async def test_a_connection_that_stops_reading_is_cut(start_server: StartServer)
     # the kernel's socket buffers hold (up to 4 MB of send buffer).
     for _ in range(40_000):
         await stalled.send_raw(junk)
-    await asyncio.wait_for(server_ws.wait_closed(), 10)
+    await asyncio.wait_for(server_ws.wait_closed(), 30)
     assert quiz.server.sweep.cut == 1
     # A connection that reads is untouched.
     await reader.create("Host")
     assert reader.room_id is not None
+
+
+async def test_the_heap_is_frozen_while_a_large_room_plays(quiz: Harness) -> None:
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host = everyone[0]
+    assert gc.get_freeze_count() == 0
+    await host.request_any("start_game")
+    for p in everyone:
+        await p.expect("question", question_index=0)
+    # Everything alive when the game started is out of the collector's way...
+    assert gc.get_freeze_count() > 10_000
+    await host.request_any("end_game")
+    for p in everyone:
+        await p.expect("game_over")
+    # ...and given back when it ended, so its garbage is still collected.
+    assert gc.get_freeze_count() == 0
