@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.processes import REDIS_SERVER, ROOT
+from bench.targets import targets_table
 
 DOCS = ROOT / "docs" / "performance.md"
 PACKAGES = (
@@ -144,17 +145,20 @@ def render(docs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(docs: list[dict[str, Any]], path: Path = DOCS) -> None:
-    """Replace the results section of docs/performance.md with these runs' tables."""
-    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
-    table = f"{begin}\n\n{render(docs)}\n{end}"
-    text = path.read_text() if path.exists() else f"# Performance\n\n{begin}\n{end}\n"
+def _replace(text: str, section: str, body: str) -> str:
+    begin, end = f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
+    block = f"{begin}\n\n{body}\n{end}"
     if begin in text and end in text:
         head, rest = text.split(begin, 1)
-        text = head + table + rest.split(end, 1)[1]
-    else:
-        text += "\n" + table + "\n"
-    path.write_text(text)
+        return head + block + rest.split(end, 1)[1]
+    return text + "\n" + block + "\n"
+
+
+def write_docs(docs: list[dict[str, Any]], path: Path = DOCS) -> None:
+    """Replace the targets and results sections of docs/performance.md with these runs'."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    text = _replace(text, "targets", targets_table(docs) + "\n")
+    path.write_text(_replace(text, "results", render(docs)))
 
 
 def brief(r: dict[str, Any]) -> str:
