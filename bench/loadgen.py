@@ -260,7 +260,7 @@ class Player(asyncio.Protocol):
 
     def _on_game_over(self, body: bytes | None, size: int, t_ms: float) -> None:
         self.game_over = True
-        if self.is_host and self.codec == "json":
+        if self.is_host and self.w.check_large_room:
             # One decode a room (the host's): in protocol 1.1 the leaderboard is
             # capped and player_count gives the total.
             m = self._decode(body)
@@ -272,7 +272,7 @@ class Player(asyncio.Protocol):
     def _on_room_joined(self, body: bytes | None, size: int, t_ms: float) -> None:
         m = self._decode(body)
         room = m.get("room") or {}
-        if self.codec == "json" and isinstance(room, dict) and "players" in room:
+        if self.w.check_large_room and isinstance(room, dict) and "players" in room:
             count = room.get("player_count")
             self.room_players = count if isinstance(count, int) else len(room["players"])
             self._check_list(len(room["players"]), count, "room_joined")
@@ -287,7 +287,7 @@ class Player(asyncio.Protocol):
     def _on_presence(self, kind: str) -> None:
         # Protocol 1.1: in a large room presence goes to the host only. Checked
         # before counting the newcomer: the join that makes a room large may go out.
-        if not self.is_host and self.room_players > LARGE_ROOM:
+        if not self.is_host and self.w.check_large_room and self.room_players > LARGE_ROOM:
             self.w.large_room["presence_to_player_in_large_room"] += 1
         if kind == "player_joined":
             self.room_players += 1
@@ -343,6 +343,7 @@ class Worker:
         self.errors: Counter[str] = Counter()
         # Breaches of protocol 1.1's large-room rules, by kind (see Player._check_list).
         self.large_room: Counter[str] = Counter()
+        self.check_large_room = bool(options.get("check_large_room", True))  # quiz only
         self.lost = 0
         self.deflate = 0  # connections that negotiated permessage-deflate
         # (room key, question index) -> [server_time_ms, [receipt ms...]]

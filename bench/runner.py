@@ -126,6 +126,7 @@ def start_workers(run: Run) -> None:
             "cpus": cpus,
             "json": opt.client_json,
             "loop": opt.client_loop,
+            "check_large_room": run.kind == "quiz",
         }
         run.workers.append(WorkerHandle(wid, options))
     run.poller = HealthPoller(run.procs[0].port)
