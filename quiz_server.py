@@ -25,8 +25,13 @@ async def serve(settings: Settings) -> None:
     """Run one server process until SIGTERM or SIGINT."""
     # Imported here so that a bad environment fails before heavy imports.
     from llm import QuestionSource
+    from quiz.endpoints import lan_urls
     from quiz.server import run
 
+    urls = lan_urls(settings.host, settings.port)
+    if urls:
+        # The address to type on a phone: "localhost" only works on this machine.
+        log.info("players on this network open %s", " or ".join(urls))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -82,6 +82,10 @@ def server_env(port: int, extra: dict[str, str] | None = None) -> dict[str, str]
             "MAX_ROOMS": "20000",
             "LOG_LEVEL": "WARNING",
             "COUNTDOWN_SECONDS": "1",
+            # Every simulated player comes from 127.0.0.1: lift the per-address
+            # entry limits that a real deployment keeps.
+            "CREATE_ROOM_PER_MINUTE": "100000",
+            "JOIN_PER_MINUTE": "1000000",
             # Questions from the bundled bank, never from a network service.
             "GROQ_API_KEY": "",
             "REDIS_URL": "",

@@ -16,17 +16,19 @@ redis=client)`` or :meth:`QuestionSource.use_cache`), every server shares it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llm.bank import Bank, shuffle_options
+from llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
 from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
+from llm.giveaway import pick_compatible
 from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
 from llm.types import DIFFICULTIES, Difficulty, Question, QuestionSet
-from llm.validate import clean_topic, question_key, topic_key
+from llm.validate import clean_language, clean_topic, question_key, topic_key
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -42,6 +44,7 @@ __all__ = [
     "QuestionSet",
     "QuestionSource",
     "RedisQuestionCache",
+    "bank_categories",
 ]
 
 log = logging.getLogger("llm")
@@ -54,6 +57,31 @@ MAX_ASK = 60
 MAX_POOL = 100
 
 
+@functools.cache
+def _bundled_bank() -> Bank:
+    return Bank.load()
+
+
+def bank_categories(bank: Bank | None = None) -> list[dict[str, object]]:
+    """What a host can pick as a topic without a Groq key, JSON-ready.
+
+    The first entry is the even mix of everything (``id`` ``"mixed"``), then
+    every category by title; each is ``{"id", "title", "questions",
+    "by_difficulty": {"easy", "medium", "hard"}}``. Sending an ``id`` or a
+    ``title`` as the room's topic draws from that category.
+    """
+    bank = bank if bank is not None else _bundled_bank()
+    infos = bank.category_info()
+    levels = {level: sum(i.by_difficulty[level] for i in infos) for level in DIFFICULTIES}
+    mixed: dict[str, object] = {
+        "id": MIXED,
+        "title": MIXED_TITLE,
+        "questions": len(bank),
+        "by_difficulty": levels,
+    }
+    return [mixed, *(info.to_dict() for info in infos)]
+
+
 @dataclass(frozen=True, slots=True)
 class Generation:
     """A question set with how it was made, for logs and the ``python -m llm`` CLI.
@@ -62,13 +90,17 @@ class Generation:
     generation), or why the model could not deliver: ``no_api_key``,
     ``timeout``, ``busy`` (no concurrency slot before the deadline),
     ``rate_limited``, ``auth_failed``, ``http_<status>``, ``connection``,
-    ``bad_output``, ``bad_response``, ``paused`` or ``error``.
+    ``bad_output``, ``bad_response``, ``paused``, ``unverified`` (every
+    question failed the blind check) or ``error``. ``rejected`` counts the
+    questions validation refused, ``disagreed`` those whose blind answer
+    differed from the key.
     """
 
     questions: QuestionSet
     reason: str
     elapsed: float
     rejected: int = 0
+    disagreed: int = 0
 
 
 class QuestionSource:
@@ -161,15 +193,26 @@ class QuestionSource:
     ) -> QuestionSet:
         """``count`` questions on ``topic``, never fewer, never repeated.
 
-        ``exclude``: texts already played in the room, never drawn again.
-        ``language`` (BCP 47) is accepted for the room's sake; the llm branch
-        writes in it.
+        ``language`` (a BCP 47 tag) is the language the model writes in; the
+        bank is English. ``exclude`` holds question texts already played in
+        the room: none of them comes back, from the cache, the model or the
+        bank (compared ignoring case, spacing and final punctuation). Fewer
+        than ``count`` only when the bank too has run out of unplayed
+        questions.
         """
-        detailed = await self.generate_detailed(topic, count, difficulty, exclude=exclude)
-        return detailed.questions
+        generation = await self.generate_detailed(
+            topic, count, difficulty, language=language, exclude=exclude
+        )
+        return generation.questions
 
     async def generate_detailed(
-        self, topic: str, count: int, difficulty: Difficulty, *, exclude: Collection[str] = ()
+        self,
+        topic: str,
+        count: int,
+        difficulty: Difficulty,
+        *,
+        language: str = "en",
+        exclude: Collection[str] = (),
     ) -> Generation:
         """Like :meth:`generate`, with where the questions came from and how long it took."""
         if difficulty not in DIFFICULTIES:
@@ -179,9 +222,18 @@ class QuestionSource:
         clean = clean_topic(topic)
         if count <= 0:
             return Generation(QuestionSet(()), "empty", 0.0)
-        from_llm, reason, rejected = await self._from_llm(clean, count, difficulty)
-        taken = frozenset(q.text for q in from_llm) | frozenset(exclude)
-        from_bank = self.bank.draw(clean, count - len(from_llm), difficulty, self.rng, taken)
+        played = _Played(exclude)
+        from_llm, reason, rejected, disagreed = await self._from_llm(
+            clean, count, difficulty, clean_language(language), played
+        )
+        from_bank = self.bank.draw(
+            clean,
+            count - len(from_llm),
+            difficulty,
+            self.rng,
+            exclude=played.keys,
+            chosen=from_llm,
+        )
         questions = QuestionSet(tuple(from_llm) + tuple(from_bank))
         elapsed = loop.time() - started
         log.info(
@@ -194,11 +246,13 @@ class QuestionSource:
             reason,
             elapsed * 1000,
         )
-        return Generation(questions, reason, elapsed, rejected)
+        return Generation(questions, reason, elapsed, rejected, disagreed)
 
-    def _draw(self, pool: tuple[Question, ...], count: int) -> list[Question]:
+    def _draw(self, pool: Sequence[Question], count: int, played: _Played) -> list[Question]:
+        """``count`` unplayed questions of ``pool`` that do not give each other away."""
         # Sampling and shuffling per draw is what makes a replay differ.
-        picked = self.rng.sample(pool, min(count, len(pool)))
+        fresh = [q for q in pool if not played.has(q.text)]
+        picked = pick_compatible(self.rng.sample(fresh, len(fresh)), count)
         return [shuffle_options(q, self.rng) for q in picked]
 
     def _pause(self, reason: str, seconds: float) -> bool:
@@ -209,28 +263,51 @@ class QuestionSource:
         self._pause_reason = reason
         return not already
 
+    async def _verify(
+        self, writer: GroqWriter, questions: Sequence[Question], deadline: float
+    ) -> list[Question]:
+        """The questions whose blind answer by the model matches their key."""
+        if not questions:
+            return []
+        # Shuffled as players would see them: a model that put every key
+        # first must not pass its own check by answering "0" each time.
+        shown = [shuffle_options(q, self.rng) for q in questions]
+        answers = await writer.verify(shown, deadline)
+        kept = []
+        for index, (question, seen) in enumerate(zip(questions, shown, strict=True)):
+            if answers.get(index) in seen.correct:
+                kept.append(question)
+            else:
+                log.info(
+                    "dropped a generated question its blind answer disagrees with: %r",
+                    question.text[:120],
+                )
+        return kept
+
     async def _from_llm(
-        self, topic: str, count: int, difficulty: Difficulty
-    ) -> tuple[list[Question], str, int]:
-        """Questions written by the model (fresh or cached), the reason code, and rejects."""
+        self, topic: str, count: int, difficulty: Difficulty, language: str, played: _Played
+    ) -> tuple[list[Question], str, int, int]:
+        """Questions written by the model (fresh or cached), the reason code, and
+        how many were rejected by validation and by the blind check."""
         if self._writer is None:
-            return [], "no_api_key", 0
-        key = f"{difficulty}:{topic_key(topic)}"
+            return [], "no_api_key", 0, 0
+        key = f"{difficulty}:{language}:{topic_key(topic)}"
         pool = await self.cache.get(key) or ()
-        if len(pool) >= count:
-            return self._draw(pool, count), "cache", 0
+        drawn = self._draw(pool, count, played)
+        if len(drawn) >= count:
+            return drawn, "cache", 0, 0
         loop = asyncio.get_running_loop()
         if loop.time() < self._paused_until:
             log.debug("Groq paused (%s): %r from the bank", self._pause_reason, topic)
-            return self._draw(pool, count), "paused", 0
-        ask = min(max(count + EXTRA_QUESTIONS_MIN, count + count // 5), MAX_ASK)
+            return drawn, "paused", 0, 0
+        ask = min(max(count + EXTRA_QUESTIONS_MIN, count + count // 4), MAX_ASK)
         got_slot = False
         deadline = asyncio.timeout(self.timeout)
         try:
-            # One deadline around everything: the wait for a slot, the call,
-            # the SDK's connection handling and our retries. Whatever a
-            # server sends (retry-after, a trickle of bytes, nothing at all),
-            # the room's wait ends here.
+            # One deadline around everything: the wait for a slot, both
+            # calls (writing, then the blind check), the SDK's connection
+            # handling and our retries. Whatever a server sends (retry-after,
+            # a trickle of bytes, nothing at all), the room's wait ends here.
             async with deadline, self._slots:
                 when = deadline.when()
                 assert when is not None
@@ -239,19 +316,31 @@ class QuestionSource:
                 if when - loop.time() < min(MIN_ATTEMPT_SECONDS, self.timeout / 2):
                     raise TimeoutError
                 got_slot = True
-                parsed = await self._writer.write(topic, ask, difficulty, when)
+                parsed = await self._writer.write(
+                    topic,
+                    ask,
+                    difficulty,
+                    when,
+                    language=language,
+                    avoid=played.texts,
+                    reserve=MIN_ATTEMPT_SECONDS,
+                )
+                # The model may write a played question despite "avoid": it
+                # is neither checked nor kept.
+                fresh = [q for q in parsed.questions if not played.has(q.text)]
+                verified = await self._verify(self._writer, fresh, when)
         except TimeoutError:
             # The deadline expired, or a slot came too late (above), or, very
             # unlikely, something inside raised its own TimeoutError: the room
             # falls back in all three cases.
             reason = "timeout" if got_slot else "busy"
             log.warning(
-                "Groq gave no questions on %r within %.1f s (%s): using the bank",
+                "Groq gave no checked questions on %r within %.1f s (%s): using the bank",
                 topic,
                 self.timeout,
                 "no reply in time" if got_slot else "all call slots busy",
             )
-            return self._draw(pool, count), reason, 0
+            return drawn, reason, 0, 0
         except LLMFailure as failure:
             loud = True
             if failure.pause_for > 0:
@@ -269,30 +358,44 @@ class QuestionSource:
                     failure.detail,
                     until,
                 )
-            return self._draw(pool, count), failure.reason, 0
+            return drawn, failure.reason, 0, 0
         except Exception as exc:
             # A room must keep playing whatever the SDK throws; the type and
             # message are enough to find it, without a traceback per room.
             log.warning("Groq call on %r failed unexpectedly: %r; using the bank", topic, exc)
-            return self._draw(pool, count), "error", 0
+            return drawn, "error", 0, 0
+        rejected = len(parsed.rejected)
+        disagreed = len(fresh) - len(verified)
         if parsed.rejected:
             log.info(
                 "dropped %d invalid question(s) from Groq on %r: %s",
-                len(parsed.rejected),
+                rejected,
                 topic,
                 "; ".join(parsed.rejected[:5]),
             )
-        if not parsed.questions:
-            log.warning("Groq wrote no valid question on %r: using the bank", topic)
-            return self._draw(pool, count), "bad_output", len(parsed.rejected)
-        merged = _merge(pool, parsed.questions)
+        if not verified:
+            reason = "unverified" if disagreed else "bad_output"
+            log.warning("Groq wrote no valid, checked question on %r: using the bank", topic)
+            return drawn, reason, rejected, disagreed
+        merged = _merge(pool, tuple(verified))
         await self.cache.put(key, merged)
-        return self._draw(merged, count), "llm", len(parsed.rejected)
+        return self._draw(merged, count, played), "llm", rejected, disagreed
 
     async def aclose(self) -> None:
         """Release what the source holds (HTTP clients)."""
         if self._writer is not None:
             await self._writer.aclose()
+
+
+class _Played:
+    """The question texts already played in a room, as given and as keys."""
+
+    def __init__(self, texts: Collection[str]) -> None:
+        self.texts: tuple[str, ...] = tuple(texts)
+        self.keys = frozenset(question_key(t) for t in self.texts)
+
+    def has(self, text: str) -> bool:
+        return question_key(text) in self.keys
 
 
 def _merge(old: tuple[Question, ...], new: tuple[Question, ...]) -> tuple[Question, ...]:

@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("topic", help="the quiz topic, as a host would type it")
     parser.add_argument("--count", type=int, default=5, help="number of questions (default 5)")
     parser.add_argument("--difficulty", choices=DIFFICULTIES, default="medium")
+    parser.add_argument("--language", default="en", help="BCP 47 tag (default en)")
     parser.add_argument("--model", help="override GROQ_MODEL")
     parser.add_argument("--timeout", type=float, help="override LLM_TIMEOUT_SECONDS")
     parser.add_argument("--json", action="store_true", help="print the set as JSON")
@@ -38,7 +39,8 @@ def _render(generation: Generation, topic: str, difficulty: str, model: str) -> 
         f"topic: {topic!r} ({difficulty}), model: {model}",
         f"source: {questions.source}: {questions.llm_count} from the model, "
         f"{questions.fallback_count} from the bank [{generation.reason}], "
-        f"{generation.rejected} rejected, in {generation.elapsed * 1000:.0f} ms",
+        f"{generation.rejected} rejected, {generation.disagreed} failed the blind check, "
+        f"in {generation.elapsed * 1000:.0f} ms",
         "",
     ]
     for number, question in enumerate(questions.questions, 1):
@@ -46,15 +48,22 @@ def _render(generation: Generation, topic: str, difficulty: str, model: str) -> 
         for index, option in enumerate(question.options):
             mark = "*" if index in question.correct else " "
             lines.append(f"   {mark} {chr(ord('a') + index)}) {option}")
+        if question.explanation:
+            lines.append(f"   ({question.explanation})")
     return "\n".join(lines)
 
 
 async def _run(
-    settings: Settings, topic: str, count: int, difficulty: Difficulty, as_json: bool
+    settings: Settings,
+    topic: str,
+    count: int,
+    difficulty: Difficulty,
+    as_json: bool,
+    language: str = "en",
 ) -> int:
     source = QuestionSource.from_settings(settings)
     try:
-        generation = await source.generate_detailed(topic, count, difficulty)
+        generation = await source.generate_detailed(topic, count, difficulty, language=language)
     finally:
         await source.aclose()
     if as_json:
@@ -64,6 +73,8 @@ async def _run(
             "llm_count": generation.questions.llm_count,
             "fallback_count": generation.questions.fallback_count,
             "elapsed_ms": round(generation.elapsed * 1000),
+            "rejected": generation.rejected,
+            "disagreed": generation.disagreed,
             "questions": [q.to_dict() for q in generation.questions.questions],
         }
         print(json.dumps(out, indent=2, ensure_ascii=False))  # noqa: T201
@@ -103,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.count < 1:
         print("error: --count must be at least 1", file=sys.stderr)  # noqa: T201
         return 2
-    return asyncio.run(_run(settings, args.topic, args.count, args.difficulty, args.json))
+    return asyncio.run(
+        _run(settings, args.topic, args.count, args.difficulty, args.json, args.language)
+    )
 
 
 if __name__ == "__main__":

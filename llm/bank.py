@@ -5,7 +5,13 @@ Each ``llm/bank/<category>.json`` holds one category::
     {"category": "science", "name": "Science",
      "keywords": ["science", "physics", ...],
      "questions": [{"q": "...", "options": ["a", "b", "c", "d"],
-                    "answer": 0, "difficulty": "easy"}, ...]}
+                    "answer": 0, "difficulty": "easy",
+                    "explanation": "One short factual sentence."}, ...]}
+
+A topic that names a category (its id or its title, "science" or "Animals &
+Nature") draws from that category; "mixed" or "general knowledge" mixes all
+of them evenly; any other topic is matched to categories by keywords. No two
+questions of one draw give each other away (:mod:`llm.giveaway`).
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ import dataclasses
 import json
 import random
 import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.types import Difficulty, Question
+from llm.giveaway import GameSet, stem
+from llm.types import DIFFICULTIES, Difficulty, Question
+from llm.validate import question_key
 
 BANK_DIR = Path(__file__).parent / "bank"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -66,18 +75,35 @@ class Category:
     questions: tuple[tuple[Question, Difficulty], ...]
 
 
+# Topics that ask for every category, evenly mixed (compared as words).
+MIXED = "mixed"
+MIXED_TOPICS = frozenset({"mixed", "mix", "general knowledge", "general", "all categories"})
+MIXED_TITLE = "Mixed (all categories)"
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _stem(word: str) -> str:
-    # A crude plural fold ("animals" ~ "animal", "movies" ~ "movie") is all the
-    # matching needs; a stemming library would be a dependency for two rules.
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+_stem = stem
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    """What a host picks from: a category's id, title and size."""
+
+    id: str
+    title: str
+    questions: int
+    by_difficulty: dict[str, int]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "questions": self.questions,
+            "by_difficulty": dict(self.by_difficulty),
+        }
 
 
 class Bank:
@@ -92,6 +118,8 @@ class Bank:
         self._keywords: dict[str, frozenset[tuple[str, ...]]] = {}
         self._by_level: dict[str, dict[str, list[Question]]] = {}
         self._all: dict[str, list[Question]] = {}
+        # question_key of every text, once: a draw looks at hundreds.
+        self._key: dict[str, str] = {}
         for cat in categories:
             phrases = (cat.key, cat.name, *cat.keywords, *SYNONYMS.get(cat.key, ()))
             self._keywords[cat.key] = frozenset(
@@ -100,6 +128,7 @@ class Bank:
             levels: dict[str, list[Question]] = {}
             for question, level in cat.questions:
                 levels.setdefault(level, []).append(question)
+                self._key[question.text] = question_key(question.text)
             self._by_level[cat.key] = levels
             self._all[cat.key] = [q for q, _level in cat.questions]
 
@@ -115,6 +144,7 @@ class Bank:
                         options=tuple(item["options"]),
                         correct=item["answer"],
                         category=data["category"],
+                        explanation=item.get("explanation", ""),
                     ),
                     item["difficulty"],
                 )
@@ -132,6 +162,29 @@ class Bank:
 
     def __len__(self) -> int:
         return sum(len(c.questions) for c in self.categories.values())
+
+    def category_info(self) -> list[CategoryInfo]:
+        """Every category a host can pick (id, title, size), by title.
+
+        ``categories`` (the dict by id) stays as it was: code outside this
+        package reads it.
+        """
+        infos = []
+        for cat in self.categories.values():
+            levels = {level: len(self._by_level[cat.key].get(level, [])) for level in DIFFICULTIES}
+            infos.append(CategoryInfo(cat.key, cat.name, len(cat.questions), levels))
+        return sorted(infos, key=lambda info: info.title.casefold())
+
+    def named_category(self, topic: str) -> str | None:
+        """The category id a topic names exactly (id or title, any case), :data:`MIXED`
+        for a mix of all, or None for a free topic."""
+        words = tuple(_words(topic))
+        if " ".join(words) in MIXED_TOPICS:
+            return MIXED
+        for cat in self.categories.values():
+            if words in (tuple(_words(cat.key)), tuple(_words(cat.name))):
+                return cat.key
+        return None
 
     def match(self, topic: str) -> list[str]:
         """The categories that fit ``topic`` best, best first; empty for none.
@@ -156,48 +209,90 @@ class Bank:
         count: int,
         difficulty: Difficulty,
         rng: random.Random,
-        exclude: frozenset[str] = frozenset(),
+        exclude: Collection[str] = frozenset(),
+        chosen: Sequence[Question] = (),
     ) -> list[Question]:
         """``count`` distinct questions for ``topic``, options shuffled.
 
-        Preference order: matched categories at the asked difficulty, then
-        matched categories at any difficulty, then every category at the asked
-        difficulty (a general mix), then anything. Texts in ``exclude`` are
-        never drawn.
+        Preference order: the topic's categories (the one it names, or those
+        its keywords match) at the asked difficulty, then at any difficulty,
+        then every category evenly mixed at the asked difficulty, then at any.
+        A topic that names nothing and matches nothing, or "mixed", starts at
+        the even mix.
+
+        Never drawn: a question whose text is in ``exclude`` (compared as
+        :func:`question_key`, so case and spacing do not matter), nor one
+        that would give away, or be given away by, a question already drawn
+        or in ``chosen`` (the game's other questions, not drawn here). The
+        result is shorter than ``count`` only when the whole bank has no
+        unplayed question left that fits.
         """
         if count <= 0:
             return []
-        matched = self.match(topic)
-        chosen: list[Question] = []
-        seen = set(exclude)
+        named = self.named_category(topic)
+        if named == MIXED:
+            first: list[str] = []
+        elif named is not None:
+            first = [named]
+        else:
+            first = self.match(topic)
         every = list(self.categories)
-        # Pools are built one at a time and only while questions are missing:
-        # most draws end in the first. Sampling, not shuffling whole pools,
-        # keeps a draw well under a millisecond, which matters when
-        # fifty rooms fall back in the same tick of the event loop.
-        for keys, level in (
-            (matched, difficulty),
-            (matched, None),
-            (every, difficulty),
-            (every, None),
-        ):
-            missing = count - len(chosen)
+        seen = {question_key(text) for text in exclude}
+        seen.update(question_key(q.text) for q in chosen)
+        game = GameSet(chosen)
+        picked: list[Question] = []
+        tiers = [(first, difficulty), (first, None)] if first else []
+        tiers += [(every, difficulty), (every, None)]
+        for keys, level in tiers:
+            missing = count - len(picked)
             if missing == 0:
                 break
-            pool = [
-                q
-                for key in keys
-                for q in (self._by_level[key].get(level, []) if level else self._all[key])
-                if q.text not in seen
-            ]
-            for question in rng.sample(pool, min(missing, len(pool))):
-                seen.add(question.text)
-                chosen.append(shuffle_options(question, rng))
-        return chosen
+            for question in self._candidates(keys, level, rng, seen, game):
+                seen.add(self._key[question.text])
+                game.add(question)
+                picked.append(shuffle_options(question, rng))
+                if len(picked) == count:
+                    break
+        return picked
+
+    def _candidates(
+        self,
+        keys: list[str],
+        level: Difficulty | None,
+        rng: random.Random,
+        seen: set[str],
+        game: GameSet,
+    ) -> Iterable[Question]:
+        """The unseen questions of ``keys`` at ``level`` (None: any) that fit
+        ``game``, in random order, categories taking turns (an even mix).
+
+        A generator: ``game`` grows while it runs, so each candidate is
+        checked against everything picked before it.
+        """
+        queues = []
+        for key in keys:
+            pool = self._by_level[key].get(level, []) if level else self._all[key]
+            queue = [q for q in pool if self._key[q.text] not in seen]
+            rng.shuffle(queue)
+            queues.append(queue)
+        rng.shuffle(queues)
+        # Round-robin over the categories' shuffled queues: a mix of ten
+        # questions over sixteen categories is ten categories, not three.
+        for position in range(max((len(q) for q in queues), default=0)):
+            for queue in queues:
+                if position < len(queue):
+                    question = queue[position]
+                    if self._key[question.text] not in seen and game.fits(question):
+                        yield question
 
 
 def shuffle_options(question: Question, rng: random.Random) -> Question:
-    """The same question with its options in a random order."""
+    """The same question with its options in a random order.
+
+    True/false options keep their order: "True" comes first in every language.
+    """
+    if question.kind == "true_false":
+        return question
     order = list(range(len(question.options)))
     rng.shuffle(order)
     return dataclasses.replace(

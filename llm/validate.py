@@ -14,16 +14,49 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from llm.giveaway import gives_itself_away
 from llm.types import Question
 
-# Bounds. The prompt asks for less (see groq_client), so a model that follows
-# the prompt is never near them; they exist for the model that does not.
+# Bounds: the protocol's (v1.1 "Questions"). The prompt asks for less (see
+# groq_client), so a model that follows the prompt is never near them; they
+# exist for the model that does not.
 MAX_TOPIC_CHARS = 100  # the protocol's own topic bound
 MAX_TEXT_CHARS = 300
-MAX_OPTION_CHARS = 120
+MAX_OPTION_CHARS = 100
+MAX_EXPLANATION_CHARS = 300
 MIN_OPTIONS = 2
 MAX_OPTIONS = 4
 DEFAULT_TOPIC = "general knowledge"
+DEFAULT_LANGUAGE = "en"
+# The kinds the model may write: one right option each, so a blind second
+# answer can check it. (multi, text and poll are the host's.)
+LLM_KINDS = ("choice", "true_false")
+
+# The two options of a true/false question, "true" first, per primary
+# language subtag. A language not listed keeps the two words the model wrote
+# (checked like any options); every listed one is written by us, so the
+# model cannot put the words in the wrong order or misspell them.
+TRUE_FALSE: dict[str, tuple[str, str]] = {
+    "en": ("True", "False"),
+    "fr": ("Vrai", "Faux"),
+    "de": ("Wahr", "Falsch"),
+    "es": ("Verdadero", "Falso"),
+    "it": ("Vero", "Falso"),
+    "pt": ("Verdadeiro", "Falso"),
+    "nl": ("Waar", "Onwaar"),
+    "sv": ("Sant", "Falskt"),
+    "da": ("Sandt", "Falsk"),
+    "nb": ("Sant", "Usant"),
+    "no": ("Sant", "Usant"),
+    "fi": ("Tosi", "Epätosi"),
+    "pl": ("Prawda", "Fałsz"),
+    "cs": ("Pravda", "Nepravda"),
+    "tr": ("Doğru", "Yanlış"),  # noqa: RUF001 (Turkish has a dotless i)
+    "el": ("Σωστό", "Λάθος"),
+    "ru": ("Правда", "Ложь"),
+    "uk": ("Правда", "Неправда"),
+}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 _SPACES = re.compile(r"\s+")
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
@@ -58,6 +91,24 @@ def clean_topic(raw: str, max_chars: int = MAX_TOPIC_CHARS) -> str:
     return text or DEFAULT_TOPIC
 
 
+def clean_language(raw: object) -> str:
+    """A BCP 47 tag as the model will see it (``fr``, ``pt-BR``), or ``en``.
+
+    The room's language is checked by the server; this is the last guard
+    before it reaches a prompt, so anything that is not a plain tag becomes
+    the default rather than text the model reads.
+    """
+    if not isinstance(raw, str) or len(raw) > 35 or not _LANGUAGE.match(raw.strip()):
+        return DEFAULT_LANGUAGE
+    primary, _sep, rest = raw.strip().partition("-")
+    return primary.lower() + (f"-{rest}" if rest else "")
+
+
+def true_false_options(language: str) -> tuple[str, str] | None:
+    """The fixed true/false options of ``language``, None where we have none."""
+    return TRUE_FALSE.get(clean_language(language).partition("-")[0])
+
+
 def topic_key(topic: str) -> str:
     """The form of a (clean) topic under which equal topics share a cache entry."""
     return clean_topic(topic).casefold()
@@ -81,60 +132,98 @@ class BadOutput(ValueError):
     """The model's reply as a whole is unusable (not JSON, wrong top-level shape)."""
 
 
-def _check_question(item: object, category: str) -> Question | str:
-    """One validated question, or the reason it was refused."""
-    if not isinstance(item, dict):
-        return "not an object"
-    text = item.get("text")
-    if not isinstance(text, str):
-        return "text missing"
-    text = clean_text(text)
-    if not text:
-        return "text empty"
-    if len(text) > MAX_TEXT_CHARS:
-        return "text too long"
-    options = item.get("options")
+class _Refused(ValueError):
+    """Why one question is refused (its message is the reason logged)."""
+
+
+def _string(value: object, what: str, limit: int, missing: str) -> str:
+    """``value`` cleaned, or :class:`_Refused` when absent, empty or longer than ``limit``."""
+    if not isinstance(value, str):
+        raise _Refused(missing)
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise _Refused(f"{what} empty")
+    if len(cleaned) > limit:
+        raise _Refused(f"{what} too long")
+    return cleaned
+
+
+def _options(options: object) -> tuple[str, ...]:
     if not isinstance(options, list):
-        return "options missing"
+        raise _Refused("options missing")
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        return f"{len(options)} options"
-    cleaned: list[str] = []
-    for option in options:
-        if not isinstance(option, str):
-            return "option not a string"
-        option = clean_text(option)
-        if not option:
-            return "option empty"
-        if len(option) > MAX_OPTION_CHARS:
-            return "option too long"
-        cleaned.append(option)
+        raise _Refused(f"{len(options)} options")
+    cleaned = tuple(
+        _string(o, "option", MAX_OPTION_CHARS, "option not a string") for o in options
+    )
     if len({_same_key(o) for o in cleaned}) != len(cleaned):
-        return "duplicate options"
+        raise _Refused("duplicate options")
+    return cleaned
+
+
+def _check_question(item: object, category: str, language: str) -> Question | str:
+    """One validated question, or the reason it was refused."""
+    try:
+        return _question(item, category, language)
+    except _Refused as refused:
+        return str(refused)
+
+
+def _question(item: object, category: str, language: str) -> Question:
+    if not isinstance(item, dict):
+        raise _Refused("not an object")
+    kind = item.get("kind", "choice")
+    if kind not in LLM_KINDS:
+        raise _Refused(f"kind {str(kind)[:20]!r}")
+    text = _string(item.get("text"), "text", MAX_TEXT_CHARS, "text missing")
+    options = _options(item.get("options"))
+    if kind == "true_false":
+        if len(options) != 2:
+            raise _Refused("true_false needs 2 options")
+        options = true_false_options(language) or options
     correct = item.get("correct")
     # bool is an int in Python; `true` is not an index.
     if not isinstance(correct, int) or isinstance(correct, bool):
-        return "correct index missing"
-    if not 0 <= correct < len(cleaned):
-        return "correct index out of range"
-    return Question(
-        text=text, options=tuple(cleaned), correct=correct, category=category, source="llm"
+        raise _Refused("correct index missing")
+    if not 0 <= correct < len(options):
+        raise _Refused("correct index out of range")
+    explanation = _string(
+        item.get("explanation"), "explanation", MAX_EXPLANATION_CHARS, "explanation missing"
     )
+    question = Question(
+        text=text,
+        options=options,
+        correct=correct,
+        category=category,
+        source="llm",
+        kind=kind,
+        explanation=explanation,
+    )
+    if gives_itself_away(question):
+        raise _Refused("answer given away in the text")
+    return question
 
 
-def parse_questions(content: str | None, category: str) -> Parsed:
+def _load_object(content: str | None) -> object:
+    if content is None:
+        raise BadOutput("empty reply")
+    body = _FENCE.sub("", content.strip())
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise BadOutput("reply is not JSON") from None
+
+
+def parse_questions(
+    content: str | None, category: str, language: str = DEFAULT_LANGUAGE
+) -> Parsed:
     """Every valid question in the model's reply, in order, without duplicates.
 
     The reply must be a JSON object with a ``questions`` list (a bare list is
     accepted too). Invalid questions are dropped one by one; only a reply that
     is not JSON at all, or has no list, raises :class:`BadOutput`.
     """
-    if content is None:
-        raise BadOutput("empty reply")
-    body = _FENCE.sub("", content.strip())
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise BadOutput("reply is not JSON") from None
+    data = _load_object(content)
     items = data.get("questions") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise BadOutput("reply has no list of questions")
@@ -142,7 +231,7 @@ def parse_questions(content: str | None, category: str) -> Parsed:
     rejected: list[str] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        checked = _check_question(item, category)
+        checked = _check_question(item, category, language)
         if isinstance(checked, str):
             rejected.append(f"#{index}: {checked}")
             continue
@@ -153,6 +242,30 @@ def parse_questions(content: str | None, category: str) -> Parsed:
         seen.add(key)
         questions.append(checked)
     return Parsed(tuple(questions), tuple(rejected))
+
+
+def parse_answers(content: str | None, count: int) -> dict[int, int]:
+    """The blind answers of a verification reply: question id -> option index.
+
+    ``{"answers": [{"id": 0, "answer": 2}, ...]}``; an entry that is not two
+    integers, or an id outside ``range(count)``, is ignored (that question is
+    then unverified); an id given twice keeps its first answer.
+    """
+    data = _load_object(content)
+    items = data.get("answers") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise BadOutput("reply has no list of answers")
+    answers: dict[int, int] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        qid, answer = item.get("id"), item.get("answer")
+        if any(not isinstance(v, int) or isinstance(v, bool) for v in (qid, answer)):
+            continue
+        assert isinstance(qid, int) and isinstance(answer, int)
+        if 0 <= qid < count:
+            answers.setdefault(qid, answer)
+    return answers
 
 
 def question_key(text: str) -> str:

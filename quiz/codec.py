@@ -41,6 +41,7 @@ _COMMANDS: dict[str, type] = {
         protocol.GetResults,
         protocol.GenerateQuestions,
         protocol.GetDisplayLink,
+        protocol.UpdateSettings,
     )
 }
 

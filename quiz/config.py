@@ -35,6 +35,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 40
+    create_room_per_minute: int = 20
+    join_per_minute: int = 1200
+    wrong_code_per_minute: int = 30
+    trusted_proxy_hops: int = 0
+    abandoned_lobby_seconds: float = 30.0
     reconnect_grace_seconds: float = 120.0
     room_idle_ttl_seconds: float = 1800.0
     countdown_seconds: int = 3
@@ -178,6 +183,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "ALLOWED_ORIGINS": ("allowed_origins", _origins),
     "RATE_LIMIT_PER_SECOND": ("rate_limit_per_second", _float(1, 10_000)),
     "RATE_LIMIT_BURST": ("rate_limit_burst", _int(1, 100_000)),
+    "CREATE_ROOM_PER_MINUTE": ("create_room_per_minute", _int(1, 100_000)),
+    "JOIN_PER_MINUTE": ("join_per_minute", _int(1, 1_000_000)),
+    "WRONG_CODE_PER_MINUTE": ("wrong_code_per_minute", _int(1, 100_000)),
+    "TRUSTED_PROXY_HOPS": ("trusted_proxy_hops", _int(0, 10)),
+    "ABANDONED_LOBBY_SECONDS": ("abandoned_lobby_seconds", _float(1, 86_400)),
     "RECONNECT_GRACE_SECONDS": ("reconnect_grace_seconds", _float(1, 86_400)),
     "ROOM_IDLE_TTL_SECONDS": ("room_idle_ttl_seconds", _float(10, 7 * 86_400)),
     "COUNTDOWN_SECONDS": ("countdown_seconds", _int(0, 10)),

@@ -8,24 +8,35 @@ touches the disk inside the event loop.
 from __future__ import annotations
 
 import email.utils
+import functools
 import hashlib
 import http
+import ipaddress
 import json
 import mimetypes
+import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+if TYPE_CHECKING:
+    from llm.bank import Bank
+    from quiz.config import Settings
+
 # The client is served by this server only: nothing may load from elsewhere,
 # and nothing a player typed can run as script even if it were rendered as HTML.
+# Sent on every HTTP response (see finish), errors included: a 404 page is a
+# page too. connect-src 'self' allows ws:// and wss:// to this same host
+# (CSP Level 3 maps 'self' to them), and no other.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
         "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'"
     ),
@@ -116,5 +127,75 @@ def static_response(files: dict[str, StaticFile], request: Request, path: str) -
         found.body,
         found.content_type,
         head=request.method == "HEAD",
-        extra={"ETag": found.etag, **SECURITY_HEADERS},
+        extra={"ETag": found.etag},
     )
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Every response as it leaves: security headers, and no body for HEAD.
+
+    websockets calls this (``process_response``) for every response of the
+    handshake path: ours, its own refusals (400, 426, 500) and the 101.
+    """
+    for key, value in SECURITY_HEADERS.items():
+        if key not in response.headers:
+            response.headers[key] = value
+    if request.method == "HEAD" and response.body:
+        # The headers of the GET, Content-Length included, without its body.
+        return Response(response.status_code, response.reason_phrase, response.headers, b"")
+    return response
+
+
+# The page's configuration (/config.json): what the create form offers and
+# the address other devices on the network can join at.
+
+_LAN_PROBE = ("192.0.2.1", 9)  # TEST-NET-1: connecting a UDP socket sends nothing
+
+
+@functools.cache
+def lan_addresses() -> tuple[str, ...]:
+    """This machine's address on the local network (IPv4), if it has one.
+
+    A connected UDP socket reveals the interface the default route uses,
+    without a packet and without DNS (gethostbyname may block on a resolver).
+    Computed once: addresses of a running server rarely change.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(_LAN_PROBE)
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return ()
+    if ipaddress.ip_address(address).is_loopback or address == "0.0.0.0":
+        return ()
+    return (address,)
+
+
+def lan_urls(bind_host: str, port: int) -> list[str]:
+    """The URLs a phone on the same network opens, when the server listens there."""
+    if bind_host not in ("0.0.0.0", "::", ""):
+        try:
+            if ipaddress.ip_address(bind_host).is_loopback:
+                return []  # listening on loopback only: no other device can join
+            return [f"http://{bind_host}:{port}/"]
+        except ValueError:
+            return [f"http://{bind_host}:{port}/"]
+    return [f"http://{address}:{port}/" for address in lan_addresses()]
+
+
+def client_config(settings: Settings, bank: Bank, port: int) -> dict[str, object]:
+    """GET /config.json: what the browser client reads at start.
+
+    ``llm``: whether a Groq key is configured (else the form offers the bank's
+    categories instead of a free topic); ``categories``: the bank's, by key
+    and name; ``lan_urls``: where other devices on the network reach this
+    server (the lobby shows them when the page was opened on localhost).
+    """
+    return {
+        "llm": bool(settings.groq_api_key),
+        "categories": [
+            {"key": c.key, "name": c.name}
+            for c in sorted(bank.categories.values(), key=lambda c: c.name)
+        ],
+        "lan_urls": lan_urls(settings.host, port),
+    }

@@ -15,7 +15,8 @@ takes the room over after a crash, therefore cannot change an outcome: an
 answer stamped after the deadline finds the question already closed.
 
 The room is put together from parts, each in its own module: the state
-(quiz.model), who is in it (quiz.seating), the game (quiz.play) and what
+(quiz.model), who is in it (quiz.seating), the lobby (quiz.lobby), the game
+(quiz.play) and what
 each seat sees (quiz.views). Question kinds are quiz.questions', points
 quiz.scoring's. Everything is re-exported here.
 """
@@ -42,6 +43,7 @@ from quiz.commands import (
     Send,
     Tick,
 )
+from quiz.lobby import LobbyRules
 from quiz.model import (
     DEDUP_MAX_PER_PLAYER,
     FINAL_TOP,
@@ -52,8 +54,9 @@ from quiz.model import (
     Answer,
     Phase,
     Player,
+    wrong_phase,
 )
-from quiz.play import PlayRules, wrong_phase
+from quiz.play import PlayRules
 from quiz.protocol import (
     CloseQuestion,
     EndGame,
@@ -72,12 +75,13 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
     ack,
     error,
     with_request_id,
 )
 from quiz.scoring import points_for, streak_bonus
-from quiz.seating import SeatRules
+from quiz.seating import SeatRules, no_seat
 
 __all__ = [
     "DEDUP_MAX_PER_PLAYER",
@@ -122,11 +126,12 @@ _HOST_ONLY = (
     GetResults,
     GenerateQuestions,
     GetDisplayLink,
+    UpdateSettings,
 )
 _IN_GAME = (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL)
 
 
-class Room(SeatRules, PlayRules):
+class Room(SeatRules, LobbyRules, PlayRules):
     """One room's whole state, and the rules that change it."""
 
     @classmethod
@@ -160,6 +165,8 @@ class Room(SeatRules, PlayRules):
         """Apply one command from ``sender`` (a player id, or None) at ``now_ms``."""
         self.transitions = []
         if self.closed:
+            if isinstance(command, Resume):
+                return [Reply(no_seat(self.room_id, command.request_id))]
             return [Reply(error(ErrorCode.ROOM_NOT_FOUND, "this room is closed", _rid(command)))]
         out: list[Output] = []
         self._advance(now_ms, out)
@@ -252,6 +259,8 @@ class Room(SeatRules, PlayRules):
             self._play_again(command, now_ms, out)
         elif isinstance(command, SetQuestions):
             self._set_questions(command, now_ms, out)
+        elif isinstance(command, UpdateSettings):
+            self._update_settings(command, now_ms, out)
         elif isinstance(command, GenerateQuestions):
             self._draft(command, out)
         elif isinstance(command, LockRoom | UnlockRoom):

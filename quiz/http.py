@@ -3,41 +3,68 @@ what a WebSocket handshake must pass (path, origin, not shutting down)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from websockets.asyncio.server import ServerConnection
+from websockets.datastructures import MultipleValuesError
 from websockets.http11 import Request, Response
 
 from quiz import endpoints
+from quiz.origin import OriginPolicy, Verdict
 from quiz.rooms import Health
+
+log = logging.getLogger("quiz.http")
 
 
 class Http:
-    """``process_request`` for websockets' server, and nothing else."""
+    """``process_request`` and ``process_response`` for websockets' server."""
 
     def __init__(
         self,
         static: dict[str, endpoints.StaticFile],
-        allowed_origins: set[str],
+        origins: OriginPolicy,
         server_id: str,
         health: Callable[[], dict[str, object]],
         readiness: Callable[[], Health],
-        metrics: Callable[[], tuple[bytes, str]],
+        client_config: Callable[[], dict[str, object]] | None = None,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
     ) -> None:
         self.static = static
-        self.allowed_origins = allowed_origins
+        self.origins = origins
         self.server_id = server_id
         self.health = health
         self.readiness = readiness
+        self.client_config = client_config
         self.metrics = metrics
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        try:
+            return self._route(request)
+        except MultipleValuesError as exc:
+            # Two headers where one is expected (two Origin, two Upgrade...):
+            # a malformed request, not a server failure.
+            log.info("duplicate header", extra={"header": str(exc)[:40]})
+            return endpoints.text_response(400, "Duplicate header.\n")
+
+    def process_response(
+        self, connection: ServerConnection, request: Request, response: Response
+    ) -> Response:
+        """Every response as it leaves: security headers, no body for HEAD."""
+        return endpoints.finish(request, response)
+
+    def _route(self, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
         if upgrade:
             if path not in ("/", "/ws"):
                 return endpoints.text_response(404, "No WebSocket endpoint here; use /ws.\n")
-            if not self._origin_allowed(request):
+            verdict = self.origins.check(
+                request.headers.get_all("Origin"), request.headers.get_all("Host")
+            )
+            if verdict is Verdict.BAD_REQUEST:
+                return endpoints.text_response(400, "One Origin and one Host header, please.\n")
+            if verdict is Verdict.FORBID:
                 return endpoints.text_response(403, "Origin not allowed.\n")
             ready = self.readiness()
             if not ready.ready and ready.reason == "shutting_down":
@@ -50,13 +77,16 @@ class Http:
         head = request.method == "HEAD"
         if path == "/healthz":
             return endpoints.json_response(200, self.health(), head=head)
-        if path == "/metrics":
+        if path == "/metrics" and self.metrics is not None:
             body, content_type = self.metrics()
             return endpoints.response(200, body, content_type, head=head)
         if path == "/readyz":
             ready = self.readiness()
             body = {"status": ready.reason, "server_id": self.server_id}
             return endpoints.json_response(200 if ready.ready else 503, body, head=head)
+        if path == "/config.json" and self.client_config is not None:
+            # The browser client's settings (the web branch's one route here).
+            return endpoints.json_response(200, self.client_config(), head=head)
         if path == "/ws":
             return endpoints.text_response(
                 426,
@@ -64,13 +94,3 @@ class Http:
                 extra={"Upgrade": "websocket"},
             )
         return endpoints.static_response(self.static, request, path)
-
-    def _origin_allowed(self, request: Request) -> bool:
-        origin = request.headers.get("Origin")
-        if origin is None or not self.allowed_origins:
-            return True  # not a browser, or no list: anyone
-        if origin.rstrip("/") in self.allowed_origins:
-            return True
-        # The page this server serves itself is always welcome.
-        host = request.headers.get("Host", "")
-        return origin.split("://", 1)[-1] == host

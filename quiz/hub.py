@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 import websockets
 from websockets.asyncio.server import ServerConnection
 
+from quiz import delivery
 from quiz.fanout import GcWindow, progress_interval, send_in_slices
 from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
+from quiz.limits import ConnectionEntries
 from quiz.metrics import ServerMetrics
+from quiz.peers import PeerInfo
 from quiz.protocol import CloseCode, Message, encode
 from quiz.ratelimit import TokenBucket
 from quiz.tasks import Background
@@ -39,10 +42,29 @@ class Client:
     # a player, idempotency can only be per connection.
     seen: dict[str, tuple[float, str]] = field(default_factory=dict)
     messages: int = 0
+    # Security (quiz.peers, quiz.limits): who this is, its allowances for
+    # entering rooms, the errors it was sent by code, and whether it is being
+    # closed for flooding (then its frames are dropped unanswered).
+    peer: PeerInfo = field(default_factory=lambda: PeerInfo("?", "?", None))
+    entries: ConnectionEntries = field(default_factory=ConnectionEntries)
+    errors: dict[str, int] = field(default_factory=dict)
+    closing: bool = False
 
     @property
     def tag(self) -> str:
         return self.ws.id.hex[:8]
+
+    def note_error(self, code: str, room_id: str | None = None) -> None:
+        """Count an error sent to this connection; log the first of each code only.
+
+        A client sending a thousand bad frames makes one line per code, and
+        the counts in its "connection closed" line, not a thousand lines.
+        """
+        count = self.errors.get(code, 0) + 1
+        self.errors[code] = count
+        if count == 1:
+            extra = {"conn": self.tag, "code": str(code)}
+            log.info("error", extra={**extra, "room": room_id} if room_id else extra)
 
 
 @dataclass(slots=True)
@@ -120,7 +142,10 @@ class Hub:
         message = output.message
         client = sender if isinstance(sender, Client) else None
         if message["type"] == "error":
-            log.info("error", extra={"room": room_id, "code": message["code"]})
+            if client is not None:
+                client.note_error(message["code"], room_id)
+            else:
+                log.info("error", extra={"room": room_id, "code": message["code"]})
         if output.bind is not None:
             self.bind(room_id, output.bind, client)
             if client is not None:
@@ -236,12 +261,16 @@ class Hub:
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
         # connections that stopped reading, once a second.
         sockets = [c.ws for c in clients]
-        websockets.broadcast(sockets, frame)
+        try:
+            websockets.broadcast(sockets, frame)
+        except UnicodeEncodeError:
+            # websockets encodes once, before writing to anyone: nobody got it.
+            frame = delivery.repair(frame)
+            websockets.broadcast(sockets, frame)
         self.metrics.sent(len(sockets), frame)
 
     def send(self, client: Client, frame: str) -> None:
-        websockets.broadcast((client.ws,), frame)
-        self.metrics.sent(1, frame)
+        self.broadcast((client,), frame)
 
     def close(self, client: Client, code: int, reason: str) -> None:
         self.tasks.spawn(client.ws.close(code, reason))

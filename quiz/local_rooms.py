@@ -7,9 +7,17 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from quiz.engine import Applied, EngineEnv, Job, RoomEngine
-from quiz.game import Disconnected, Limits, Resume, Room, Seat
+from quiz.game import Disconnected, Resume, Room, Seat
 from quiz.protocol import CreateRoom
-from quiz.rooms import Delivery, Health, RoomNotFound, Rooms, Unavailable, new_room_code
+from quiz.rooms import (
+    Delivery,
+    Health,
+    RoomNotFound,
+    Rooms,
+    Unavailable,
+    limits_from,
+    new_room_code,
+)
 
 if TYPE_CHECKING:
     from llm import QuestionSource
@@ -18,16 +26,6 @@ if TYPE_CHECKING:
     from quiz.metrics import Counters
 
 log = logging.getLogger("quiz.rooms")
-
-
-def limits_from(settings: Settings) -> Limits:
-    """The limits every room of this server obeys."""
-    return Limits(
-        max_players=settings.max_players_per_room,
-        grace_ms=int(settings.reconnect_grace_seconds * 1000),
-        idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
-        countdown_ms=settings.countdown_seconds * 1000,
-    )
 
 
 class MemoryJournal:

@@ -16,7 +16,8 @@ from typing import Any
 
 from llm.types import Question
 from quiz.commands import Limits, Output, Release, RoomClosed
-from quiz.protocol import Message, RoomSettings
+from quiz.names import name_index
+from quiz.protocol import ErrorCode, Message, RoomSettings, error
 from quiz.questions import AnswerValue
 
 LEADERBOARD_TOP = 10  # in question_result
@@ -29,6 +30,10 @@ PLAYED_MAX = 500  # question texts remembered for `exclude`
 # Remembered request ids per player: bounds memory against a client that
 # sends a fresh request_id with every message.
 DEDUP_MAX_PER_PLAYER = 128
+
+
+def wrong_phase(phase: str, action: str, request_id: str | None) -> Message:
+    return error(ErrorCode.WRONG_PHASE, f"{action} is not possible in phase {phase}", request_id)
 
 
 class Phase(StrEnum):
@@ -143,7 +148,7 @@ class RoomState:
     # The phase changes made by the last call to handle(), for the tests.
     transitions: list[tuple[Phase, Phase]] = field(default_factory=list, repr=False)
     # Derived from the fields above, rebuilt by __post_init__, never stored.
-    names: dict[str, str] = field(init=False, repr=False)  # folded name -> id
+    names: dict[str, str] = field(init=False, repr=False)  # quiz.names key -> id
     tokens: dict[str, str] = field(init=False, repr=False)  # token hash -> id
     connected_count: int = field(init=False, repr=False)  # connected players
     top_ids: tuple[str, ...] | None = field(init=False, repr=False)  # state_for's list
@@ -159,7 +164,8 @@ class RoomState:
     def _index(self, seat: Player) -> None:
         self.tokens[seat.token_hash] = seat.id
         if not seat.display:
-            self.names[seat.name.casefold()] = seat.id
+            for key in name_index(seat.name):
+                self.names.setdefault(key, seat.id)
 
     def member(self, player_id: str | None) -> Player | None:
         """The seat ``player_id`` holds, playing or not."""

@@ -1,74 +1,34 @@
 """The game: questions in, answers checked and scored, results out. No I/O.
 
+The lobby's own business (the host's quiz, drafts, settings) is quiz.lobby's.
+
 What an answer may be and when it is right is quiz.questions' to say, how
 much it earns quiz.scoring's; this module runs the phases around them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from llm.types import Question
 from quiz.commands import Generate, Output, QuestionsReady, Reply, Send
-from quiz.model import LEADERBOARD_TOP, PLAYED_MAX, Answer, Phase
+from quiz.model import LEADERBOARD_TOP, PLAYED_MAX, Answer, Phase, wrong_phase
 from quiz.protocol import (
     ErrorCode,
-    GenerateQuestions,
-    Message,
     PlayAgain,
-    SetQuestions,
     StartGame,
     SubmitAnswer,
     ack,
     error,
     with_request_id,
 )
-from quiz.questions import answer_counts, answer_error, is_correct, localized
+from quiz.questions import answer_counts, answer_error, is_correct
 from quiz.scoring import award
 from quiz.views import Views, wire_answer
-
-
-def wrong_phase(phase: Phase, action: str, request_id: str | None) -> Message:
-    return error(ErrorCode.WRONG_PHASE, f"{action} is not possible in phase {phase}", request_id)
 
 
 class PlayRules(Views):
     """The part of a room that runs games."""
 
-    # Before a game.
-
-    def _set_questions(self, command: SetQuestions, now_ms: int, out: list[Output]) -> None:
-        if self.phase is not Phase.LOBBY:
-            out.append(Reply(wrong_phase(self.phase, "set_questions", command.request_id)))
-            return
-        out.append(Reply(ack(command.request_id)))
-        self.use_quiz(command.questions)
-        if command.topic is not None:
-            self.settings = dataclasses.replace(self.settings, topic=command.topic)
-        out.append(Send({"type": "room_state", "room": self.state_for(None, now_ms)}))
-
-    def use_quiz(self, questions: tuple[Question, ...]) -> None:
-        """The host's own questions, played in order at the next start."""
-        self.quiz = tuple(localized(q, self.settings.language) for q in questions)
-
-    def _draft(self, command: GenerateQuestions, out: list[Output]) -> None:
-        if self.phase is not Phase.LOBBY:
-            out.append(Reply(wrong_phase(self.phase, "generate_questions", command.request_id)))
-            return
-        out.append(Reply(ack(command.request_id)))
-        self.generation += 1
-        self.draft_generation = self.generation
-        out.append(
-            Generate(
-                self.generation,
-                command.topic,
-                command.count,
-                command.difficulty,
-                command.language,
-                tuple(self.played),
-                draft=True,
-            )
-        )
+    # Starting a game.
 
     def _start(self, command: StartGame, now_ms: int, out: list[Output]) -> None:
         if self.phase is not Phase.LOBBY:
@@ -89,21 +49,26 @@ class PlayRules(Views):
                 {"type": "generating_questions", "topic": s.topic, "num_questions": s.num_questions}
             )
         )
+        request = self.pending_generate()
+        assert request is not None
+        out.append(request)
+
+    def pending_generate(self) -> Generate | None:
+        """The game's questions this room waits for, as a request (None: not waiting).
+
+        A server that takes the room over while it generates asks again with it.
+        """
+        if self.phase is not Phase.GENERATING:
+            return None
+        s = self.settings
         exclude = tuple(self.played)
-        out.append(
-            Generate(self.generation, s.topic, s.num_questions, s.difficulty, s.language, exclude)
+        return Generate(
+            self.generation, s.topic, s.num_questions, s.difficulty, s.language, exclude
         )
 
     def _questions_ready(self, ready: QuestionsReady, now_ms: int, out: list[Output]) -> None:
         if ready.generation == self.draft_generation and self.phase is Phase.LOBBY:
-            self.draft_generation = None
-            llm = any(q.source == "llm" for q in ready.questions)
-            draft = {
-                "type": "questions_draft",
-                "questions": [q.to_dict() for q in ready.questions],
-                "source": "llm" if llm else "fallback",
-            }
-            out.append(Send(draft, to=self.host_id))
+            self._draft_ready(ready, out)
             return
         if self.phase is not Phase.GENERATING or ready.generation != self.generation:
             return  # a late answer to an abandoned request

@@ -15,13 +15,21 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from llm.types import Question
+from quiz import names
 from quiz.questions import ANSWER_MAX, QuestionError, parse_quiz
 
 Difficulty = Literal["easy", "medium", "hard"]
 
 # Wire limits, from the protocol.
+# Deeper than this, a message is refused (bad_message) before any field is
+# read: real messages nest 4 levels (v1.1 questions), and every level costs.
+MAX_DEPTH = 32
+# Integers with more digits than this are refused as out of range without
+# being converted: int() of a long digit string is quadratic, and Python
+# refuses past 4300 digits with an error that would look like bad JSON.
+INT_DIGITS_MAX = 32
 REQUEST_ID_MAX = 64
-NAME_MAX = 20
+NAME_MAX = names.NAME_MAX
 TOPIC_MAX = 100
 ROOM_ID_MAX = 16
 TOKEN_MAX = 128
@@ -217,6 +225,14 @@ class GenerateQuestions:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateSettings:
+    """New values for some of the room's settings (the fields present)."""
+
+    changes: dict[str, Any]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GetDisplayLink:
     request_id: str | None = None
 
@@ -246,6 +262,7 @@ RoomCommand = (
     | GetResults
     | GenerateQuestions
     | GetDisplayLink
+    | UpdateSettings
 )
 ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
 
@@ -263,12 +280,20 @@ class _Fields:
     def _bad(self, name: str, why: str) -> ProtocolError:
         return ProtocolError(ErrorCode.BAD_MESSAGE, f"{name}: {why}", self.request_id)
 
+    def _get(self, name: str, default: Any) -> Any:
+        # Omitted: the default. An explicit null is refused, as docs/protocol.md
+        # says: a client that sends null most likely meant something else.
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if value is None:
+            raise self._bad(name, "must not be null: omit the field for its default")
+        return value
+
     def text(
         self, name: str, max_len: int, *, default: str | None = None, words: bool = False
     ) -> str:
-        value = self.data.get(name)
-        if value is None:  # absent, or an explicit null: the default
-            value = default
+        value = self._get(name, default)
         if value is None:
             raise self._bad(name, "required")
         if not isinstance(value, str):
@@ -285,12 +310,20 @@ class _Fields:
             raise self._bad(name, f"must be 1 to {max_len} characters")
         return value
 
+    def name(self, name: str) -> str:
+        """A player's name: the one rule of quiz.names."""
+        value = self.text(name, NAME_MAX * 4)  # room for what NFKC folds away
+        try:
+            return names.clean_name(value)
+        except names.BadName as exc:
+            raise self._bad(name, str(exc)) from None
+
     def integer(self, name: str, lo: int, hi: int, *, default: int | None = None) -> int:
-        value = self.data.get(name)
-        if value is None:  # absent, or an explicit null: the default
-            value = default
+        value = self._get(name, default)
         if value is None:
             raise self._bad(name, "required")
+        if isinstance(value, _HugeInt):
+            raise self._bad(name, f"must be from {lo} to {hi}")
         # bool is an int in Python, and 3.0 is a float in JSON terms: neither
         # is the whole number the protocol asks for.
         if isinstance(value, bool) or not isinstance(value, int):
@@ -300,9 +333,7 @@ class _Fields:
         return value
 
     def boolean(self, name: str, *, default: bool) -> bool:
-        value = self.data.get(name)
-        if value is None:  # absent, or an explicit null: the default
-            return default
+        value = self._get(name, default)
         if not isinstance(value, bool):
             raise self._bad(name, "must be true or false")
         return value
@@ -322,18 +353,16 @@ class _Fields:
         return value
 
     def quiz(self, name: str, *, required: bool) -> tuple[Question, ...]:
-        value = self.data.get(name)
-        if value is None and not required:
+        if name not in self.data and not required:
             return ()
+        value = self._get(name, None)
         try:
             return parse_quiz(value, name)
         except QuestionError as exc:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc), self.request_id) from None
 
     def choice(self, name: str, options: tuple[str, ...], *, default: str) -> str:
-        value = self.data.get(name)
-        if value is None:  # absent, or an explicit null: the default
-            value = default
+        value = self._get(name, default)
         if not isinstance(value, str) or value not in options:
             raise self._bad(name, "must be one of " + ", ".join(options))
         return value
@@ -350,18 +379,107 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid constant {name}")
 
 
+class _HugeInt:
+    """A JSON integer too long to convert: valid JSON, out of every range.
+
+    Not an int and not a str, so every typed field refuses it.
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: str) -> None:
+        self.digits = len(digits)
+
+
+def _parse_int(digits: str) -> int | _HugeInt:
+    if len(digits) > INT_DIGITS_MAX:
+        return _HugeInt(digits)
+    return int(digits)
+
+
+class _BadText(Exception):
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(why)
+        self.path = path
+        self.why = why
+
+
+def _clean_text(value: str, path: str) -> str:
+    """``value`` in NFC, or :class:`_BadText` if it is not Unicode text.
+
+    JSON's ``\\ud800`` escapes decode to lone surrogates, which are not
+    characters: they cannot be encoded as UTF-8, so one of them seated in a
+    room would make every frame that carries it fail to send.
+    """
+    if value.isascii():  # the usual case, already NFC
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _BadText(path, "must be valid Unicode text (no lone surrogates)") from None
+    return unicodedata.normalize("NFC", value)
+
+
+def _clean_tree(value: Any, path: str = "", depth: int = 0) -> Any:
+    """Every string of a parsed message, keys included, checked and in NFC."""
+    if isinstance(value, str):
+        return _clean_text(value, path or "message")
+    if isinstance(value, dict | list):
+        if depth >= MAX_DEPTH:
+            raise _BadText(path or "message", f"nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, list):
+            return [_clean_tree(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+        out = {}
+        for key, item in value.items():
+            try:
+                clean = _clean_text(key, path)
+            except _BadText:
+                raise _BadText(path or "message", "a field name is not valid Unicode") from None
+            label = clean if len(clean) <= 40 else clean[:40] + "..."
+            out[clean] = _clean_tree(item, f"{path}.{label}" if path else label, depth + 1)
+        return out
+    return value
+
+
+def _request_id_of(data: dict[str, Any]) -> str | None:
+    """The message's request_id, if it is one the server can echo."""
+    rid = data.get("request_id")
+    if isinstance(rid, str) and 1 <= len(rid) <= REQUEST_ID_MAX:
+        try:
+            return _clean_text(rid, "request_id")
+        except _BadText:
+            return None
+    return None
+
+
 def parse(raw: str | bytes) -> ClientCommand:
-    """One frame to one command, or :class:`ProtocolError`."""
+    """One frame to one command, or :class:`ProtocolError`.
+
+    Every string that reaches a command is valid Unicode in NFC: checked here,
+    once, for every field (known or not) and every field name.
+    """
     if isinstance(raw, bytes):
         raise ProtocolError(
             ErrorCode.BAD_MESSAGE, "binary frames are not accepted: send JSON as text"
         )
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        data = json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
+    except RecursionError:
+        # Valid JSON (or not: the parser gave up before it knew), nested past
+        # what the parser's stack allows.
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, f"message: nests deeper than {MAX_DEPTH} levels"
+        ) from None
+    except ValueError:
         raise ProtocolError(ErrorCode.BAD_JSON, "the message is not valid JSON") from None
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "the message must be a JSON object")
+    try:
+        data = _clean_tree(data)
+    except _BadText as exc:
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, f"{exc.path[:80]}: {exc.why}", _request_id_of(data)
+        ) from None
 
     request_id = data.get("request_id")
     if request_id is not None and (
@@ -381,29 +499,51 @@ def parse(raw: str | bytes) -> ClientCommand:
     return builder(fields)
 
 
-def _create_room(f: _Fields) -> CreateRoom:
-    time_per_question = f.integer("time_per_question", 0, 120, default=20)
-    if 0 < time_per_question < 5:
+def _time_per_question(f: _Fields) -> int:
+    value = f.integer("time_per_question", 0, 120)
+    if 0 < value < 5:
         raise f._bad("time_per_question", "must be 0 (no limit) or from 5 to 120")
-    settings = RoomSettings(
-        topic=f.text("topic", TOPIC_MAX, default="general knowledge", words=True),
-        num_questions=f.integer("num_questions", 1, 50, default=5),
-        time_per_question=time_per_question,
-        difficulty=f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
-        reveal_seconds=f.integer("reveal_seconds", 0, 60, default=5),
-        host_plays=f.boolean("host_plays", default=True),
-        speed_points=f.boolean("speed_points", default=True),
-        streak_bonus=f.boolean("streak_bonus", default=True),
-        language=f.language("language"),
-        show_question_text=f.boolean("show_question_text", default=True),
-        profanity_filter=f.boolean("profanity_filter", default=True),
-    )
-    name = f.text("name", NAME_MAX)
+    return value
+
+
+# Every room setting a client may choose, checked the same way by
+# create_room (absent: RoomSettings' default) and update_settings (absent:
+# unchanged). Only called for a field that is present (null is refused).
+_SETTINGS: dict[str, Any] = {
+    "topic": lambda f: f.text("topic", TOPIC_MAX, words=True),
+    "num_questions": lambda f: f.integer("num_questions", 1, 50),
+    "time_per_question": _time_per_question,
+    "difficulty": lambda f: f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),
+    "reveal_seconds": lambda f: f.integer("reveal_seconds", 0, 60),
+    "host_plays": lambda f: f.boolean("host_plays", default=True),
+    "speed_points": lambda f: f.boolean("speed_points", default=True),
+    "streak_bonus": lambda f: f.boolean("streak_bonus", default=True),
+    "language": lambda f: f.language("language"),
+    "show_question_text": lambda f: f.boolean("show_question_text", default=True),
+    "profanity_filter": lambda f: f.boolean("profanity_filter", default=True),
+}
+
+
+def _chosen_settings(f: _Fields) -> dict[str, Any]:
+    # Present: checked (an explicit null is refused there, as for every field).
+    return {name: check(f) for name, check in _SETTINGS.items() if name in f.data}
+
+
+def _create_room(f: _Fields) -> CreateRoom:
+    settings = RoomSettings(**_chosen_settings(f))
+    name = f.name("name")
     return CreateRoom(name, settings, f.request_id, f.quiz("questions", required=False))
 
 
+def _update_settings(f: _Fields) -> UpdateSettings:
+    if "host_plays" in f.data:
+        # Whether the host plays decides who is a player: fixed at creation.
+        raise f._bad("host_plays", "is chosen with create_room and cannot change")
+    return UpdateSettings(_chosen_settings(f), f.request_id)
+
+
 def _join_room(f: _Fields) -> JoinRoom:
-    return JoinRoom(f.text("room_id", ROOM_ID_MAX).upper(), f.text("name", NAME_MAX), f.request_id)
+    return JoinRoom(f.text("room_id", ROOM_ID_MAX).upper(), f.name("name"), f.request_id)
 
 
 def _rejoin(f: _Fields) -> Rejoin:
@@ -435,7 +575,7 @@ def _submit_answer(f: _Fields) -> SubmitAnswer:
 
 
 def _set_questions(f: _Fields) -> SetQuestions:
-    topic = f.text("topic", TOPIC_MAX, words=True) if f.data.get("topic") is not None else None
+    topic = f.text("topic", TOPIC_MAX, words=True) if "topic" in f.data else None
     return SetQuestions(f.quiz("questions", required=True), topic, f.request_id)
 
 
@@ -479,6 +619,7 @@ _BUILDERS: dict[str, Any] = {
     "get_results": lambda f: GetResults(f.request_id),
     "generate_questions": _generate_questions,
     "get_display_link": lambda f: GetDisplayLink(f.request_id),
+    "update_settings": _update_settings,
     "watch": _watch,
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from llm.types import KINDS, SINGLE_CORRECT, Question
@@ -147,6 +148,12 @@ def fold(text: str) -> str:
 # Answers.
 
 
+@lru_cache(maxsize=256)
+def _accepted(answers: tuple[str, ...]) -> frozenset[str]:
+    """The folded accepted answers: folded once per question, not once per player."""
+    return frozenset(fold(a) for a in answers)
+
+
 def answer_error(question: Question, answer: AnswerValue) -> str | None:
     """Why ``answer`` cannot be an answer to ``question``, or None if it can."""
     n = len(question.options)
@@ -178,7 +185,7 @@ def is_correct(question: Question, answer: AnswerValue | None) -> bool | None:
     if answer is None:
         return False
     if question.kind == "text":
-        return isinstance(answer, str) and fold(answer) in {fold(a) for a in question.answers}
+        return isinstance(answer, str) and fold(answer) in _accepted(question.answers)
     if question.kind == "multi":
         return isinstance(answer, tuple) and set(answer) == set(question.correct)
     return answer == question.correct[0]
@@ -188,7 +195,7 @@ def answer_counts(question: Question, answers: Iterable[AnswerValue]) -> list[in
     """One count per option (a multi answer counts each option it picks);
     ``[correct, wrong]`` for a text question."""
     if question.kind == "text":
-        accepted = {fold(a) for a in question.answers}
+        accepted = _accepted(question.answers)
         right = wrong = 0
         for answer in answers:
             if isinstance(answer, str) and fold(answer) in accepted:

@@ -1,4 +1,4 @@
-"""A token bucket per connection. Pure: time comes in as an argument."""
+"""A token bucket. Pure: time comes in as an argument."""
 
 from __future__ import annotations
 
@@ -21,11 +21,19 @@ class TokenBucket:
     stamp: float = 0.0
     strikes: int = 0
 
-    def take(self, now: float) -> bool:
+    def peek(self, now: float) -> bool:
+        """Whether :meth:`take` would pass now, taking nothing."""
+        self._refill(now)
+        return self.tokens >= 1
+
+    def _refill(self, now: float) -> None:
         if self.tokens < 0:  # first use: a full bucket
             self.tokens, self.stamp = float(self.burst), now
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+
+    def take(self, now: float) -> bool:
+        self._refill(now)
         if self.tokens >= 1:
             self.tokens -= 1
             self.strikes = 0

@@ -4,7 +4,7 @@ The connection layer (:mod:`quiz.server`, :mod:`quiz.hub`) talks to rooms
 only through :class:`Rooms`, and rooms reach connections only through
 :class:`Delivery`. :class:`~quiz.local_rooms.LocalRooms` keeps rooms in this
 process's memory; :class:`~quiz.cluster.rooms.RedisRooms` shares them among
-servers through Redis. :func:`make_rooms` picks one from the settings, and
+servers through Redis. :func:`quiz.backends.make_rooms` picks one from the settings, and
 nothing else in the server asks which one it has (python-socketio's
 ``AsyncServer(client_manager=...)`` is the model).
 
@@ -22,18 +22,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from quiz.game import Command, Output, Resume, Seat
+from quiz.game import Command, Limits, Output, Resume, Seat
 from quiz.protocol import CreateRoom
 
 if TYPE_CHECKING:
-    from llm import QuestionSource
-    from quiz.clock import Clock
     from quiz.config import Settings
-    from quiz.metrics import Counters
 
 ROOM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 ROOM_CODE_LENGTH = 5
@@ -161,19 +158,12 @@ def new_room_code() -> str:
     return "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
 
 
-def make_rooms(
-    settings: Settings,
-    delivery: Delivery,
-    source: QuestionSource,
-    clock: Clock,
-    counters: Counters,
-    spawn: Callable[[Awaitable[Any]], None],
-) -> Rooms:
-    """The rooms the settings ask for: in Redis with ``REDIS_URL``, else in memory."""
-    if settings.redis_url:
-        from quiz.cluster.rooms import RedisRooms
-
-        return RedisRooms(settings, delivery, source, clock, counters, spawn)
-    from quiz.local_rooms import LocalRooms
-
-    return LocalRooms(settings, delivery, source, clock, counters, spawn)
+def limits_from(settings: Settings) -> Limits:
+    """The limits every room of this server obeys."""
+    return Limits(
+        max_players=settings.max_players_per_room,
+        grace_ms=int(settings.reconnect_grace_seconds * 1000),
+        idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
+        countdown_ms=settings.countdown_seconds * 1000,
+        abandoned_ms=int(settings.abandoned_lobby_seconds * 1000),
+    )

@@ -13,6 +13,7 @@ import hmac
 
 from quiz.commands import Output, Release, Reply, Resume, Seat, Send
 from quiz.model import ROOM_SIZE_INTERVAL_MS, WATCHERS_MAX, Player, RoomState
+from quiz.names import name_index
 from quiz.protocol import ErrorCode, KickPlayer, Message, ack, error
 
 
@@ -30,7 +31,8 @@ class SeatRules(RoomState):
         if len(self.players) >= self.limits.max_players:
             out.append(Reply(error(ErrorCode.ROOM_FULL, "this room is full", rid)))
             return
-        if seat.name.casefold() in self.names:
+        # One rule for "the same name" (case, look-alikes): quiz.names.
+        if any(key in self.names for key in name_index(seat.name)):
             out.append(Reply(error(ErrorCode.NAME_TAKEN, "that name is taken in this room", rid)))
             return
         self.last_activity_ms = now_ms
@@ -42,7 +44,7 @@ class SeatRules(RoomState):
         rid = seat.request_id
         # Constant time: the token is the only key to a room's screen.
         if not hmac.compare_digest(str(seat.display_token), self.display_token):
-            out.append(Reply(error(ErrorCode.INVALID_TOKEN, "that display link is not valid", rid)))
+            out.append(Reply(no_display(rid)))
             return
         if len(self.watchers) >= WATCHERS_MAX:
             out.append(Reply(error(ErrorCode.ROOM_FULL, "this room has enough screens", rid)))
@@ -69,8 +71,7 @@ class SeatRules(RoomState):
     def _resume(self, resume: Resume, now_ms: int, out: list[Output]) -> None:
         player = self.find_token(resume.token_hash)
         if player is None:
-            why = "that token is not valid here"
-            out.append(Reply(error(ErrorCode.INVALID_TOKEN, why, resume.request_id)))
+            out.append(Reply(no_seat(self.room_id, resume.request_id)))
             return
         self.last_activity_ms = now_ms
         was_connected = player.connected
@@ -147,7 +148,9 @@ class SeatRules(RoomState):
             del self.watchers[player_id]
         del self.tokens[player.token_hash]
         if not player.display:
-            self.names.pop(player.name.casefold(), None)
+            for key in name_index(player.name):
+                if self.names.get(key) == player.id:
+                    del self.names[key]
         self.absent.pop(player_id, None)
         self.answers.pop(player_id, None)
         self.eligible.discard(player_id)
@@ -214,3 +217,18 @@ class SeatRules(RoomState):
             if gone + self.limits.grace_ms > due_ms:
                 return
             self._remove(pid, "timeout", None, now_ms, out)
+
+
+def no_seat(room_id: str, request_id: str | None) -> Message:
+    """The answer to every failed ``rejoin``, whether or not the room exists.
+
+    The same code and words for a wrong token, a seat that expired, and a
+    room that never was (the server sends it for those): a rejoin must not
+    tell a guesser which room codes exist.
+    """
+    return error(ErrorCode.INVALID_TOKEN, f"no seat for this token in room {room_id}", request_id)
+
+
+def no_display(request_id: str | None) -> Message:
+    """The answer to every failed ``watch``: a wrong display token or no such room."""
+    return error(ErrorCode.INVALID_TOKEN, "that display link is not valid", request_id)

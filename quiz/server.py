@@ -20,12 +20,16 @@ from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
 from quiz import endpoints
+from quiz.backends import make_rooms
 from quiz.clock import Clock, SystemClock
 from quiz.config import Settings
 from quiz.fanout import SlowReaderSweep
 from quiz.http import Http
 from quiz.hub import Client, Hub
+from quiz.limits import EntryLimits, EntryRules
 from quiz.metrics import Counters, LoopLag, ServerMetrics
+from quiz.origin import OriginPolicy
+from quiz.peers import PeerInfo, peer_info
 from quiz.protocol import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -33,14 +37,17 @@ from quiz.protocol import (
     CreateRoom,
     ErrorCode,
     JoinRoom,
+    Message,
     ProtocolError,
+    Rejoin,
     Watch,
     encode,
     error,
     parse,
 )
 from quiz.ratelimit import TokenBucket
-from quiz.rooms import Health, RoomNotFound, Unavailable, make_rooms, new_seat, resume
+from quiz.rooms import Health, RoomNotFound, Unavailable, new_seat, resume
+from quiz.seating import no_display, no_seat
 from quiz.tasks import Background
 
 log = logging.getLogger("quiz.server")
@@ -76,11 +83,19 @@ class QuizServer:
         static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
         self.http = Http(
             static,
-            set(settings.allowed_origins),
+            OriginPolicy(settings.allowed_origins),
             self.server_id,
             self.health,
             self.readiness,
+            lambda: endpoints.client_config(self.settings, self.source.bank, self.port),
             self.metrics.render,
+        )
+        self.entry_limits = EntryLimits(
+            EntryRules(
+                create_per_minute=settings.create_room_per_minute,
+                join_per_minute=settings.join_per_minute,
+                wrong_code_per_minute=settings.wrong_code_per_minute,
+            )
         )
         self.shutting_down = False
         self.server: Server | None = None
@@ -96,6 +111,7 @@ class QuizServer:
             self.settings.host,
             self.settings.port,
             process_request=self.http.process_request,
+            process_response=self.http.process_response,
             ping_interval=self.settings.ping_interval,
             ping_timeout=self.settings.ping_timeout,
             max_size=self.settings.max_message_bytes,
@@ -198,11 +214,13 @@ class QuizServer:
 
     async def handler(self, ws: ServerConnection) -> None:
         client = Client(
-            ws, TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst)
+            ws,
+            TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst),
+            peer=_peer(ws, self.settings.trusted_proxy_hops),
+            entries=self.entry_limits.connection(),
         )
         self.hub.add(client)
-        peer = _peer(ws)
-        log.info("connection open", extra={"peer": peer, "conn": client.tag})
+        log.info("connection open", extra={"conn": client.tag, **_peer_fields(client.peer)})
         try:
             async for raw in ws:
                 await self._on_frame(client, raw)
@@ -220,19 +238,25 @@ class QuizServer:
             log.info(
                 "connection closed",
                 extra={
-                    "peer": peer,
                     "conn": client.tag,
+                    **_peer_fields(client.peer),
                     "code": ws.close_code,
                     "messages": client.messages,
+                    # Every error it was sent, by code: one line per connection,
+                    # however many bad frames it sent.
+                    **({"errors": _counts(client.errors)} if client.errors else {}),
                 },
             )
 
     async def _on_frame(self, client: Client, raw: str | bytes) -> None:
         client.messages += 1
         self.counters["messages_in"] += 1
+        if client.closing:
+            return  # closing for flooding: what it still sends is not answered
         if not client.bucket.take(time.monotonic()):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.tag})
+                client.closing = True
                 self.hub.close(client, CloseCode.POLICY, "rate limit exceeded")
             else:
                 self._refuse(client, ErrorCode.RATE_LIMITED, "slow down: too many messages", None)
@@ -272,37 +296,80 @@ class QuizServer:
         if client.room_id is not None:
             self._refuse(client, ErrorCode.ALREADY_IN_ROOM, "leave your room first", rid)
             return
-        if isinstance(command, CreateRoom):
-            if self.shutting_down:
-                raise Unavailable("the server is restarting; retry shortly")
-            seat, token = new_seat(command.name, rid, self.server_id)
-            reply = await self.rooms.create(command, seat, client, token)
-        elif isinstance(command, JoinRoom):
-            seat, token = new_seat(command.name, rid, self.server_id)
-            reply = await self.rooms.enter(command.room_id, seat, client, token)
-        elif isinstance(command, Watch):  # a display screen: a seat with no player
-            seat, token = new_seat("", rid, self.server_id, command.display_token)
-            reply = await self.rooms.enter(command.room_id, seat, client, token)
-        else:
-            again = resume(command.token, rid, self.server_id)
-            reply = await self.rooms.enter(command.room_id, again, client, command.token)
+        # Per-connection and per-address allowances (quiz.limits); a refusal
+        # is not remembered for the request_id, like any rate_limited.
+        address = client.peer.address
+        refusal = self.entry_limits.check(client.entries, address, command, time.monotonic())
+        if refusal is not None:
+            self._refuse(client, ErrorCode.RATE_LIMITED, refusal, rid)
+            return
+        try:
+            reply = await self._enter(client, command)
+        except RoomNotFound:
+            # The same answer as a wrong token in a room that exists: a rejoin
+            # or a display link must not tell a guesser which codes are rooms.
+            if isinstance(command, Rejoin):
+                reply = self._send_error(client, no_seat(command.room_id, rid))
+            elif isinstance(command, Watch):
+                reply = self._send_error(client, no_display(rid))
+            else:
+                reply = self._refuse(client, ErrorCode.ROOM_NOT_FOUND, "there is no such room", rid)
+        self.entry_limits.settle(client.entries, address, command, reply, time.monotonic())
         if rid is not None and reply is not None:
             if len(client.seen) >= SEEN_PER_CONNECTION:
                 client.seen.pop(next(iter(client.seen)))
             client.seen[rid] = (time.monotonic(), reply)
 
-    def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> None:
-        log.info("error", extra={"conn": client.tag, "code": str(code)})
-        self.hub.send(client, encode(error(code, message, rid)))
+    async def _enter(
+        self, client: Client, command: CreateRoom | JoinRoom | Rejoin | Watch
+    ) -> str | None:
+        """create_room, join_room, watch, rejoin: the frame of the direct reply."""
+        rid = command.request_id
+        if isinstance(command, CreateRoom):
+            if self.shutting_down:
+                raise Unavailable("the server is restarting; retry shortly")
+            seat, token = new_seat(command.name, rid, self.server_id)
+            return await self.rooms.create(command, seat, client, token)
+        if isinstance(command, JoinRoom):
+            seat, token = new_seat(command.name, rid, self.server_id)
+            return await self.rooms.enter(command.room_id, seat, client, token)
+        if isinstance(command, Watch):  # a display screen: a seat with no player
+            seat, token = new_seat("", rid, self.server_id, command.display_token)
+            return await self.rooms.enter(command.room_id, seat, client, token)
+        again = resume(command.token, rid, self.server_id)
+        return await self.rooms.enter(command.room_id, again, client, command.token)
+
+    def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> str:
+        return self._send_error(client, error(code, message, rid))
+
+    def _send_error(self, client: Client, message: Message) -> str:
+        """Send an error made here (not by a room), counted on the client; its frame."""
+        client.note_error(message["code"])
+        frame = encode(message)
+        self.hub.send(client, frame)
+        return frame
 
 
-def _peer(ws: ServerConnection) -> str:
-    address = ws.remote_address
-    # Behind a platform's proxy the socket's peer is the proxy.
-    forwarded = ws.request.headers.get("X-Forwarded-For") if ws.request else None
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return f"{address[0]}:{address[1]}" if address else "?"
+def _peer(ws: ServerConnection, trusted_hops: int) -> PeerInfo:
+    forwarded = None
+    if ws.request is not None:
+        # Several X-Forwarded-For headers are one list, in order (RFC 9110).
+        forwarded = ", ".join(ws.request.headers.get_all("X-Forwarded-For")) or None
+    return peer_info(ws.remote_address, forwarded, trusted_hops)
+
+
+def _peer_fields(peer: PeerInfo) -> dict[str, str]:
+    """Log fields: the socket's peer, and what a proxy (or the client) claims."""
+    fields = {"peer": peer.peer}
+    if peer.forwarded_for is not None:
+        fields["forwarded_for"] = peer.forwarded_for
+    if peer.address != peer.peer.rsplit(":", 1)[0]:
+        fields["client"] = peer.address
+    return fields
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ",".join(f"{code}:{n}" for code, n in counts.items())
 
 
 async def run(

@@ -18,14 +18,46 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import dataclass, field
 
 from quiz.config import Settings
 
 log = logging.getLogger("quiz.supervisor")
 
 WORKER_ENV = "QUIZ_WORKER"
-RESTART_DELAY = 1.0
 STOP_TIMEOUT = 9.0  # SIGTERM to exit within 10 s, as the protocol promises
+
+
+@dataclass
+class Backoff:
+    """How long to wait before restarting a worker that exited.
+
+    1 s, then twice as long after each exit, up to ``cap``: a worker that
+    cannot start (Redis down, a bad deploy) is retried forever, but without
+    flooding the log or the machine. A worker that had stayed up
+    ``stable_after`` seconds was healthy: its next restart starts over at
+    ``first``.
+
+    Hand-written rather than from a retry library (tenacity, backoff): those
+    wrap one call and retry it on an exception; here the "call" is a process
+    that may run for days, and whether to reset depends on how long it ran.
+    """
+
+    first: float = 1.0
+    cap: float = 30.0
+    stable_after: float = 30.0
+    _next: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._next = self.first
+
+    def after_exit(self, uptime_s: float) -> float:
+        """The delay before the next start, for a worker that ran ``uptime_s``."""
+        if uptime_s >= self.stable_after:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self._next * 2, self.cap)
+        return delay
 
 
 async def _spawn(index: int, settings: Settings) -> asyncio.subprocess.Process:
@@ -41,8 +73,10 @@ async def supervise(settings: Settings) -> int:
         loop.add_signal_handler(signum, stopping.set)
 
     async def keep(index: int) -> None:
+        backoff = Backoff()
         while not stopping.is_set():
             proc = await _spawn(index, settings)
+            started = loop.time()
             log.info("worker started", extra={"worker": index, "pid": proc.pid})
             waiter = asyncio.ensure_future(proc.wait())
             stop = asyncio.ensure_future(stopping.wait())
@@ -59,12 +93,20 @@ async def supervise(settings: Settings) -> int:
                     await proc.wait()
                 return
             stop.cancel()
+            uptime = loop.time() - started
+            delay = backoff.after_exit(uptime)
             log.error(
                 "worker exited; restarting",
-                extra={"worker": index, "code": proc.returncode, "delay_s": RESTART_DELAY},
+                extra={
+                    "worker": index,
+                    "code": proc.returncode,
+                    "uptime_s": round(uptime, 1),
+                    "delay_s": delay,
+                },
             )
+            # SIGTERM during the wait stops at once, without starting it again.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), RESTART_DELAY)
+                await asyncio.wait_for(stopping.wait(), delay)
 
     log.info("supervising workers", extra={"workers": settings.workers, "port": settings.port})
     await asyncio.gather(*(keep(i) for i in range(settings.workers)))

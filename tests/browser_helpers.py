@@ -52,6 +52,12 @@ HOSTNAME = "quiz.test"
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
+SIZES: dict[str, dict[str, Any]] = {
+    "phone": PHONE,
+    "desktop": DESKTOP,
+    "1080p": DESKTOP,
+    "720p": {"viewport": {"width": 1280, "height": 720}},
+}
 
 # Long enough for a reconnect with backoff, short enough to fail fast.
 WAIT_MS = 10_000
@@ -118,6 +124,19 @@ def correct_options() -> dict[str, set[str]]:
     return _ANSWERS
 
 
+def bank_question() -> dict[str, Any]:
+    """A question of the bank in the quiz format (its answer is then known to
+    ``correct_options`` like any bank question)."""
+    category = next(iter(Bank.load().categories.values()))
+    question, _level = category.questions[0]
+    return {
+        "kind": "choice",
+        "text": question.text,
+        "options": list(question.options),
+        "correct": question.correct,
+    }
+
+
 @dataclass
 class QuizPage:
     """One browser context and page: one player. Any dialog (alert, confirm)
@@ -133,11 +152,11 @@ class QuizPage:
 
     @classmethod
     async def open(cls, browser: Browser, name: str, size: str = "desktop") -> QuizPage:
-        context = await browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+        context = await browser.new_context(accept_downloads=True, **SIZES[size])
         page = await context.new_page()
         qp = cls(name=name, page=page, size=size)
         page.on("dialog", qp._on_dialog)
-        page.on("pageerror", lambda exc: qp.errors.append(str(exc)))
+        page.on("pageerror", lambda exc: qp.errors.append(f"{exc}\n{exc.stack}"))
         return qp
 
     def _on_dialog(self, dialog: Dialog) -> None:
@@ -156,20 +175,48 @@ class QuizPage:
         await self.page.goto(url_for(port, path))
         await self.expect_connected()
 
-    async def create_room(self, topic: str = "space", **settings: int) -> str:
-        """Fill the host form and create; returns the room code."""
+    async def create_room(
+        self,
+        topic: str = "space",
+        *,
+        host_plays: bool = True,
+        own_quiz: bool = False,
+        show_text: bool = True,
+        **settings: int,
+    ) -> str:
+        """Fill the host form and create; returns the room code.
+
+        The test servers have no Groq key: the form offers the bank's
+        categories, and ``topic`` picks the one of that name (any other
+        topic: a mix). ``own_quiz``: play the quiz saved in the editor.
+        """
         await expect(self.by("phase")).to_have_attribute("data-phase", "home")
         await self.by("create-name").fill(self.name)
-        await self.by("create-topic").fill(topic)
+        if own_quiz:
+            await self.page.locator("label[for]").filter(has_text="My own quiz").click()
+        else:
+            await self.page.locator("label[for]").filter(has_text="Questions for me").click()
+            await expect(self.by("no-llm-note")).to_be_visible()
+            labels = await self.by("create-category").locator("option").all_text_contents()
+            match = [label for label in labels if label.lower() == topic.lower()]
+            if match:
+                await self.by("create-category").select_option(label=match[0])
+        if host_plays:
+            await self.by("create-host-plays").check()
+        if not show_text:
+            await self.page.locator("details.more > summary").click()
+            await self.by("create-show-text").uncheck()
         fields = {
             "num_questions": "create-num-questions",
             "time_per_question": "create-time",
             "reveal_seconds": "create-reveal",
         }
         for key, value in settings.items():
-            if key == "reveal_seconds":
-                await self.page.locator("details.more > summary").click()
-            await self.by(fields[key]).fill(str(value))
+            field_ = self.by(fields[key])
+            if key == "num_questions":
+                await field_.fill(str(value))
+            else:
+                await field_.select_option(str(value))
         await self.by("create-submit").click()
         await self.expect_phase("lobby")
         return (await self.by("room-code").text_content() or "").strip()
@@ -256,15 +303,45 @@ class QuizPage:
             )
         return out
 
-    async def shot(self, name: str) -> Path:
+    async def shot(self, name: str, *, blur: bool = True) -> Path:
         """docs/screenshots/<name>-<size>.png (folder made if need be), the
         viewport as a player sees it."""
         path = SCREENSHOTS / f"{name}-{self.size}.png"
         # Focus rings on the headings the views focus are for keyboards, not pictures.
-        await self.page.evaluate("document.activeElement && document.activeElement.blur()")
+        if blur:
+            await self.page.evaluate("document.activeElement && document.activeElement.blur()")
         await self.page.screenshot(path=path, animations="disabled", caret="hide")
         return path
 
     def assert_clean(self) -> None:
         assert not self.dialogs, f"{self.name}: dialogs opened: {self.dialogs}"
         assert not self.errors, f"{self.name}: script errors: {self.errors}"
+
+
+_AXE: Any = None
+
+
+async def axe_check(p: QuizPage, where: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    global _AXE
+    if _AXE is None:
+        from axe_playwright_python.async_playwright import Axe
+
+        _AXE = Axe()
+    results = await _AXE.run(p.page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+        for v in results.response.get("violations", [])
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not bad, f"{p.name} {where}: " + "\n".join(bad)
+
+
+async def assert_fits(p: QuizPage, where: str) -> None:
+    """The page is exactly the viewport: nothing to scroll, either way."""
+    size = await p.page.evaluate(
+        "() => [document.documentElement.scrollHeight, innerHeight,"
+        " document.documentElement.scrollWidth, innerWidth]"
+    )
+    assert size[0] == size[1] and size[2] == size[3], f"{p.name} {where}: {size}"

@@ -11,9 +11,11 @@ import pytest
 
 from llm import QuestionSource
 from llm.bank import Bank
+from quiz.clock import Clock
 from quiz.config import Settings
 from quiz.server import QuizServer
 from tests.client import Player
+from tests.clock import ManualClock
 
 # Fast but real: the same code paths as production, shorter waits.
 TEST_SETTINGS = Settings(
@@ -68,12 +70,16 @@ StartServer = Callable[..., Awaitable[Harness]]
 
 @pytest.fixture
 async def start_server(bank: Bank) -> AsyncIterator[StartServer]:
-    """Start servers with settings overrides; all stopped at the end."""
+    """Start servers with settings overrides (and a clock); all stopped at the end."""
     harnesses: list[Harness] = []
 
-    async def start(source: QuestionSource | None = None, **overrides: Any) -> Harness:
+    async def start(
+        source: QuestionSource | None = None, clock: Clock | None = None, **overrides: Any
+    ) -> Harness:
         settings = dataclasses.replace(TEST_SETTINGS, **overrides)
-        server = QuizServer(settings, source or QuestionSource(bank=bank, rng=random.Random(7)))
+        server = QuizServer(
+            settings, source or QuestionSource(bank=bank, rng=random.Random(7)), clock
+        )
         await server.start()
         harness = Harness(server)
         harnesses.append(harness)
@@ -90,6 +96,18 @@ async def start_server(bank: Bank) -> AsyncIterator[StartServer]:
 async def quiz(start_server: StartServer) -> Harness:
     """One server with test settings."""
     return await start_server()
+
+
+@pytest.fixture
+async def manual(start_server: StartServer) -> tuple[Harness, ManualClock]:
+    """One server whose rooms keep time by a :class:`ManualClock`.
+
+    The timed rules keep the production durations (a 120 s reconnect grace,
+    a 30 min idle expiry): the test advances the clock by them, it never
+    waits for them. For other settings, ``start_server(clock=ManualClock(), ...)``.
+    """
+    clock = ManualClock()
+    return await start_server(clock=clock), clock
 
 
 @pytest.fixture

@@ -14,6 +14,13 @@ or through the ``fake_groq`` fixture (``from fake_groq import fake_groq`` in
 a test module or conftest). Script what it answers with :meth:`FakeGroq.script`
 (one reply per request, in order), ``fake.default`` (the reply once the script
 is used up) or ``fake.responder`` (a function of the request).
+
+Verification requests (the blind answering of generated questions: a user
+message with a ``questions`` list) are kept apart: they land in
+``fake.verifications``, not ``fake.requests``, and are answered from
+:meth:`FakeGroq.script_verify`, else ``fake.verifier``, else like a model
+that agrees with itself: each question gets the index of the option that the
+fake's own earlier reply marked correct (``verify_delay`` seconds late).
 """
 
 from __future__ import annotations
@@ -53,6 +60,14 @@ class Request:
         """The user message parsed as JSON (how QuestionSource sends its request)."""
         user = [m for m in self.messages if m.get("role") == "user"]
         return dict(json.loads(user[-1]["content"]))
+
+    @property
+    def is_verification(self) -> bool:
+        """Whether this asks the model to answer questions rather than write them."""
+        try:
+            return "questions" in self.user_data()
+        except (ValueError, KeyError, IndexError, TypeError):
+            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +114,19 @@ def completion(content: str, *, model: str = "openai/gpt-oss-20b", **reply: Any)
 
 
 def sample_questions(count: int, prefix: str = "Fake question") -> list[dict[str, Any]]:
-    """``count`` distinct valid questions in the model's JSON shape, correct always 0."""
+    """``count`` distinct valid questions in the model's JSON shape, correct always 0.
+
+    Their right options ("right0", "right1", ...) differ from each other, and
+    from those of another ``prefix``, so no two of them give each other away.
+    """
+    tag = "" if prefix == "Fake question" else "".join(c for c in prefix.lower() if c.isalnum())
     return [
         {
+            "kind": "choice",
             "text": f"{prefix} number {i}?",
-            "options": [f"right {i}", f"wrong {i}a", f"wrong {i}b", f"wrong {i}c"],
+            "options": [f"right{i}{tag}", f"wrong{i}a", f"wrong{i}b", f"wrong{i}c"],
             "correct": 0,
+            "explanation": f"Because {i} is right.",
         }
         for i in range(count)
     ]
@@ -113,6 +135,12 @@ def sample_questions(count: int, prefix: str = "Fake question") -> list[dict[str
 def questions_reply(questions: list[dict[str, Any]], **reply: Any) -> Reply:
     """A completion whose content is ``{"questions": questions}``."""
     return completion(json.dumps({"questions": questions}), **reply)
+
+
+def answers_reply(answers: list[int], **reply: Any) -> Reply:
+    """A verification completion answering question ``i`` with ``answers[i]``."""
+    content = {"answers": [{"id": i, "answer": a} for i, a in enumerate(answers)]}
+    return completion(json.dumps(content), **reply)
 
 
 def error_reply(
@@ -129,10 +157,16 @@ class FakeGroq:
 
     default: Reply = field(default_factory=lambda: questions_reply(sample_questions(5)))
     responder: Responder | None = None
+    verifier: Responder | None = None
+    verify_delay: float = 0.0
     requests: list[Request] = field(default_factory=list)
+    verifications: list[Request] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    # question text -> the text of the option the fake's replies marked correct
+    keys: dict[str, str] = field(default_factory=dict)
     _queue: deque[Reply] = field(default_factory=deque)
+    _verify_queue: deque[Reply] = field(default_factory=deque)
     _server: asyncio.Server | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _closing: asyncio.Event = field(default_factory=asyncio.Event)
@@ -147,6 +181,10 @@ class FakeGroq:
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies``, in order, before ``default``."""
         self._queue.extend(replies)
+
+    def script_verify(self, *replies: Reply) -> None:
+        """Answer the next verification requests with ``replies``, in order."""
+        self._verify_queue.extend(replies)
 
     async def start(self) -> FakeGroq:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -173,19 +211,48 @@ class FakeGroq:
         await self.close()
 
     async def wait_for_requests(self, count: int) -> None:
-        """Return once ``count`` requests in all have been received."""
+        """Return once ``count`` question-writing requests have been received."""
         async with self._changed:
             await self._changed.wait_for(lambda: len(self.requests) >= count)
 
     async def _reply_for(self, request: Request) -> Reply:
+        if request.is_verification:
+            return await self._verify_reply(request)
         if self._queue:
-            return self._queue.popleft()
-        if self.responder is not None:
-            reply = self.responder(request)
-            if isinstance(reply, Reply):
-                return reply
-            return await reply
-        return self.default
+            reply = self._queue.popleft()
+        elif self.responder is not None:
+            answer = self.responder(request)
+            reply = answer if isinstance(answer, Reply) else await answer
+        else:
+            reply = self.default
+        self._remember(reply)
+        return reply
+
+    def _remember(self, reply: Reply) -> None:
+        """Note the key of every question in a reply, to answer its verification."""
+        try:
+            content = json.loads(reply.body)["choices"][0]["message"]["content"]
+            items = json.loads(content)["questions"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return  # an error or a broken reply: nothing to remember
+        for item in items:
+            try:
+                self.keys[item["text"].strip()] = item["options"][item["correct"]]
+            except (KeyError, IndexError, TypeError, AttributeError):
+                continue  # a broken question: the server drops it anyway
+
+    async def _verify_reply(self, request: Request) -> Reply:
+        if self._verify_queue:
+            return self._verify_queue.popleft()
+        if self.verifier is not None:
+            answer = self.verifier(request)
+            return answer if isinstance(answer, Reply) else await answer
+        answers = []
+        for item in request.user_data()["questions"]:
+            key = self.keys.get(item["text"].strip())
+            options = item["options"]
+            answers.append(options.index(key) if key in options else 0)
+        return answers_reply(answers, delay=self.verify_delay)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -196,7 +263,10 @@ class FakeGroq:
                 request = await _read_request(reader)
                 if request is None:
                     return
-                self.requests.append(request)
+                if request.path == CHAT_PATH and request.is_verification:
+                    self.verifications.append(request)
+                else:
+                    self.requests.append(request)
                 async with self._changed:
                     self._changed.notify_all()
                 self.in_flight += 1

@@ -16,14 +16,20 @@ class HttpReply:
 async def http_request(
     port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None
 ) -> HttpReply:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return await raw_request(port, lines)
+
+
+async def raw_request(port: int, lines: list[str]) -> HttpReply:
+    """Send exactly these request lines (nothing added): status, headers, body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
     await writer.drain()
-    raw = await asyncio.wait_for(reader.read(), 10)
+    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10))[:-4]
+    # A response closes the connection after its body; a 101 keeps it open.
+    body = b"" if head.startswith(b"HTTP/1.1 101") else await asyncio.wait_for(reader.read(), 10)
     writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     parsed = {}
     for line in header_lines:

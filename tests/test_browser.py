@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright, expect
 
-from tests.browser_helpers import CHROMIUM_ARGS, WAIT_MS, QuizPage, find_chromium, free_port
+from tests.browser_helpers import (
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    QuizPage,
+    bank_question,
+    find_chromium,
+    free_port,
+)
 from tests.test_process import ServerProcess
 
 log = logging.getLogger("tests.browser")
@@ -268,11 +275,15 @@ async def test_player_named_like_html_is_shown_as_text_and_runs_nothing(
     carol = await QuizPage.open(browser, "Carol", "desktop")
     pages = [host, evil, carol]
 
-    # The topic (up to 100 characters) carries the whole payload to everyone.
+    # The quiz's title (up to 100 characters) carries the whole payload to
+    # everyone as the room's topic; its one question is from the bank.
     await host.goto(port)
-    code = await host.create_room(
-        topic=IMG_PAYLOAD, num_questions=1, time_per_question=30, reveal_seconds=0
+    await host.page.evaluate(
+        "([key, quiz]) => localStorage.setItem(key, JSON.stringify(quiz))",
+        ["quiz.myquiz.v1", {"title": IMG_PAYLOAD, "questions": [bank_question()]}],
     )
+    await host.page.reload()
+    code = await host.create_room(own_quiz=True, time_per_question=30, reveal_seconds=0)
     await expect(host.page.locator("#lobby-title")).to_have_text(IMG_PAYLOAD)
 
     # The name is 28 characters: the shared protocol allows 1 to 20,

@@ -26,7 +26,9 @@ async def test_join_burst_through_two_servers_seats_everyone_once(
     # server that owns the room, half through the other. Every join is
     # answered room_joined, nobody is seated twice or without a reply, and
     # the first question closes as soon as everyone answered.
-    env = {"MAX_PLAYERS_PER_ROOM": "2000"}
+    # A lease long enough that a loaded test machine (a thousand clients in
+    # this very process) cannot make an owner miss its renewals.
+    env = {"MAX_PLAYERS_PER_ROOM": "2000", "REDIS_LEASE_SECONDS": "15"}
     fleet = await fleet_of(redis_server)
     await fleet.start("a", **env)
     await fleet.start("b", **env)
@@ -99,7 +101,7 @@ async def test_rejoin_through_another_server_replaces_the_old_socket(
 
 
 async def test_three_hundred_answers_at_once_through_a_follower(redis_server: RedisServer) -> None:
-    env: dict[str, str] = {}
+    env = {"REDIS_LEASE_SECONDS": "15"}
     fleet = await fleet_of(redis_server)
     await fleet.start("a", **env)
     await fleet.start("b", **env)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from llm.types import DIFFICULTIES, Question
 from quiz import codec
-from quiz.cluster.journal import Entry, rebuild
+from quiz.cluster.entries import Entry, rebuild
 from quiz.game import (
     DEDUP_MAX_PER_PLAYER,
     Command,
@@ -36,6 +36,7 @@ from quiz.game import (
     Seat,
     Tick,
 )
+from quiz.names import name_index
 from quiz.protocol import (
     CloseQuestion,
     EndGame,
@@ -52,6 +53,7 @@ from quiz.protocol import (
     StartGame,
     SubmitAnswer,
     UnlockRoom,
+    UpdateSettings,
 )
 
 # Fields of Room that are state; ``transitions`` only reports the last call,
@@ -83,6 +85,31 @@ def assert_same_room(rebuilt: Room, original: Room) -> None:
         assert rebuilt.state_for(pid, 123) == original.state_for(pid, 123)
 
 
+def assert_indexes_true(room: Room) -> None:
+    """What the room keeps up to date instead of recounting (O(1) per join or
+    answer) equals a recount, and every score is the sum of its history."""
+    if room.closed:
+        return
+    seats = {**room.players, **room.watchers}
+    assert room.tokens == {p.token_hash: p.id for p in seats.values()}
+    names: dict[str, str] = {}
+    for p in sorted(seats.values(), key=lambda p: p.seat):
+        if not p.display:
+            for key in name_index(p.name):  # the one name rule: quiz.names
+                names.setdefault(key, p.id)
+    assert room.names == names
+    assert room.connected_count == sum(p.connected for p in room.players.values())
+    assert list(room.absent) == sorted(room.absent, key=room.absent.__getitem__)  # time order
+    assert set(room.absent) == {p.id for p in seats.values() if not p.connected}
+    if room.phase is Phase.QUESTION:
+        able = [pid for pid in room.eligible if room.players[pid].connected]
+        assert room.able == len(able)
+        assert room.answered == sum(1 for pid in able if pid in room.answers)
+    for player in room.players.values():
+        assert player.score == sum(e["points"] for e in player.history if e)
+    assert room.host_id in seats and not seats[room.host_id].display
+
+
 def outputs_json(outputs: list[Output]) -> str:
     return json.dumps([codec.output_to_dict(o) for o in outputs])
 
@@ -94,9 +121,13 @@ ROOM_SETTINGS = st.builds(
     RoomSettings,
     topic=st.one_of(st.just("general knowledge"), TEXT),
     num_questions=st.integers(1, 3),
-    time_per_question=st.sampled_from([5, 10]),
+    time_per_question=st.sampled_from([5, 10, 0]),
     difficulty=st.sampled_from(DIFFICULTIES),
     reveal_seconds=st.integers(0, 2),
+    host_plays=st.booleans(),
+    speed_points=st.booleans(),
+    streak_bonus=st.booleans(),
+    language=st.sampled_from(["en", "de", "pt-BR"]),
 )
 LIMITS = st.builds(
     Limits,
@@ -106,7 +137,7 @@ LIMITS = st.builds(
     countdown_ms=st.sampled_from([0, 1_000]),
     dedup_ttl_ms=st.sampled_from([10_000, 60_000]),
 )
-QUESTION = st.integers(2, 4).flatmap(
+CHOICE_QUESTION = st.integers(2, 4).flatmap(
     lambda n: st.builds(
         Question,
         text=TEXT,
@@ -115,6 +146,19 @@ QUESTION = st.integers(2, 4).flatmap(
         category=st.sampled_from(["", "Science", "Ciência"]),
         source=st.sampled_from(["llm", "bank"]),
     )
+)
+OTHER_KINDS = (
+    Question("M?", ("a", "b", "c"), (0, 2), kind="multi", points=2, source="host"),
+    Question("T?", ("True", "False"), 1, kind="true_false", time_limit=7, source="host"),
+    Question("X?", (), (), kind="text", answers=("Zoë", "Zoe B"), explanation="!", source="host"),
+    Question("P?", ("a", "b"), (), kind="poll", points=0, source="host"),
+    Question("Z?", ("a", "b"), 0, points=0, source="host"),
+)
+QUESTION = st.one_of(CHOICE_QUESTION, st.sampled_from(OTHER_KINDS))
+ANSWER = st.one_of(
+    st.integers(-1, 4),
+    st.sampled_from([(0,), (0, 2), (1, 2), (0, 1, 2)]),
+    st.sampled_from(["zoe", "ZOË", "nope"]),
 )
 RID = st.one_of(st.none(), st.sampled_from(["r1", "r2", "r-é"]))
 VIA = st.sampled_from(["", "server-a", "server-b"])
@@ -129,6 +173,18 @@ KINDS = st.sampled_from(
     ["drive"] * 6
     + ["seat", "seat", "resume", "disconnect", "tick", "questions"]
     + ["answer", "start", "next", "kick", "leave", "again"]
+    + [
+        "watch",
+        "set_questions",
+        "close",
+        "end",
+        "lock",
+        "unlock",
+        "results",
+        "draft",
+        "link",
+        "settings",
+    ]
 )
 
 
@@ -153,6 +209,7 @@ class Driver:
         out = self.room.handle(sender, command, self.now)
         for output in out:
             assert codec.output_from_dict(through_json(codec.output_to_dict(output))) == output
+        assert_indexes_true(self.room)
         self.steps.append((sender, encoded, self.now))
         self.outputs.append(outputs_json(out))
         self.snapshots.append(snapshot(self.room))
@@ -197,7 +254,30 @@ class Driver:
             self.apply(None, QuestionsReady(generation, qs), dt)
         elif kind == "answer":
             index = data.draw(st.one_of(st.just(max(room.question_index, 0)), st.integers(0, 3)))
-            self.apply(sender, SubmitAnswer(index, data.draw(st.integers(-1, 4)), rid), dt)
+            self.apply(sender, SubmitAnswer(index, data.draw(ANSWER), rid), dt)
+        elif kind == "watch":
+            pid = self.new_player()
+            token = data.draw(st.sampled_from([room.display_token, "wrong"]))
+            self.apply(None, Seat(pid, "", "h" + pid, rid, data.draw(VIA), token), dt)
+        elif kind == "set_questions":
+            qs = tuple(data.draw(st.lists(QUESTION, min_size=1, max_size=3)))
+            topic = data.draw(st.one_of(st.none(), TEXT))
+            self.apply(sender, SetQuestions(qs, topic, rid), dt)
+        elif kind == "settings":
+            changes = data.draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "time_per_question": st.sampled_from([0, 5]),
+                        "speed_points": st.booleans(),
+                        "num_questions": st.integers(1, 3),
+                        "show_question_text": st.booleans(),
+                    },
+                )
+            )
+            self.apply(sender, UpdateSettings(changes, rid), dt)
+        elif kind == "draft":
+            self.apply(sender, GenerateQuestions("space", 2, "easy", "fr", rid), dt)
         elif kind == "kick":
             target = data.draw(st.sampled_from([*self.ever, "ghost"]))
             self.apply(sender, KickPlayer(target, rid), dt)
@@ -207,6 +287,12 @@ class Driver:
                 "next": NextQuestion,
                 "leave": LeaveRoom,
                 "again": PlayAgain,
+                "close": CloseQuestion,
+                "end": EndGame,
+                "lock": LockRoom,
+                "unlock": UnlockRoom,
+                "results": GetResults,
+                "link": GetDisplayLink,
             }[kind](rid)
             self.apply(sender, command, dt)
 
@@ -226,8 +312,11 @@ class Driver:
             for pid in data.draw(st.permutations(sorted(room.players))):
                 if room.closed or room.phase is not Phase.QUESTION:
                     break
-                right = room.questions[room.question_index].answer_index
-                option = data.draw(st.one_of(st.just(right), st.integers(0, 3)))
+                question = room.questions[room.question_index]
+                right: Any = {"multi": question.correct, "text": "zoe"}.get(
+                    question.kind, question.correct[0] if question.correct else 0
+                )
+                option = data.draw(st.one_of(st.just(right), ANSWER))
                 wait = data.draw(st.one_of(st.integers(0, 400), st.integers(0, 6_000)))
                 self.apply(pid, SubmitAnswer(room.question_index, option), wait)
         elif room.phase is Phase.REVEAL:
@@ -454,6 +543,7 @@ def test_every_command_and_output_kind_round_trips() -> None:
         GetResults("g"),
         GenerateQuestions("space", 10, "hard", "pt-BR", "d"),
         GetDisplayLink("k"),
+        UpdateSettings({"show_question_text": False, "time_per_question": 0}, "v"),
     ]
     assert {type(c).__name__ for c in commands} == set(codec._COMMANDS)
     for command in commands:

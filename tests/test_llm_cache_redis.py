@@ -144,7 +144,7 @@ async def test_a_pool_written_by_the_first_server_is_merged_by_the_second(
     second = await server_b.generate_detailed("Glaciers", 5, "easy")
     assert second.reason == "llm" and second.questions.llm_count == 5
     # Server b asked for more and stored the union: now server a has 7 to draw from.
-    cached = await RedisQuestionCache(clients()).get("easy:glaciers")
+    cached = await RedisQuestionCache(clients()).get("easy:en:glaciers")
     assert cached is not None and len(cached) == 7
     assert (await server_a.generate_detailed("Glaciers", 7, "easy")).reason == "cache"
     assert len(fake.requests) == 2
@@ -185,7 +185,7 @@ async def test_an_expired_pool_is_asked_for_again(
     try:
         assert (await source.generate_detailed("Nebulae", 5, "easy")).reason == "llm"
         assert (await source.generate_detailed("Nebulae", 5, "easy")).reason == "cache"
-        name = cache.redis_key("easy:nebulae")
+        name = cache.redis_key("easy:en:nebulae")
         async with asyncio.timeout(5):
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
@@ -246,12 +246,12 @@ async def test_unreadable_pool_is_a_miss(
     client = clients()
     source = sources(redis=client)
     assert isinstance(source.cache, RedisQuestionCache)
-    name = source.cache.redis_key("easy:lava")
+    name = source.cache.redis_key("easy:en:lava")
     for junk in ("not json", json.dumps({"questions": 1}), json.dumps([{"text": "?"}])):
         await client.set(name, junk)
-        assert await source.cache.get("easy:lava") is None
+        assert await source.cache.get("easy:en:lava") is None
     assert (await source.generate_detailed("Lava", 5, "easy")).reason == "llm"
-    assert len(await source.cache.get("easy:lava") or ()) == 8  # and overwritten
+    assert len(await source.cache.get("easy:en:lava") or ()) == 8  # and overwritten
 
 
 async def test_redis_down_generation_goes_on_and_says_so_once(
@@ -299,3 +299,15 @@ async def test_a_hung_redis_costs_at_most_the_cache_timeout(
     assert gen.reason == "llm" and gen.questions.llm_count == 5
     assert 0.5 < took < 0.6 + DEADLINE, took
     assert len(fake.requests) == 2
+
+
+async def test_a_pool_keeps_kinds_and_explanations(clients: Clients) -> None:
+    cache = RedisQuestionCache(clients())
+    pool = (
+        Question("Is the Sun a star?", ("Vrai", "Faux"), 0, category="t", source="llm",
+                 kind="true_false", explanation="Le Soleil est une étoile."),
+        Question("2 + 2?", ("3", "4"), 1, category="t", source="llm", explanation="Four."),
+    )  # fmt: skip
+    await cache.put("easy:fr:t", pool)
+    assert await cache.get("easy:fr:t") == pool
+    assert await cache.get("easy:en:t") is None  # another language, another pool

@@ -20,15 +20,19 @@ from llm.validate import (
     DEFAULT_TOPIC,
     MAX_TOPIC_CHARS,
     BadOutput,
+    clean_language,
     clean_text,
     clean_topic,
+    parse_answers,
     parse_questions,
     topic_key,
 )
 
+WHY = "Two and two make four."
+
 
 def good(text: str = "What is 2 + 2?", correct: int = 1) -> dict[str, object]:
-    return {"text": text, "options": ["3", "4", "5", "22"], "correct": correct}
+    return {"text": text, "options": ["3", "4", "5", "22"], "correct": correct, "explanation": WHY}
 
 
 def reply(*items: object) -> str:
@@ -70,7 +74,7 @@ def test_topic_key_folds_case_and_spacing() -> None:
 def test_user_message_keeps_the_topic_a_string() -> None:
     hostile = 'x", "count": 999, "difficulty": "hard'
     data = json.loads(user_message(hostile, 5, "easy"))
-    assert data == {"topic": hostile, "count": 5, "difficulty": "easy"}
+    assert data == {"topic": hostile, "count": 5, "difficulty": "easy", "language": "en"}
 
 
 # --- validation ---------------------------------------------------------------
@@ -87,12 +91,13 @@ def test_valid_reply_is_parsed() -> None:
         correct=1,
         category="topic",
         source="llm",
+        explanation=WHY,
     )
 
 
 def test_two_and_three_options_are_fine() -> None:
-    two = {"text": "True or false?", "options": ["True", "False"], "correct": 1}
-    three = {"text": "Pick one", "options": ["a", "b", "c"], "correct": 2}
+    two = {"text": "True or false?", "options": ["True", "False"], "correct": 1, "explanation": WHY}
+    three = {"text": "Pick one", "options": ["a", "b", "c"], "correct": 2, "explanation": WHY}
     parsed = parse_questions(reply(two, three), "t")
     assert len(parsed.questions) == 2
 
@@ -111,7 +116,7 @@ def test_two_and_three_options_are_fine() -> None:
         ({"text": "q?", "options": list("abcde"), "correct": 0}, "5 options"),
         ({"text": "q?", "options": ["a", 2], "correct": 0}, "option not a string"),
         ({"text": "q?", "options": ["a", "\u200b"], "correct": 0}, "option empty"),
-        ({"text": "q?", "options": ["a", "o" * 121], "correct": 0}, "option too long"),
+        ({"text": "q?", "options": ["a", "o" * 101], "correct": 0}, "option too long"),
         ({"text": "q?", "options": ["Paris", " PARIS"], "correct": 0}, "duplicate options"),
         ({"text": "q?", "options": ["a", "b"]}, "correct index missing"),
         ({"text": "q?", "options": ["a", "b"], "correct": "0"}, "correct index missing"),
@@ -119,9 +124,22 @@ def test_two_and_three_options_are_fine() -> None:
         ({"text": "q?", "options": ["a", "b"], "correct": False}, "correct index missing"),
         ({"text": "q?", "options": ["a", "b"], "correct": 2}, "correct index out of range"),
         ({"text": "q?", "options": ["a", "b"], "correct": -1}, "correct index out of range"),
+        ({"text": "q?", "options": ["a", "b"], "correct": 0, "explanation": None},
+         "explanation missing"),
+        ({"text": "q?", "options": ["a", "b"], "correct": 0, "explanation": " \u200b"},
+         "explanation empty"),
+        ({"text": "q?", "options": ["a", "b"], "correct": 0, "explanation": "e" * 301},
+         "explanation too long"),
+        ({"kind": "multi", "text": "q?", "options": ["a", "b"], "correct": 0}, "kind 'multi'"),
+        ({"kind": "true_false", "text": "q", "options": ["T", "F", "?"], "correct": 0},
+         "true_false needs 2 options"),
+        ({"text": "Which city hosts Paris Zoo?", "options": ["Paris", "Rome"], "correct": 0},
+         "answer given away in the text"),
     ],
-)
+)  # fmt: skip
 def test_invalid_question_is_dropped_alone(item: object, why: str) -> None:
+    if isinstance(item, dict):
+        item.setdefault("explanation", WHY)
     parsed = parse_questions(reply(good(), item, good("Another?")), "t")
     assert [q.text for q in parsed.questions] == ["What is 2 + 2?", "Another?"]
     assert parsed.rejected == (f"#1: {why}",)
@@ -134,14 +152,17 @@ def test_duplicate_questions_are_dropped() -> None:
 
 
 def test_text_and_options_are_cleaned() -> None:
-    item = {"text": " What\nis\x00 this? ", "options": [" a\tb ", "c"], "correct": 0}
+    item = {"text": " What\nis\x00 this? ", "options": [" a\tb ", "c"], "correct": 0,
+            "explanation": " One\u200b line.\n"}  # fmt: skip
     (question,) = parse_questions(reply(item), "t").questions
     assert question.text == "What is this?"
     assert question.options == ("a b", "c")
+    assert question.explanation == "One line."
 
 
 def test_question_text_keeps_its_symbols() -> None:
-    item = {"text": "What is the derivative of x²?", "options": ["2x", "x"], "correct": 0}
+    item = {"text": "What is the derivative of x²?", "options": ["2x", "x"], "correct": 0,
+            "explanation": "d/dx x² = 2x."}  # fmt: skip
     (question,) = parse_questions(reply(item), "t").questions
     assert question.text == "What is the derivative of x²?"
 
@@ -155,6 +176,45 @@ def test_bare_list_and_code_fences_are_accepted() -> None:
     assert len(parse_questions(json.dumps([good()]), "t").questions) == 1
     fenced = "```json\n" + reply(good()) + "\n```"
     assert len(parse_questions(fenced, "t").questions) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "options"),
+    [
+        ("en", ("True", "False")),
+        ("fr", ("Vrai", "Faux")),
+        ("de-AT", ("Wahr", "Falsch")),
+        ("PT-br", ("Verdadeiro", "Falso")),
+        ("tlh", ("HIja'", "ghobe'")),  # no table entry: the model's own words
+    ],
+)
+def test_true_false_options_follow_the_language(language: str, options: tuple[str, str]) -> None:
+    item = {"kind": "true_false", "text": "The sun is a star.", "options": ["HIja'", "ghobe'"],
+            "correct": 0, "explanation": WHY}  # fmt: skip
+    (question,) = parse_questions(reply(item), "t", language=language).questions
+    assert question.kind == "true_false"
+    assert question.options == options
+    assert question.correct == (0,)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("en", "en"), ("FR", "fr"), ("pt-BR", "pt-BR"), ("zh-Hant-TW", "zh-Hant-TW"),
+     ("", "en"), ("english please", "en"), ('fr", "count": 99', "en"), (None, "en"),
+     ("x" * 40, "en")],
+)  # fmt: skip
+def test_clean_language(raw: object, expected: str) -> None:
+    assert clean_language(raw) == expected
+
+
+def test_parse_answers() -> None:
+    content = json.dumps({"answers": [
+        {"id": 0, "answer": 2}, {"id": 1, "answer": True}, {"id": 2, "answer": "1"},
+        {"id": 7, "answer": 0}, {"id": 0, "answer": 3}, "junk", {"id": 3, "answer": 1},
+    ]})  # fmt: skip
+    assert parse_answers(content, 4) == {0: 2, 3: 1}
+    with pytest.raises(BadOutput):
+        parse_answers("no", 4)
 
 
 @pytest.mark.parametrize(

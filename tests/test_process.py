@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -168,6 +169,44 @@ async def test_secret_is_not_echoed_when_bad() -> None:
     out = await server.output()
     assert server.proc.returncode == 2
     assert "GROQ_API_KEY" in out and "secret-value" not in out
+
+
+def unused_port() -> int:
+    """A port nothing listens on: bound by the OS's choice, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_workers_that_keep_dying_restart_ever_later_until_sigterm() -> None:
+    # Redis is down: every worker fails at start, the supervisor keeps trying.
+    redis_url = f"redis://127.0.0.1:{unused_port()}/0"
+    server = await ServerProcess.start(WORKERS="2", REDIS_URL=redis_url)
+    try:
+        delays: dict[int, list[float]] = {0: [], 1: []}
+        while min(len(d) for d in delays.values()) < 3:
+            event = json.loads(await server.line("worker exited; restarting"))
+            assert event["code"] == 1, event  # "cannot start", not a crash
+            delays[event["worker"]].append(event["delay_s"])
+        # Each worker backs off on its own: 1 s, 2 s, 4 s...
+        for worker_delays in delays.values():
+            assert worker_delays[:3] == [1, 2, 4], delays
+        server.proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert await asyncio.wait_for(server.proc.wait(), 10) == 0
+        assert time.monotonic() - started < 10
+        await server.line("all workers stopped")
+        # No worker outlives the supervisor.
+        pids = [json.loads(x)["pid"] for x in server.lines if '"worker started"' in x]
+        assert len(pids) >= 6
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            raise AssertionError(f"worker {pid} is still running")
+    finally:
+        await server.stop()
 
 
 async def test_readme_run_command_serves_healthz_on_8765() -> None:

@@ -6,9 +6,11 @@ import json
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from quiz.game import Room
 from tests.client import Player
+from tests.clock import ManualClock
 from tests.conftest import Harness, StartServer
 
 
@@ -23,137 +25,27 @@ async def still_works(quiz: Harness, player: Player | None = None) -> None:
     await friend.join(other.room_id, "Friend")
 
 
-@pytest.mark.parametrize(
-    ("frame", "code", "names"),
-    [
-        ("not json", "bad_json", None),
-        ("{", "bad_json", None),
-        ('{"action": "create_room", "name": "x", "num_questions": NaN}', "bad_json", None),
-        ("[1, 2]", "bad_message", "object"),
-        ('"a string"', "bad_message", "object"),
-        ("null", "bad_message", "object"),
-        ("{}", "bad_message", "action"),
-        ('{"action": 7}', "bad_message", "action"),
-        ('{"action": "dance"}', "unknown_action", "dance"),
-        ('{"action": "create_room"}', "bad_message", "name"),
-        ('{"action": "create_room", "name": 5}', "bad_message", "name"),
-        ('{"action": "create_room", "name": "   "}', "bad_message", "name"),
-        ('{"action": "create_room", "name": "' + "n" * 21 + '"}', "bad_message", "name"),
-        ('{"action": "create_room", "name": "a\\u0000b"}', "bad_message", "name"),
-        ('{"action": "create_room", "name": "a\\nb"}', "bad_message", "name"),
-        ('{"action": "create_room", "name": "a\\u001bb"}', "bad_message", "name"),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": 0}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": 51}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": 1e400}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": 99999999999999999999999999}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": true}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": 5.0}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "num_questions": "5"}',
-            "bad_message",
-            "num_questions",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "time_per_question": 4}',
-            "bad_message",
-            "time_per_question",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "time_per_question": 121}',
-            "bad_message",
-            "time_per_question",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "difficulty": "extreme"}',
-            "bad_message",
-            "difficulty",
-        ),
-        (
-            '{"action": "create_room", "name": "ok", "reveal_seconds": -1}',
-            "bad_message",
-            "reveal_seconds",
-        ),
-        ('{"action": "create_room", "name": "ok", "topic": ""}', "bad_message", "topic"),
-        (
-            '{"action": "create_room", "name": "ok", "topic": "' + "t" * 101 + '"}',
-            "bad_message",
-            "topic",
-        ),
-        ('{"action": "join_room", "name": "ok"}', "bad_message", "room_id"),
-        ('{"action": "join_room", "room_id": ["A"], "name": "ok"}', "bad_message", "room_id"),
-        ('{"action": "rejoin", "room_id": "ABCDE"}', "bad_message", "token"),
-        ('{"action": "create_room", "name": "ok", "request_id": ""}', "bad_message", "request_id"),
-        ('{"action": "create_room", "name": "ok", "request_id": 12}', "bad_message", "request_id"),
-        (
-            '{"action": "create_room", "name": "ok", "request_id": "' + "r" * 65 + '"}',
-            "bad_message",
-            "request_id",
-        ),
-    ],
-)
-async def test_bad_input_gets_a_clear_error(
-    quiz: Harness, frame: str, code: str, names: str | None
-) -> None:
-    player = await quiz.player()
-    await player.send_raw(frame)
-    reply = await player.next()
-    assert reply["type"] == "error", reply
-    assert reply["code"] == code, reply
-    assert reply["message"]
-    if names is not None:
-        assert names in reply["message"], reply
-    await still_works(quiz, player)
-
-
-async def test_error_echoes_request_id(quiz: Harness) -> None:
-    player = await quiz.player()
-    await player.send("create_room", name="ok", num_questions=0, request_id="abc")
-    reply = await player.next()
-    assert reply["request_id"] == "abc" and reply["code"] == "bad_message"
-
-
-async def test_unknown_fields_are_ignored(quiz: Harness) -> None:
-    player = await quiz.player()
-    reply = await player.request_any("create_room", name="ok", colour="blue", nested={"a": [1]})
-    assert reply["type"] == "room_created"
-
-
-async def test_topic_control_characters_become_spaces(quiz: Harness) -> None:
-    player = await quiz.player()
-    reply = await player.request_any("create_room", name="ok", topic="  space\n\ttravel\u0007 ")
-    assert reply["room"]["topic"] == "space travel"
-
-
-async def test_binary_frame_is_refused_and_connection_goes_on(quiz: Harness) -> None:
-    player = await quiz.player()
-    await player.send_raw(b'{"action": "create_room", "name": "bin"}')
-    reply = await player.next()
-    assert reply["code"] == "bad_message" and "binary" in reply["message"]
-    await still_works(quiz, player)
+async def test_bad_frames_get_their_error_and_everything_carries_on(quiz: Harness) -> None:
+    # What each bad frame is told is tests/test_protocol.py's; this is the
+    # path over a socket, once, from a seated player in a live room.
+    host, p1 = await quiz.room(2, time_per_question=60, reveal_seconds=0)
+    await p1.send("submit_answer", question_index="first", answer=0, request_id="bad-1")
+    refused = await p1.expect_rid("bad-1")
+    assert refused["type"] == "error" and refused["code"] == "bad_message"
+    assert refused["message"].startswith("question_index:")
+    await p1.send_raw("{not json")
+    assert (await p1.expect("error"))["code"] == "bad_json"
+    await p1.send_raw(b'{"action": "leave_room"}')
+    binary = await p1.expect("error")
+    assert binary["code"] == "bad_message" and "binary" in binary["message"]
+    # The connection stays seated and the room plays on.
+    assert (await host.request_any("start_game"))["type"] == "ack"
+    await p1.expect("question", question_index=0)
+    ok = await p1.request_any("submit_answer", question_index=0, answer=1)
+    assert ok["type"] == "answer_received"
+    # Nobody else heard of the bad frames.
+    assert not any(m["type"] == "error" for m in host.log)
+    await still_works(quiz, p1)
 
 
 async def test_two_mebibyte_frame_closes_with_1009(quiz: Harness) -> None:
@@ -191,7 +83,8 @@ async def test_errors_of_room_membership(quiz: Harness) -> None:
     ]:
         await outsider.error(action, "not_in_room", **fields)
     await outsider.error("join_room", "room_not_found", room_id="ZZZZZ", name="x")
-    await outsider.error("rejoin", "room_not_found", room_id="ZZZZZ", token="t" * 32)
+    # A failed rejoin never says whether the room exists (see test_hostile_limits).
+    await outsider.error("rejoin", "invalid_token", room_id="ZZZZZ", token="t" * 32)
     host, p1 = await quiz.room(2)
     await host.error("create_room", "already_in_room", name="again")
     await p1.error("join_room", "already_in_room", room_id=host.room_id, name="again")
@@ -263,19 +156,26 @@ async def test_internal_error_keeps_connection(
     assert (await host.request_any("start_game"))["type"] == "ack"
 
 
-async def test_room_closed_after_idle_ttl_closes_with_4002(start_server: StartServer) -> None:
-    quiz = await start_server(room_idle_ttl_seconds=0.5)
+async def test_room_closed_after_idle_ttl_closes_with_4002(
+    manual: tuple[Harness, ManualClock],
+) -> None:
+    quiz, clock = manual
     host, p1 = await quiz.room(2)
-    assert await p1.closed(timeout=5) == 4002
-    assert await host.closed(timeout=5) == 4002
+    # 30 minutes (ROOM_IDLE_TTL_SECONDS) after the last command, not before.
+    assert clock.advance(1_799_999) == 0
+    assert (await host.request_any("lock_room"))["type"] == "ack"  # activity: starts over
+    assert clock.advance(1_799_999) == 0
+    assert clock.advance(1) == 1
+    assert await p1.closed() == 4002
+    assert await host.closed() == 4002
     assert quiz.server.rooms.count == 0
 
 
 async def test_origin_outside_allowed_is_refused_with_403(start_server: StartServer) -> None:
     quiz = await start_server(allowed_origins=("https://quiz.example",))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(InvalidStatus) as info:
         await connect(quiz.url, origin="https://evil.example")
-    assert "403" in str(info.value)
+    assert info.value.response.status_code == 403
     ok = await connect(quiz.url, origin="https://quiz.example")
     await ok.close()
     # The page the server serves itself is always allowed.

@@ -73,23 +73,64 @@
 //   my-rank my-score   your final place and score (data-value)
 //   leaderboard        everyone; play-again-button (host only); leave-button
 //
-// Keys: 1 to 4 answer the open question (not while typing in a field).
+//   play-again-new results-csv results-json (host)
+// Protocol 1.1 (the host's quiz, presenting)
+//   Home: source-generated source-mine (radios) create-category (no LLM key)
+//   no-llm-note create-language create-host-plays (off: present) create-show-text
+//   create-speed-points create-streak-bonus myquiz-info open-editor suggest-name
+//   editor              the quiz editor (data-phase="editor"): editor-title
+//                       editor-add-kind editor-add editor-import-file editor-paste
+//                       editor-paste-submit editor-export editor-import-note
+//                       editor-summary editor-done editor-back editor-regenerate
+//                       editor-warning; each "editor-question" (data-index,
+//                       data-kind, data-invalid) holds q-kind q-text q-option-N
+//                       q-correct-N q-answers q-time q-points q-explanation q-up
+//                       q-down q-duplicate q-delete and "field-error" (data-field)
+//   Lobby (host): lock-button review-questions display-link-button display-link
+//   Question: text-answer submit-answer (text, multi) look-up (no text on phones)
+//             timer-none (no time limit); answer-status data-state adds offline
+//   Reveal: reveal data-kind; explanation; tie-note; typed-answer
+//   Host in game: skip-button end-game-button (press twice: data-armed) lock-button
+//   presenter           the presenter / second screen (data-stage = lobby |
+//                       question | reveal | board | finished | countdown); inside:
+//                       present-controls player-count locked-badge player-list
+//                       player kick-button qr share-link question-text option-N
+//                       answer-progress (data-answered, data-total) timer-seconds
+//                       reveal explanation leaderboard podium podium-place
+//                       summary-row; second screen: /?watch=CODE&key=SECRET
+//
+// Keys: 1 to 4 answer the open question (not while typing in a field); for
+// several right answers they toggle and Enter sends. Presenter: space or →
+// moves on (start, leaderboard, next question).
 // ---------------------------------------------------------------------------
 
 import { h, setText, setAttr } from "./dom.js";
 import { Connection } from "./connection.js";
 import { remainingMs } from "./clock.js";
 import { clearSession, loadLastQuestion, loadSession, rememberName, saveLastQuestion, saveSession } from "./session.js";
-import { applyMessage, createStore, initialState, isWatchingQuestion, leaveRoomState, myId, findPlayer } from "./state.js";
+import { applyMessage, createStore, initialState, isPresenter, isWatchingQuestion, leaveRoomState, myId, findPlayer } from "./state.js";
 import { toastError, toastInfo } from "./toast.js";
 import { homeView, rejoiningView } from "./view-home.js";
 import { lobbyView } from "./view-lobby.js";
 import { countdownView, generatingView } from "./view-wait.js";
-import { questionView } from "./view-question.js";
+import { isUntimed, questionKind, questionView } from "./view-question.js";
 import { revealView } from "./view-reveal.js";
 import { finalView } from "./view-final.js";
+import { editorView } from "./view-editor.js";
+import { presenterView } from "./view-presenter.js";
+import { downloadResultsCsv, downloadResultsJson } from "./results.js";
 
 const ACTION_LABELS = {
+  close_question: "Skipping to the answer",
+  end_game: "Ending the game",
+  lock_room: "Locking the room",
+  unlock_room: "Unlocking the room",
+  get_results: "Getting the results",
+  set_questions: "Saving the questions",
+  generate_questions: "Writing the questions",
+  get_display_link: "Making a second-screen link",
+  watch: "Following the game",
+  update_settings: "Changing the settings",
   create_room: "Creating the room",
   join_room: "Joining the room",
   start_game: "Starting the game",
@@ -104,7 +145,12 @@ const ACTION_LABELS = {
 
 const params = new URLSearchParams(location.search);
 const inviteCode = (params.get("room") || "").trim().slice(0, 64);
-const store = createStore(initialState({ session: loadSession(), inviteCode, lastQuestion: loadLastQuestion() }));
+// A second screen: /?watch=CODE&key=SECRET follows the game with no controls.
+const watchCode = (params.get("watch") || "").trim().slice(0, 64);
+const display = watchCode ? { room_id: watchCode, key: (params.get("key") || "").slice(0, 256) } : null;
+const store = createStore(initialState({ session: display ? null : loadSession(), inviteCode, lastQuestion: display ? null : loadLastQuestion() }));
+store.state.display = display;
+store.state.editor = null; // {mode: "mine" | "draft", ...} while the editor is open
 const requestLabels = new Map(); // request_id -> what it was, for error toasts
 
 const phaseEl = document.getElementById("app");
@@ -114,7 +160,10 @@ const roomChip = document.getElementById("room-chip");
 const noticeEl = document.getElementById("notice");
 
 const conn = new Connection({
-  getSession: () => store.state.session,
+  getSession: () => (store.state.display ? null : store.state.session),
+  onOpenWithoutSession: () => {
+    if (store.state.display) watchNow();
+  },
   onMessage: handleMessage,
   onStatus: (status) => store.update((s) => {
     s.connection = status;
@@ -127,6 +176,12 @@ const conn = new Connection({
 // ---------------------------------------------------------------- messages
 
 function handleMessage(msg, receivedAt) {
+  if (store.state.display) {
+    // The second screen has no seat: whatever carries the room resyncs it.
+    if (msg.room && typeof msg.room === "object" && msg.type !== "room_state") msg = { type: "room_state", room: msg.room };
+    if (!store.state.session) store.state.session = { room_id: store.state.display.room_id, player_id: null, token: null, watch_question: null };
+    if (msg.type === "error") return;
+  }
   if (msg.type === "error") {
     toastError(msg, requestLabels.get(msg.request_id) || "");
   }
@@ -138,11 +193,16 @@ function handleMessage(msg, receivedAt) {
   const changed = applyMessage(s, msg, receivedAt);
   if (!changed) return;
 
-  if (msg.type === "room_created" || msg.type === "room_joined") {
+  if (s.display) {
+    // never saved: a display has no seat to come back to
+  } else if (msg.type === "room_created" || msg.type === "room_joined") {
     saveSession(s.session);
     setUrlRoom(s.session.room_id);
   } else if ((s.session?.watch_question ?? null) !== watchBefore && s.session) {
     saveSession(s.session);
+  }
+  if (msg.type === "questions_draft" && s.draft) {
+    s.editor = { mode: "draft", questions: s.draft.questions, at: receivedAt };
   }
   if (msg.type === "host_changed" && s.session && msg.host_id === s.session.player_id && !wasHost) {
     toastInfo("You are now the host.");
@@ -153,13 +213,29 @@ function handleMessage(msg, receivedAt) {
   store.update(null, msg.type);
 }
 
+// One clear sentence when a room did not survive a restart (a server
+// without Redis keeps rooms in memory), and nothing saying otherwise.
+const ROOM_LOST = "The server restarted and this game was lost; ask the host for a new code.";
+
 function handleRejoinFailed(error) {
   const roomId = store.state.session?.room_id || "";
   if (error.code === "invalid_token") {
     goHome({ tone: "error", text: `Your seat in room ${roomId} has expired. You can join it again as a new player.` }, roomId);
   } else {
-    goHome({ tone: "error", text: `Room ${roomId} does not exist any more.` });
+    goHome({ tone: "error", text: ROOM_LOST });
   }
+}
+
+function watchNow() {
+  const d = store.state.display;
+  conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }).done.catch((error) => {
+    if (error && error.code === "room_not_found") {
+      store.update((s) => {
+        s.room = null;
+        s.notice = { tone: "error", text: ROOM_LOST };
+      }, "watch");
+    }
+  });
 }
 
 function handleTerminalClose(code) {
@@ -212,9 +288,12 @@ function goHome(notice = null, prefillCode = "") {
   store.update(null, "home");
 }
 
+let lastOwnQuiz = null; // the questions this host supplied, for "play again"
+
 const actions = {
   createRoom(fields) {
     rememberName(fields.name);
+    lastOwnQuiz = Array.isArray(fields.questions) ? fields.questions : null;
     return act("create_room", fields);
   },
   joinRoom(code, name) {
@@ -223,7 +302,10 @@ const actions = {
   },
   startGame: () => act("start_game"),
   next: () => act("next_question"),
-  playAgain: () => act("play_again"),
+  playAgain() {
+    // The same questions: the host's own (or reviewed) quiz goes back in.
+    return act("play_again").then(() => (lastOwnQuiz ? act("set_questions", { questions: lastOwnQuiz }) : null));
+  },
   kick(playerId) {
     const p = findPlayer(store.state, playerId);
     return act("kick_player", { player_id: playerId }, p ? `Removing ${p.name}` : undefined).catch(() => {});
@@ -239,24 +321,124 @@ const actions = {
     conn.reset();
     goHome();
   },
-  answer(index) {
+  /** Answer the open question: an index, a list of indexes (multi) or a text. */
+  answer(value) {
     const s = store.state;
     const q = s.question;
-    if (s.phase !== "question" || !q || !Array.isArray(q.options)) return;
-    if (index < 0 || index >= q.options.length) return;
+    if (s.phase !== "question" || !q) return;
+    const kind = questionKind(q);
+    const n = Array.isArray(q.options) ? q.options.length : 0;
+    const okIndex = (i) => Number.isInteger(i) && i >= 0 && i < n;
+    if (kind === "text" ? typeof value !== "string" || !value || value.length > 100
+      : kind === "multi" ? !Array.isArray(value) || !value.length || !value.every(okIndex)
+        : !okIndex(value)) return;
     if (isWatchingQuestion(s)) return;
+    if (s.connection.state !== "connected") return; // the answers are disabled until we are back
     if (s.answer.questionIndex === q.question_index && s.answer.index !== null) return; // first answer counts
-    if (remainingMs(q.deadline_ms) <= 0) return;
+    if (!isUntimed(q) && remainingMs(q.deadline_ms) <= 0) return;
     store.update((st) => {
-      st.answer = { questionIndex: q.question_index, index, status: "sending" };
+      st.answer = { questionIndex: q.question_index, index: value, status: "sending" };
     }, "answer");
-    act("submit_answer", { question_index: q.question_index, answer: index }).catch((error) => {
+    act("submit_answer", { question_index: q.question_index, answer: value }).catch((error) => {
       const st = store.state;
       if (st.answer.questionIndex !== q.question_index) return;
       if (error && error.code === "already_answered") st.answer.status = "locked";
       else st.answer = { questionIndex: q.question_index, index: null, status: "none" };
       store.update(null, "answer");
     });
+  },
+  closeQuestion: () => act("close_question").catch(() => {}),
+  endGame: () => act("end_game").catch(() => {}),
+  setLocked: (locked) => act(locked ? "lock_room" : "unlock_room").catch(() => {}),
+  updateSettings: (fields) => act("update_settings", fields).catch(() => {}),
+  fetchResults: () => act("get_results"),
+  downloadResults(format) {
+    return act("get_results").then((reply) => {
+      const results = reply && reply.type === "results" ? reply : store.state.results;
+      if (!results) return;
+      if (format === "json") downloadResultsJson(results);
+      else downloadResultsCsv(results);
+    }).catch(() => {});
+  },
+  /** Play again with new questions: the same room, the questions chosen again in the lobby. */
+  playAgainNew() {
+    return act("play_again").then(() => {
+      if (lastOwnQuiz) lastOwnQuiz = null;
+      return actions.generateDraft();
+    }).catch(() => {});
+  },
+  openEditor(showErrors = false, serverError = null) {
+    store.update((s) => {
+      s.editor = { mode: "mine", showErrors, serverError };
+    }, "editor");
+  },
+  closeEditor() {
+    store.update((s) => {
+      s.editor = null;
+      s.preferMyQuiz = true;
+    }, "editor");
+  },
+  /** Ask the server for questions to review before the start (AI, or the bank without a key). */
+  generateDraft() {
+    const s = store.state;
+    const fields = { topic: s.room?.topic || "general knowledge", count: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
+    if (s.room?.settings?.difficulty) fields.difficulty = s.room.settings.difficulty;
+    if (s.room?.settings?.language) fields.language = s.room.settings.language;
+    store.update((st) => {
+      st.draftPending = true;
+    }, "draft");
+    return act("generate_questions", fields).finally(() => store.update((st) => {
+      st.draftPending = false;
+    }, "draft"));
+  },
+  useDraft(questions, title) {
+    lastOwnQuiz = questions;
+    return act("set_questions", title ? { questions, topic: title.slice(0, 100) } : { questions }).then(() => {
+      store.update((s) => {
+        s.editor = null;
+        s.draftUsed = true;
+      }, "draft");
+      toastInfo(`${questions.length} questions ready. Start when everyone is in.`);
+    }).catch(() => {});
+  },
+  displayLink() {
+    return act("get_display_link").then((reply) => {
+      const r = reply || {};
+      const roomId = store.state.session?.room_id || "";
+      let link = typeof r.url === "string" ? new URL(r.url, location.href).href : null;
+      if (!link) {
+        const key = r.display_token || r.key || r.token || "";
+        link = `${location.origin}${location.pathname}?watch=${encodeURIComponent(roomId)}&key=${encodeURIComponent(key)}`;
+      }
+      store.update((s) => {
+        s.displayUrl = link;
+      }, "display-link");
+      return link;
+    });
+  },
+  /** The host's lobby buttons beyond start and lock (presenter and playing host alike). */
+  lobbyExtras() {
+    const s = store.state;
+    const items = [];
+    if (!lastOwnQuiz && !s.draftUsed) {
+      items.push(h("button", { type: "button", class: "btn btn-secondary", testid: "review-questions", disabled: Boolean(s.draftPending), onclick: () => actions.generateDraft().catch(() => {}) },
+        s.draftPending ? "Writing…" : "See the questions first"));
+    }
+    items.push(h("button", {
+      type: "button",
+      class: "btn btn-secondary",
+      testid: "display-link-button",
+      onclick: () => {
+        // Opened at once (still inside the click, so no popup blocker) and
+        // pointed at the secret link when it comes.
+        const win = window.open("about:blank", "_blank");
+        actions.displayLink().then((link) => {
+          if (win && !win.closed) win.location.href = link;
+          else toastInfo("Open the second-screen link (under the player list) on the other screen.");
+        }).catch(() => win?.close());
+      },
+    }, "Second screen"));
+    return items;
   },
   reconnectHere() {
     const saved = loadSession();
@@ -274,7 +456,10 @@ const ctx = { store, actions };
 let current = { key: null, view: null };
 
 function screenKey(s) {
+  if (s.editor) return `editor:${s.editor.mode}:${s.editor.at || 0}`;
+  if (s.display && !s.room) return s.notice ? "home" : "watching";
   if (!s.room) return s.session ? "rejoining" : "home";
+  if (isPresenter(s)) return "presenter";
   switch (s.phase) {
     case "question":
       return s.question ? `question:${s.question.question_index}` : "countdown";
@@ -289,6 +474,25 @@ function makeView(key) {
   const kind = key.split(":")[0];
   switch (kind) {
     case "rejoining": return rejoiningView(ctx);
+    case "watching": return rejoiningView(ctx, "Connecting the second screen…");
+    case "presenter": return presenterView(ctx);
+    case "editor": {
+      const e = store.state.editor;
+      if (e.mode === "draft") {
+        const host = store.state.room?.host_plays !== false;
+        return editorView(ctx, {
+          mode: "draft",
+          quiz: { title: store.state.room?.topic || "", questions: e.questions },
+          warning: host ? "You play too: you can see the answers here, so your own score will not be a fair one." : null,
+          onUse: (questions, title) => actions.useDraft(questions, title),
+          onRegenerate: () => actions.generateDraft().catch(() => {}),
+          onClose: () => store.update((st) => {
+            st.editor = null;
+          }, "editor"),
+        });
+      }
+      return editorView(ctx, { mode: "mine", showErrors: e.showErrors, serverError: e.serverError, onClose: () => actions.closeEditor() });
+    }
     case "lobby": return lobbyView(ctx);
     case "generating": return generatingView(ctx);
     case "countdown": return countdownView(ctx);
@@ -310,7 +514,9 @@ const TITLES = {
 };
 
 function render(s) {
-  const phase = s.room ? s.phase : "home";
+  const phase = s.editor ? "editor" : s.room ? s.phase : "home";
+  document.body.classList.toggle("presenting", Boolean(s.room) && !s.editor && isPresenter(s));
+  document.body.classList.toggle("is-display", Boolean(s.display));
   setAttr(phaseEl, "data-phase", phase);
   document.body.dataset.phase = phase;
 
@@ -332,11 +538,11 @@ function render(s) {
   setText(statusText, s.connection.detail);
   if (s.room && s.session) {
     roomChip.hidden = false;
-    setText(roomChip.querySelector(".room-chip-code"), s.session.room_id);
+    setText(roomChip.querySelector(".room-chip-code"), s.room.room_id || s.session.room_id);
   } else {
     roomChip.hidden = true;
   }
-  document.title = s.room ? `${TITLES[phase] || "Quiz"} · ${s.session.room_id} · Quiz Night` : "Quiz Night";
+  document.title = s.room && s.session ? `${TITLES[phase] || "Quiz"} · ${s.session.room_id} · Quiz Night` : "Quiz Night";
 
   renderNotice(s);
 }
@@ -370,7 +576,21 @@ function renderNotice(s) {
   ].filter(Boolean));
 }
 
-store.subscribe(render);
+// Rendering waits for the next frame: a host of 10,000 players gets a
+// player_joined each, and one render per frame is plenty.
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  const run = () => {
+    if (!renderQueued) return;
+    renderQueued = false;
+    render(store.state);
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 100); // a hidden tab gets no frames: render all the same
+}
+store.subscribe(scheduleRender);
 
 // Keep the question in play (and the answer sent) for a refresh during its reveal.
 let savedQuestionKey = null;

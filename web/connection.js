@@ -13,7 +13,7 @@ const CLOSE_REPLACED = 4003;
 const TERMINAL_CLOSE_CODES = new Set([CLOSE_KICKED, CLOSE_ROOM_CLOSED, CLOSE_REPLACED]);
 
 // Actions that make sense before being seated in a room.
-const LOBBYLESS_ACTIONS = new Set(["create_room", "join_room", "rejoin"]);
+const LOBBYLESS_ACTIONS = new Set(["create_room", "join_room", "rejoin", "watch"]);
 // Codes after which a rejoin can never succeed.
 const FATAL_REJOIN_CODES = new Set(["invalid_token", "room_not_found"]);
 
@@ -132,6 +132,7 @@ export class Connection {
       this.sendRejoin();
     } else {
       this.setStatus("connected", "Connected");
+      this.opts.onOpenWithoutSession?.();
       this.flush();
     }
   }
@@ -184,7 +185,8 @@ export class Connection {
         return;
       }
       if (msg.type === "error") {
-        this.opts.onMessage(msg, receivedAt);
+        // A fatal one is told once, by onRejoinFailed: not also as a toast.
+        if (!FATAL_REJOIN_CODES.has(msg.code)) this.opts.onMessage(msg, receivedAt);
         if (FATAL_REJOIN_CODES.has(msg.code)) {
           this.opts.onRejoinFailed?.(msg);
           this.setStatus("connected", "Connected");

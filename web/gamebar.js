@@ -4,6 +4,8 @@
 import { h, setText, setAttr } from "./dom.js";
 import { capitalise, formatNumber } from "./format.js";
 import { createPlayerList } from "./players.js";
+import { isHost, playerCount } from "./state.js";
+import { confirmButton } from "./confirm-button.js";
 
 export function createGameBar(ctx) {
   const topic = h("span", { class: "gamebar-topic" });
@@ -37,9 +39,12 @@ export function createGameBar(ctx) {
   };
   document.addEventListener("pointerdown", outside);
 
+  // The host who plays runs the game from here: skip, end, results.
+  const hostTools = h("div", { class: "gamebar-host", role: "toolbar", "aria-label": "Host controls" });
+  let toolsKey = "";
   const el = h("div", { class: "gamebar" },
     h("div", { class: "gamebar-where" }, topic, progress),
-    h("div", { class: "gamebar-actions" }, score, panel, leave));
+    h("div", { class: "gamebar-actions" }, hostTools, score, panel, leave));
 
   return {
     el,
@@ -55,7 +60,20 @@ export function createGameBar(ctx) {
       setText(progress, where);
       setText(score, `${formatNumber(s.me.score)} pts`);
       setAttr(score, "data-value", s.me.score);
-      setText(summary, `Players (${room.players.length})`);
+      setText(summary, `Players (${playerCount(s)})`);
+      const host = isHost(s);
+      const k = `${host}|${s.phase}|${room.locked}`;
+      if (k !== toolsKey) {
+        toolsKey = k;
+        const a = ctx.actions;
+        const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-ghost btn-small", testid, onclick }, label);
+        hostTools.replaceChildren(...(!host ? [] : [
+          s.phase === "question" ? b("Skip", "skip-button", () => a.closeQuestion()) : null,
+          s.phase !== "finished" ? confirmButton({ label: "End game", confirmLabel: "Sure? Press again", testid: "end-game-button", cls: "btn-ghost btn-small", onConfirm: () => a.endGame() }) : null,
+          b(room.locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!room.locked)),
+          s.phase === "reveal" ? b("Results", "results-csv", () => a.downloadResults("csv")) : null,
+        ].filter(Boolean)));
+      }
       players.update(s);
     },
     destroy() {

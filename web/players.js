@@ -64,7 +64,9 @@ export function createPlayerList(ctx, { showScores = false } = {}) {
   return {
     el: list,
     update(s) {
-      const players = s.room ? s.room.players : [];
+      // The latest 200: a list of 10,000 rows helps nobody and slows the page.
+      const all = s.room ? s.room.players : [];
+      const players = all.length > 200 ? all.slice(-200) : all;
       syncList(list, players, (p) => p.id, createItem, (li, p) => updateItem(li, p, s));
     },
   };

@@ -80,9 +80,8 @@ export function loadLastQuestion() {
   try {
     const value = JSON.parse(storage("session")?.getItem(QUESTION_KEY) || "null");
     if (value && typeof value === "object" && typeof value.room_id === "string" &&
-      value.question && typeof value.question === "object" && Number.isInteger(value.question.question_index) &&
-      Array.isArray(value.question.options)) {
-      return { room_id: value.room_id, question: value.question, answer: Number.isInteger(value.answer) ? value.answer : null };
+      value.question && typeof value.question === "object" && Number.isInteger(value.question.question_index)) {
+      return { room_id: value.room_id, question: value.question, answer: value.answer ?? null };
     }
   } catch {
     /* corrupt entry: treat as none */

@@ -21,7 +21,7 @@ export function initialState({ session = null, inviteCode = "", lastQuestion = n
   // the question: the one this tab saw last (see session.js) fills it in.
   if (session && lastQuestion && lastQuestion.room_id === session.room_id && lastQuestion.question) {
     s.question = { ...lastQuestion.question, restored: true };
-    if (Number.isInteger(lastQuestion.answer)) {
+    if (lastQuestion.answer !== null && lastQuestion.answer !== undefined) {
       s.answer = { questionIndex: lastQuestion.question.question_index, index: lastQuestion.answer, status: "locked" };
     }
   }
@@ -42,6 +42,9 @@ function emptyRoom() {
     myResult: null, // `your_result`
     me: { score: 0, streak: null, rank: null }, // streak: null until known (not in the room state)
     final: null, // `game_over` leaderboard
+    finalCount: null, // `game_over.player_count`
+    draft: null, // `questions_draft` under review in the lobby
+    results: null, // the last `results` (host)
   };
 }
 
@@ -72,7 +75,24 @@ export function isHost(s) {
 }
 
 export function findPlayer(s, id) {
-  return s.room?.players.find((p) => p.id === id) || null;
+  // An index by id: a host of 10,000 players gets a player_joined each.
+  return s.room?.byId?.get(id) || null;
+}
+
+/** How many players the room has (large rooms send a capped list and a count). */
+export function playerCount(s) {
+  if (!s.room) return 0;
+  return Number.isFinite(s.room.player_count) ? s.room.player_count : s.room.players.length;
+}
+
+/** True when this page presents the game (a host who does not play, or a display). */
+export function isPresenter(s) {
+  if (s.display) return true;
+  return isHost(s) && s.room?.host_plays === false;
+}
+
+function indexPlayers(room) {
+  room.byId = new Map(room.players.map((p) => [p.id, p]));
 }
 
 /** True when this player joined during the open question and plays from the next one. */
@@ -144,6 +164,7 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
     settings: room.settings && typeof room.settings === "object" ? room.settings : {},
     players: normalisePlayers(room.players),
   };
+  indexPlayers(s.room);
   const phase = PHASES.includes(room.phase) ? room.phase : "lobby";
   setPhase(s, phase);
 
@@ -178,7 +199,7 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
     s.question = q;
     if (joinedNow && s.session) s.session.watch_question = q.question_index;
     const yours = room.your_answer;
-    if (Number.isInteger(yours)) {
+    if (yours !== null && yours !== undefined) {
       s.answer = { questionIndex: q.question_index, index: yours, status: "locked" };
     } else if (!(s.answer.questionIndex === q.question_index && s.answer.status === "sending")) {
       s.answer = { questionIndex: q.question_index, index: null, status: "none" };
@@ -220,7 +241,10 @@ function upsertPlayer(s, player, connected) {
     existing.connected = connected;
     if (typeof player.name === "string") existing.name = player.name;
   } else {
-    s.room.players.push({ id: player.id, name: String(player.name ?? "?"), score: 0, connected });
+    const p = { id: player.id, name: String(player.name ?? "?"), score: 0, connected };
+    s.room.players.push(p);
+    s.room.byId.set(p.id, p);
+    if (Number.isFinite(s.room.player_count)) s.room.player_count += 1;
   }
 }
 
@@ -277,8 +301,23 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       return true;
     case "player_left":
       if (m.player && typeof m.player.id === "string") {
-        s.room.players = s.room.players.filter((p) => p.id !== m.player.id);
+        const p = s.room.byId.get(m.player.id);
+        if (p) {
+          s.room.players.splice(s.room.players.indexOf(p), 1);
+          s.room.byId.delete(p.id);
+        }
+        if (Number.isFinite(s.room.player_count)) s.room.player_count = Math.max(0, s.room.player_count - 1);
       }
+      return true;
+    case "room_size":
+      if (Number.isFinite(m.players)) s.room.player_count = m.players;
+      if (Number.isFinite(m.connected)) s.room.connected_count = m.connected;
+      return true;
+    case "questions_draft":
+      s.draft = { questions: Array.isArray(m.questions) ? m.questions : [], topic: m.topic, source: m.source, at: receivedAt };
+      return true;
+    case "results":
+      s.results = m;
       return true;
     case "host_changed":
       if (typeof m.host_id === "string") s.room.host_id = m.host_id;
@@ -342,6 +381,7 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
     case "game_over":
       setPhase(s, "finished");
       s.final = Array.isArray(m.leaderboard) ? m.leaderboard : null;
+      s.finalCount = Number.isFinite(m.player_count) ? m.player_count : null;
       applyScores(s, m.leaderboard);
       return true;
     default:

@@ -22,6 +22,8 @@ const FRIENDLY = {
   rate_limited: "Slow down a little: too many actions at once.",
   server_busy: "The server is busy right now. Try again in a moment.",
   internal_error: "Something went wrong on the server.",
+  room_locked: "This room is locked: the host is not letting anyone new in right now.",
+  not_a_player: "Only players can do that: this screen presents the game.",
   connection_lost: "The connection dropped before the server answered. Please try again.",
 };
 

@@ -7,7 +7,7 @@ import { formatNumber, hueOf, initialOf, ordinal } from "./format.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { isHost, leaderboardFromPlayers, myId } from "./state.js";
 
-function crown() {
+export function crown() {
   return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
     svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
 }
@@ -85,13 +85,15 @@ export function finalView(ctx) {
     update(s) {
       const entries = finalBoard(s);
       renderPodium(entries);
-      const me = entries.find((e) => e.player_id === myId(s));
+      // Past the top 100, a player's own place comes from the last your_result.
+      const me = entries.find((e) => e.player_id === myId(s)) ||
+        (Number.isFinite(s.me.rank) && myId(s) ? { player_id: myId(s), rank: s.me.rank, score: s.me.score } : null);
       if (me) {
         setText(myRank, ordinal(me.rank));
         setAttr(myRank, "data-value", me.rank);
         setText(myScore, formatNumber(me.score));
         setAttr(myScore, "data-value", me.score);
-        summary.replaceChildren("You finished ", myRank, ` of ${entries.length} with `, myScore, " points.");
+        summary.replaceChildren("You finished ", myRank, ` of ${formatNumber(s.finalCount ?? entries.length)} with `, myScore, " points.");
       } else {
         setText(summary, "");
       }
@@ -100,11 +102,16 @@ export function finalView(ctx) {
       const host = isHost(s);
       if (host !== lastHost) {
         lastHost = host;
-        controls.replaceChildren(
-          host ? playAgain : h("p", { class: "waiting" },
+        const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-secondary", testid, onclick }, label);
+        controls.replaceChildren(...[
+          host ? playAgain : null,
+          host ? b("New questions", "play-again-new", () => ctx.actions.playAgainNew()) : null,
+          host ? b("Results (CSV)", "results-csv", () => ctx.actions.downloadResults("csv")) : null,
+          host ? b("Results (JSON)", "results-json", () => ctx.actions.downloadResults("json")) : null,
+          host ? null : h("p", { class: "waiting" },
             h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
             " The host can start another round"),
-          leave);
+          leave].filter(Boolean));
       }
 
       if (!announced && entries.length) {

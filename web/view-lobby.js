@@ -5,16 +5,12 @@ import { h, setText, setAttr } from "./dom.js";
 import { capitalise, plural } from "./format.js";
 import { createPlayerList } from "./players.js";
 import { qrCodeSvg } from "./qr.js";
-import { isHost, settingOf } from "./state.js";
+import { isHost, playerCount, settingOf } from "./state.js";
+import { inviteLink, isLoopbackHost } from "./invite.js";
 import { announce } from "./announce.js";
 
-function isLoopbackHost() {
-  const host = location.hostname;
-  return host === "localhost" || host === "[::1]" || host === "::1" || host.startsWith("127.");
-}
-
 export function shareLinkFor(roomId) {
-  return `${location.origin}${location.pathname}?room=${encodeURIComponent(roomId)}`;
+  return inviteLink(roomId, null);
 }
 
 /** Copy text to the clipboard; falls back to a selected textarea on plain-HTTP LAN hosts. */
@@ -57,7 +53,7 @@ function copyButton(label, testid, getText) {
 export function lobbyView(ctx) {
   const s = ctx.store.state;
   const roomId = s.room.room_id || s.session.room_id;
-  const link = shareLinkFor(roomId);
+  let link = shareLinkFor(roomId);
 
   const codeEl = h("p", { class: "room-code", testid: "room-code", "aria-label": `Room code ${Array.from(roomId).join(" ")}`, text: roomId });
   const linkEl = h("a", { class: "share-link", testid: "share-link", href: link, target: "_blank", rel: "noopener", text: link });
@@ -73,23 +69,35 @@ export function lobbyView(ctx) {
       }, "Share…")
       : null);
 
-  let qr = null;
-  try {
-    qr = qrCodeSvg(link, { label: "QR code with the join link" });
-  } catch {
-    qr = null; // a link too long for the encoder: the code and link remain
+  const qrWrap = h("div", { class: "qr-wrap", testid: "qr" });
+  function showLink(url) {
+    link = url;
+    linkEl.href = url;
+    linkEl.textContent = url;
+    let qr = null;
+    try {
+      qr = qrCodeSvg(link, { label: "QR code with the join link" });
+    } catch {
+      qr = null; // a link too long for the encoder: the code and link remain
+    }
+    qrWrap.replaceChildren(...(qr ? [qr] : []));
   }
+  showLink(link);
+  const lanHint = h("p", { class: "hint", testid: "localhost-hint", hidden: !isLoopbackHost() },
+    "This page was opened as “localhost”, which only works on this computer: other devices need this computer's network address, and the server did not report one.");
+  inviteLink.lan?.then((lan) => {
+    if (!lan) return;
+    showLink(inviteLink(roomId, lan));
+    setText(lanHint, `The link and QR code use this computer's network address (${new URL(lan).host}), so phones on the same Wi-Fi can join.`);
+  });
 
   const share = h("section", { class: "card lobby-share", "aria-labelledby": "share-title" },
     h("h2", { id: "share-title", class: "eyebrow" }, "Room code"),
     codeEl,
-    qr ? h("div", { class: "qr-wrap" }, qr) : null,
+    qrWrap,
     h("p", { class: "share-label" }, "Or open this link to join:"),
     linkEl,
-    isLoopbackHost()
-      ? h("p", { class: "hint", testid: "localhost-hint" },
-        "This page was opened as “localhost”: other devices need this computer's network address in the link instead.")
-      : null,
+    lanHint,
     shareButtons);
 
   const title = h("h1", { class: "screen-title", tabindex: -1 });
@@ -115,6 +123,9 @@ export function lobbyView(ctx) {
     h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
     " Waiting for the host to start");
   const controls = h("div", { class: "lobby-controls" });
+  const hostTools = h("div", { class: "button-row host-tools" });
+  const displayNote = h("p", { class: "hint", testid: "display-link" });
+  let toolsKey = "";
   const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, "Leave room");
 
   const main = h("section", { class: "card lobby-main", "aria-labelledby": "lobby-title" },
@@ -140,28 +151,40 @@ export function lobbyView(ctx) {
       const room = state.room;
       setText(title, capitalise(room.topic || settingOf(state, "topic", "General knowledge")));
       const total = room.total_questions || settingOf(state, "num_questions", 5);
+      const seconds = settingOf(state, "time_per_question", 20);
       const items = [
         plural(total, "question"),
-        `${settingOf(state, "time_per_question", 20)} s each`,
+        seconds === 0 ? "No time limit" : `${seconds} s each`,
         capitalise(settingOf(state, "difficulty", "medium")),
       ];
       const reveal = settingOf(state, "reveal_seconds", null);
       if (reveal === 0) items.push("Host moves on");
+      if (settingOf(state, "speed_points", true) === false) items.push("Same points however fast");
+      if (settingOf(state, "streak_bonus", true) === false) items.push("No streak bonus");
+      if (room.locked) items.push("Locked");
       const key = items.join("|");
       if (key !== lastSettingsKey) {
         lastSettingsKey = key;
         settings.replaceChildren(...items.map((t) => h("li", { class: "chip", text: t })));
       }
-      const count = room.players.length;
+      const count = playerCount(state);
       setText(playersHeading, `Players (${count})`);
       players.update(state);
 
       const host = isHost(state);
+      const tk = `${room.locked}|${state.draftPending}|${state.draftUsed}|${state.displayUrl}`;
+      if (host && tk !== toolsKey) {
+        toolsKey = tk;
+        const lock = h("button", { type: "button", class: "btn btn-secondary", testid: "lock-button", onclick: () => ctx.actions.setLocked(!room.locked) }, room.locked ? "Unlock the room" : "Lock the room");
+        if (state.displayUrl) displayNote.replaceChildren("Second screen (display only): ", h("a", { href: state.displayUrl, target: "_blank", rel: "noopener", text: state.displayUrl }));
+        hostTools.replaceChildren(lock, ...ctx.actions.lobbyExtras(), state.displayUrl ? displayNote : "");
+      }
       if (host !== lastHost) {
         lastHost = host;
         controls.replaceChildren(host
           ? h("div", { class: "host-start" }, startButton,
-            h("p", { class: "hint", id: "start-hint" }, "Everyone in the list plays. Late arrivals join from the next question."))
+            h("p", { class: "hint", id: "start-hint" }, "Everyone in the list plays. Late arrivals join from the next question."),
+            hostTools)
           : waiting);
         if (host) setAttr(startButton, "aria-describedby", "start-hint");
       }

@@ -1,27 +1,53 @@
-// A question: the text, big answer buttons (colour + shape + letter, keys 1
-// to 4), the timer bar on the server's clock, and how many have answered.
+// A question on a player's screen, for every kind: big answer buttons
+// (colour + shape + letter, keys 1 to 4) for choice, true/false and polls;
+// toggles and a Send button for "several right answers"; a text box for typed
+// answers. The timer runs on the server's clock, and stops (with the answers
+// disabled) while the connection is down.
 
 import { h, setText, setAttr, toggleClass } from "./dom.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
 import { createGameBar } from "./gamebar.js";
 import { optionLetter, shapeIcon } from "./options.js";
-import { isWatchingQuestion } from "./state.js";
+import { isWatchingQuestion, settingOf } from "./state.js";
 
 const ATTRIBUTE_EVERY_MS = 200;
+
+export function questionKind(q) {
+  if (q.kind === "text" || !Array.isArray(q.options)) return q.kind === "text" ? "text" : "choice";
+  return ["choice", "multi", "true_false", "poll"].includes(q.kind) ? q.kind : "choice";
+}
+
+/** Untimed questions (time_per_question 0) close when all answered or the host says so. */
+export function isUntimed(q) {
+  return !(Number(q.time_limit_ms) > 0) || !Number.isFinite(q.deadline_ms);
+}
+
+function describeAnswer(kind, answer, options) {
+  if (answer === null || answer === undefined) return "";
+  if (kind === "text") return `“${answer}”`;
+  if (Array.isArray(answer)) return answer.map(optionLetter).join(", ");
+  return kind === "true_false" ? String(options[answer] ?? "") : optionLetter(answer);
+}
 
 export function questionView(ctx) {
   const s0 = ctx.store.state;
   const q = s0.question;
   const qIndex = q.question_index;
+  const kind = questionKind(q);
   const options = Array.isArray(q.options) ? q.options.map((o) => String(o)) : [];
-  const limitMs = Number(q.time_limit_ms) > 0 ? Number(q.time_limit_ms) : Math.max(1, (q.deadline_ms || 0) - (q.server_time_ms || 0));
+  const untimed = isUntimed(q);
+  const limitMs = untimed ? 1 : Number(q.time_limit_ms);
   const total = q.total_questions || s0.room.total_questions || 0;
+  const showText = settingOf(s0, "show_question_text", true) !== false;
 
   const bar = createGameBar(ctx);
   const counter = h("p", { class: "eyebrow question-counter", testid: "question-counter" },
     total ? `Question ${qIndex + 1} of ${total}` : `Question ${qIndex + 1}`);
-  const title = h("h1", { class: "question-text", testid: "question-text", tabindex: -1, text: q.question ?? "" });
+  const title = h("h1", { class: ["question-text", !showText && "visually-hidden"], testid: "question-text", tabindex: -1, text: q.question ?? "" });
+  const lookUp = showText ? null : h("p", { class: "look-up", testid: "look-up" }, "Read the question on the big screen");
+  const pointsTag = Number(q.points) === 2 ? h("span", { class: "tag tag-double" }, "Double points")
+    : Number(q.points) === 0 || kind === "poll" ? h("span", { class: "tag" }, kind === "poll" ? "Poll: no wrong answer" : "No points") : null;
 
   // Timer: a shrinking bar plus the seconds, on the server's clock.
   const timerFill = h("div", { class: "timer-fill" });
@@ -36,25 +62,60 @@ export function questionView(ctx) {
   }, timerFill);
   const timerSeconds = h("span", { class: "timer-seconds", "aria-hidden": "true" });
   const timerLive = h("p", { class: "visually-hidden", "aria-live": "assertive", testid: "timer-announce" });
-  const timer = h("div", { class: "timer" }, timerSeconds, timerBar, timerLive);
+  const timer = untimed
+    ? h("div", { class: "timer timer-none", testid: "timer-none" }, h("span", { class: "chip", text: "No time limit" }))
+    : h("div", { class: "timer" }, timerSeconds, timerBar, timerLive);
 
-  // Options.
-  const buttons = options.map((text, i) => {
-    const button = h("button", {
+  // Answers.
+  let draft = new Set(); // multi: the toggles chosen, not sent yet
+  let buttons = [];
+  let sendButton = null;
+  let textInput = null;
+  let grid;
+  if (kind === "text") {
+    textInput = h("input", {
+      type: "text", testid: "text-answer", id: `text-answer-${qIndex}`, maxlength: 100, autocomplete: "off",
+      autocapitalize: "off", spellcheck: "false", enterkeyhint: "send",
+    });
+    sendButton = h("button", { type: "submit", class: "btn btn-primary btn-large", testid: "submit-answer" }, "Send");
+    grid = h("form", { class: "text-answer", novalidate: true, onsubmit: (e) => { e.preventDefault(); ctx.actions.answer(textInput.value.trim()); } },
+      h("label", { for: textInput.id, class: "field-label", text: "Your answer" }),
+      h("div", { class: "text-answer-row" }, textInput, sendButton));
+  } else {
+    buttons = options.map((text, i) => h("button", {
       type: "button",
-      class: ["option", `opt-${i % 4}`],
+      class: ["option", `opt-${i % 4}`, kind === "true_false" && "option-tf"],
       testid: `option-${i}`,
       dataset: { index: i },
       "aria-keyshortcuts": i < 9 ? String(i + 1) : null,
-      onclick: () => ctx.actions.answer(i),
+      onclick: () => choose(i),
     },
     h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
     h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
     h("span", { class: "option-text", text }),
-    h("span", { class: "option-lock", "aria-hidden": "true", text: "Locked in" }));
-    return button;
-  });
-  const grid = h("div", { class: ["options", `options-${options.length}`], role: "group", "aria-label": "Answers" }, buttons);
+    h("span", { class: "option-lock", "aria-hidden": "true", text: kind === "multi" ? "Chosen" : "Locked in" })));
+    grid = h("div", { class: ["options", `options-${options.length}`, kind === "multi" && "options-multi"], role: "group", "aria-label": kind === "multi" ? "Answers: pick every right one, then Send" : "Answers" }, buttons);
+    if (kind === "multi") {
+      sendButton = h("button", { type: "button", class: "btn btn-primary btn-large send-multi", testid: "submit-answer", onclick: () => sendMulti() }, "Send my answer");
+    }
+  }
+
+  function choose(i) {
+    if (kind === "multi") {
+      if (closedNow()) return;
+      if (draft.has(i)) draft.delete(i); else draft.add(i);
+      render(ctx.store.state);
+      return;
+    }
+    ctx.actions.answer(i);
+  }
+  function sendMulti() {
+    if (!draft.size) {
+      setText(status, "Pick at least one answer first.");
+      return;
+    }
+    ctx.actions.answer([...draft].sort((a, b) => a - b));
+  }
 
   const status = h("p", { class: "status-line", testid: "answer-status", role: "status", "aria-live": "polite" });
   const progressText = h("span", { class: "progress-text" });
@@ -63,11 +124,13 @@ export function questionView(ctx) {
     progressText,
     h("span", { class: "meter", "aria-hidden": "true" }, progressFill));
 
-  const el = h("section", { class: "screen screen-question", "aria-labelledby": "question-title" },
+  const el = h("section", { class: ["screen", "screen-question", `kind-${kind}`], "aria-labelledby": "question-title" },
     bar.el,
-    h("div", { class: "question-head" }, counter, timer),
+    h("div", { class: "question-head" }, counter, pointsTag, timer),
     title,
+    lookUp,
     grid,
+    sendButton && kind === "multi" ? h("div", { class: "send-row" }, sendButton) : null,
     h("div", { class: "question-foot" }, status, progress));
   title.id = "question-title";
 
@@ -76,9 +139,18 @@ export function questionView(ctx) {
   let lastAttrAt = 0;
   let lastSecond = null;
   let timeUp = false;
+  let online = true;
   const announced = new Set();
 
+  function closedNow() {
+    const s = ctx.store.state;
+    const answer = s.answer.questionIndex === qIndex ? s.answer : { index: null };
+    return timeUp || !online || isWatchingQuestion(s) || answer.index !== null;
+  }
+
   function tick() {
+    raf = 0;
+    if (untimed || !online) return; // a lost connection stops the clock until we are back
     const left = remainingMs(q.deadline_ms);
     const fraction = Math.max(0, Math.min(1, left / limitMs));
     timerFill.style.transform = `scaleX(${fraction})`;
@@ -108,7 +180,6 @@ export function questionView(ctx) {
         setText(timerLive, "Time is up");
         render(ctx.store.state);
       }
-      raf = 0;
       return;
     }
     raf = requestAnimationFrame(tick);
@@ -117,35 +188,49 @@ export function questionView(ctx) {
   // --------------------------------------------------------------- render
   function render(s) {
     bar.update(s);
+    online = s.connection.state === "connected";
+    toggleClass(el, "is-offline", !online);
+    toggleClass(timer, "is-paused", !online);
     const answer = s.answer.questionIndex === qIndex ? s.answer : { index: null, status: "none" };
     const watching = isWatchingQuestion(s);
     const chosen = answer.index;
-    const closed = timeUp || watching || chosen !== null || s.connection.state === "disconnected";
-    toggleClass(grid, "has-choice", chosen !== null);
+    const closed = timeUp || watching || chosen !== null || !online;
+    const sent = chosen !== null;
+    const picked = (i) => (kind === "multi" ? (sent ? chosen.includes(i) : draft.has(i)) : chosen === i);
+    toggleClass(grid, "has-choice", sent);
     buttons.forEach((button, i) => {
-      const mine = chosen === i;
+      const mine = picked(i);
       setAttr(button, "aria-pressed", mine ? "true" : "false");
       setAttr(button, "aria-disabled", closed ? "true" : null);
       setAttr(button, "data-selected", mine ? "true" : null);
       setAttr(button, "data-locked", mine && answer.status === "locked" ? "true" : null);
-      toggleClass(button, "is-dim", closed && !mine);
+      toggleClass(button, "is-dim", sent && !mine);
     });
-    let line;
-    if (watching) line = "You joined during this question: you play from the next one.";
-    else if (answer.status === "locked") line = `Answer ${optionLetter(chosen)} locked in. Waiting for the others…`;
-    else if (answer.status === "sending") line = `Sending answer ${optionLetter(chosen)}…`;
-    else if (timeUp) line = "Time is up!";
-    else line = "Pick an answer";
-    if (line === "Pick an answer" && options.length <= 9) {
-      if (status.dataset.line !== line) {
-        status.dataset.line = line;
-        status.replaceChildren(line, h("span", { class: "kbd-hint", text: ` (keys 1 to ${options.length})` }));
-      }
-    } else if (status.dataset.line !== line) {
-      status.dataset.line = line;
-      setText(status, line);
+    if (sendButton) {
+      sendButton.disabled = closed;
+      setText(sendButton, answer.status === "locked" ? "Sent" : kind === "text" ? "Send" : "Send my answer");
     }
-    setAttr(status, "data-state", watching ? "watching" : timeUp && answer.status === "none" ? "timeout" : answer.status);
+    if (textInput) {
+      textInput.disabled = closed;
+      if (sent && textInput.value.trim() !== chosen) textInput.value = chosen;
+    }
+    const said = describeAnswer(kind, chosen, options);
+    let line;
+    if (!online) line = "Connection lost: the answers come back when you are reconnected.";
+    else if (watching) line = "You joined during this question: you play from the next one.";
+    else if (answer.status === "locked") line = `${kind === "poll" ? "Vote" : "Answer"} ${said} locked in. Waiting for the others…`;
+    else if (answer.status === "sending") line = `Sending ${said}…`;
+    else if (timeUp) line = "Time is up!";
+    else if (kind === "text") line = "Type your answer and press Enter";
+    else if (kind === "multi") line = "Pick every right answer, then Send";
+    else line = kind === "poll" ? "Pick one" : "Pick an answer";
+    const keysHint = !["text"].includes(kind) && options.length <= 9 && answer.status === "none" && !timeUp && online && !watching;
+    const key = `${line}|${keysHint}`;
+    if (status.dataset.line !== key) {
+      status.dataset.line = key;
+      status.replaceChildren(line, keysHint ? h("span", { class: "kbd-hint", text: kind === "multi" ? ` (keys 1 to ${options.length}, Enter sends)` : ` (keys 1 to ${options.length})` }) : "");
+    }
+    setAttr(status, "data-state", !online ? "offline" : watching ? "watching" : timeUp && answer.status === "none" ? "timeout" : answer.status);
 
     const p = s.progress && s.progress.question_index === qIndex ? s.progress : null;
     if (p && Number.isFinite(p.total)) {
@@ -164,20 +249,25 @@ export function questionView(ctx) {
   return {
     el,
     focus() {
-      title.focus({ preventScroll: true });
-      // The focused heading reads the question itself.
-      announce(`${total ? `Question ${qIndex + 1} of ${total}. ` : ""}${options.length} answers, keys 1 to ${options.length}.`);
+      if (textInput) textInput.focus({ preventScroll: true });
+      else title.focus({ preventScroll: true });
+      const how = kind === "text" ? "Type your answer." : kind === "multi" ? `${options.length} answers: pick every right one with keys 1 to ${options.length}, then Enter.` : `${options.length} answers, keys 1 to ${options.length}.`;
+      announce(`${total ? `Question ${qIndex + 1} of ${total}. ` : ""}${showText ? "" : `${q.question ?? ""} `}${how}`);
     },
     update(s) {
       render(s);
-      if (!raf && !timeUp) raf = requestAnimationFrame(tick);
+      if (!raf && !timeUp && !untimed && online) raf = requestAnimationFrame(tick);
     },
     onKey(event) {
+      if (kind === "text") return;
       const n = Number(event.key);
       if (Number.isInteger(n) && n >= 1 && n <= Math.min(options.length, 9)) {
         event.preventDefault();
-        ctx.actions.answer(n - 1);
+        choose(n - 1);
         buttons[n - 1].focus({ preventScroll: true });
+      } else if (kind === "multi" && event.key === "Enter" && event.target !== sendButton) {
+        event.preventDefault();
+        sendMulti();
       }
     },
     destroy() {

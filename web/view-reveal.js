@@ -7,7 +7,7 @@ import { remainingMs } from "./clock.js";
 import { formatNumber, ordinal } from "./format.js";
 import { createGameBar } from "./gamebar.js";
 import { createLeaderboard } from "./leaderboard.js";
-import { optionLetter, shapeIcon } from "./options.js";
+import { buildResultRows, correctSentence, tieExplanation } from "./result-rows.js";
 import { isHost, leaderboardFromPlayers, myId, settingOf } from "./state.js";
 
 function stat(label, testid) {
@@ -30,6 +30,8 @@ export function revealView(ctx) {
 
   // Options with the distribution, filled when the result is known.
   const revealList = h("ol", { class: "reveal-list", testid: "reveal", "aria-label": "Answers and how many picked each" });
+  const explanation = h("p", { class: "explanation", testid: "explanation", hidden: true });
+  const tieNote = h("p", { class: "hint tie-note", testid: "tie-note", hidden: true });
 
   // Your result (aria-live: `your_result` comes right after `question_result`).
   const headline = h("p", { class: "my-headline" });
@@ -43,7 +45,8 @@ export function revealView(ctx) {
   const board = createLeaderboard({ limit: 10, label: "Top 10" });
   const boardCard = h("section", { class: "card board-card", "aria-labelledby": "board-title" },
     h("h2", { id: "board-title", class: "section-title", text: "Leaderboard" }),
-    board.el);
+    board.el,
+    tieNote);
 
   const nextButton = h("button", {
     type: "button",
@@ -65,7 +68,7 @@ export function revealView(ctx) {
     title,
     h("div", { class: "reveal-layout" },
       mine,
-      h("div", { class: "reveal-main" }, revealList, controls),
+      h("div", { class: "reveal-main" }, revealList, explanation, controls),
       boardCard));
   title.id = "reveal-title";
 
@@ -85,35 +88,12 @@ export function revealView(ctx) {
       revealList.replaceChildren(h("li", { class: "reveal-empty" }, "You missed this answer while reconnecting. The next question is on its way."));
       return;
     }
-    const counts = Array.isArray(result.answer_counts) ? result.answer_counts : [];
-    const options = question?.options ?? counts.map((_, i) => `Answer ${optionLetter(i)}`);
-    const n = Math.max(options.length, counts.length);
-    const max = Math.max(1, ...counts.map((c) => Number(c) || 0));
-    const rows = [];
-    for (let i = 0; i < n; i++) {
-      const count = Number(counts[i]) || 0;
-      const correct = i === result.correct_answer;
-      const picked = s.answer.questionIndex === qIndex && s.answer.index === i;
-      const fill = h("span", { class: "reveal-fill" });
-      fill.style.setProperty("--share", String(count / max));
-      rows.push(h("li", {
-        class: ["reveal-option", `opt-${i % 4}`, correct && "is-correct", picked && "is-picked"],
-        testid: "reveal-option",
-        dataset: { index: i, correct: correct ? "true" : "false", count },
-      },
-      h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
-      h("span", { class: "reveal-text" },
-        h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
-        String(options[i] ?? ""),
-        correct ? h("span", { class: "tag tag-correct" }, h("span", { "aria-hidden": "true" }, "✓ "), "Correct answer") : null,
-        picked ? h("span", { class: "tag tag-picked" }, "Your answer") : null),
-      h("span", { class: "reveal-bar", "aria-hidden": "true" }, fill),
-      h("span", { class: "reveal-count" },
-        formatNumber(count),
-        h("span", { class: "visually-hidden", text: count === 1 ? " player" : " players" }))));
-    }
-    revealList.replaceChildren(...rows);
-    setAttr(revealList, "data-correct-answer", result.correct_answer);
+    const built = buildResultRows(result, question, s.answer.questionIndex === qIndex ? s.answer.index : null);
+    revealList.replaceChildren(...built.rows);
+    setAttr(revealList, "data-correct-answer", result.correct_answer ?? null);
+    setAttr(revealList, "data-kind", built.kind);
+    setText(explanation, result.explanation || "");
+    explanation.hidden = !result.explanation;
     // Let the bars grow in after being attached.
     requestAnimationFrame(() => revealList.classList.add("is-shown"));
   }
@@ -124,7 +104,8 @@ export function revealView(ctx) {
     toggleClass(mine, "is-correct", Boolean(r && r.correct));
     toggleClass(mine, "is-wrong", Boolean(r && r.answered && !r.correct));
     if (r) {
-      setText(headline, r.correct ? "Correct!" : r.answered ? "Not this time" : watching ? "You play from the next question" : "No answer");
+      const poll = (s.result?.kind || question?.kind) === "poll";
+      setText(headline, poll ? (r.answered ? "Thanks for voting" : "No vote") : r.correct ? "Correct!" : r.answered ? "Not this time" : watching ? "You play from the next question" : "No answer");
       setText(points, r.correct ? `+${formatNumber(r.points)} points` : "+0 points");
       setAttr(points, "data-value", r.points ?? 0);
       setAttr(mine, "data-correct", r.correct ? "true" : "false");
@@ -151,8 +132,7 @@ export function revealView(ctx) {
 
     if (r && !announcedResult) {
       announcedResult = true;
-      const correctIndex = s.result?.correct_answer;
-      const correctText = Number.isInteger(correctIndex) && question ? `The answer was ${optionLetter(correctIndex)}: ${question.options[correctIndex]}. ` : "";
+      const correctText = s.result ? `${correctSentence(s.result, question)} ` : "";
       announce(`${correctText}${r.correct ? `Correct, ${r.points} points.` : r.answered ? "Not this time." : "No answer."}${rankValue ? ` You are ${ordinal(rankValue)}.` : ""}`);
     }
   }
@@ -186,7 +166,11 @@ export function revealView(ctx) {
       buildReveal(s);
       renderMine(s);
       const result = s.result && s.result.question_index === qIndex ? s.result : null;
-      board.update(result ? result.leaderboard : leaderboardFromPlayers(s.room.players), myId(s));
+      const entries = result ? result.leaderboard : leaderboardFromPlayers(s.room.players);
+      board.update(entries, myId(s));
+      const tie = tieExplanation(entries);
+      tieNote.hidden = !tie;
+      setText(tieNote, tie);
       renderControls(s);
       if (!timer) timer = setInterval(() => renderControls(ctx.store.state), 250);
     },

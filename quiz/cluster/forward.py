@@ -31,9 +31,7 @@ from quiz.game import Command
 from quiz.rooms import RoomNotFound, Unavailable
 
 if TYPE_CHECKING:
-    import redis.asyncio as aioredis
-
-    from quiz.cluster.rooms import RedisRooms
+    from quiz.cluster.node import Node
 
 log = logging.getLogger("quiz.cluster")
 
@@ -57,14 +55,14 @@ class Waiter:
 class Forwarder:
     """The inbox side of this server: batches sends, waits for replies."""
 
-    def __init__(self, rooms: RedisRooms, redis: aioredis.Redis, wait_s: float) -> None:
-        self.rooms = rooms
+    def __init__(self, node: Node, wait_s: float) -> None:
+        self.node = node
         self.wait_s = wait_s
         self.waiters: dict[str, Waiter] = {}
         self.outbox: dict[str, list[tuple[str, str]]] = {}
         self.flushing: set[str] = set()
-        self._forward = redis.register_script(scripts.FORWARD)
-        self._cancel = redis.register_script(scripts.CANCEL)
+        self._forward = node.redis.register_script(scripts.FORWARD)
+        self._cancel = node.redis.register_script(scripts.CANCEL)
 
     async def send(
         self,
@@ -81,10 +79,10 @@ class Forwarder:
         Raises :class:`Unavailable` when it was not (and will not be) applied.
         """
         ref = secrets.token_hex(8)
-        deadline = self.rooms.redis_now_ms() + int(self.wait_s * 1000)
+        deadline = self.node.redis_now_ms() + int(self.wait_s * 1000)
         body = json.dumps(
             {
-                "origin": self.rooms.sid,
+                "origin": self.node.sid,
                 "ref": ref,
                 "pid": player_id,
                 "cmd": codec.command_to_dict(command),
@@ -100,7 +98,7 @@ class Forwarder:
         self.outbox.setdefault(room_id, []).append((ref, body))
         if room_id not in self.flushing:
             self.flushing.add(room_id)
-            self.rooms.spawn(self._flush(room_id))
+            self.node.spawn(self._flush(room_id))
         if not reply:
             return None
         try:
@@ -138,21 +136,21 @@ class Forwarder:
         try:
             sent = await self._forward(
                 keys=[key(room_id, "inbox"), key(room_id, "snap")],
-                args=[self.rooms.ttl_ms, *(body for _, body in batch)],
+                args=[self.node.ttl_ms, *(body for _, body in batch)],
             )
         except RedisError as exc:
-            error = self.rooms.failed(exc)
+            error = self.node.failed(exc)
             # The commands may still reach the inbox once Redis answers:
             # refuse them for good, so that they never take effect.
-            self.rooms.spawn(self._refuse_later(room_id, [ref for ref, _ in batch]))
+            self.node.spawn(self._refuse_later(room_id, [ref for ref, _ in batch]))
             self._fail(batch, error)
             return
         if not sent:
             self._fail(batch, RoomNotFound(room_id))
-            self.rooms.vanished(room_id)
+            self.node.vanished(room_id)
             return
-        self.rooms.counters["commands_forwarded"] += len(batch)
-        self.rooms.counters["redis_forwards"] += 1
+        self.node.counters["commands_forwarded"] += len(batch)
+        self.node.counters["redis_forwards"] += 1
 
     def _fail(self, batch: list[tuple[str, str]], error: Exception) -> None:
         for ref, _ in batch:
@@ -165,8 +163,8 @@ class Forwarder:
         try:
             return bool(await self._cancel(keys=[ref_key(room_id, ref)], args=[FATE_TTL_MS]))
         except RedisError as exc:
-            self.rooms.spawn(self._refuse_later(room_id, [ref]))
-            raise self.rooms.failed(exc) from exc
+            self.node.spawn(self._refuse_later(room_id, [ref]))
+            raise self.node.failed(exc) from exc
 
     async def _refuse_later(self, room_id: str, refs: list[str]) -> None:
         for _ in range(CANCEL_TRIES):

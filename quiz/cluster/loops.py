@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
@@ -78,13 +79,13 @@ class Reader:
         streams: Callable[[], dict[str, str]],
         handle: Handler,
         loops: Loops,
-        errors: Callable[[], None],
+        counters: Counter[str],
     ) -> None:
         self.client = client
         self.streams = streams
         self.handle = handle
         self.loops = loops
-        self.errors = errors
+        self.counters = counters
 
     async def run(self) -> None:
         backoff = 0.1
@@ -95,7 +96,7 @@ class Reader:
                 )
                 backoff = 0.1
             except RedisError as exc:
-                self.errors()
+                self.counters["redis_errors"] += 1
                 self.loops.down.add("reader")
                 log.warning(
                     "redis reader lost its connection; reconnecting",

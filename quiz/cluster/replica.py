@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from quiz.cluster.journal import Entry
+from quiz.cluster.entries import Entry
 from quiz.engine import RoomEngine
 
 log = logging.getLogger("quiz.cluster")

@@ -1,0 +1,71 @@
+// The host's downloads of a game's `results`: a CSV for Excel and Google
+// Sheets (one row per player: rank, name, score, correct count, then one
+// column per question) and the raw JSON.
+
+import { toCsv } from "./csv.js";
+import { download } from "./download.js";
+import { optionLetter } from "./options.js";
+
+function answerText(q, a) {
+  if (!a) return "";
+  const value = a.answer;
+  if (typeof value === "string") return value;
+  const options = Array.isArray(q?.options) ? q.options : [];
+  const one = (i) => (options[i] !== undefined ? String(options[i]) : optionLetter(i));
+  return Array.isArray(value) ? value.map(one).join(" + ") : Number.isInteger(value) ? one(value) : "";
+}
+
+/** The CSV rows (header first) of a `results` message. */
+export function resultRows(results) {
+  const questions = Array.isArray(results.questions) ? results.questions : [];
+  const header = ["Rank", "Name", "Score", "Correct answers",
+    ...questions.map((q, i) => `Q${i + 1}: ${q.text ?? q.question ?? ""}`)];
+  const players = (Array.isArray(results.players) ? [...results.players] : [])
+    .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
+  const rows = players.map((p) => {
+    const answers = Array.isArray(p.answers) ? p.answers : [];
+    const correct = answers.filter((a) => a && a.correct).length;
+    return [p.rank ?? "", p.name ?? "", p.score ?? 0, correct,
+      ...questions.map((q, i) => {
+        const a = answers[i];
+        if (!a) return "";
+        const text = answerText(q, a);
+        if ((q.kind ?? "choice") === "poll") return text;
+        return `${a.correct ? "✓" : "✗"} ${text}`;
+      })];
+  });
+  return [header, ...rows];
+}
+
+function stamp(results) {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${results.room_id ?? "quiz"}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`;
+}
+
+export function downloadResultsCsv(results) {
+  download(`quiz-results-${stamp(results)}.csv`, toCsv(resultRows(results)), "text/csv");
+}
+
+export function downloadResultsJson(results) {
+  const { type: _type, request_id: _rid, ...data } = results;
+  download(`quiz-results-${stamp(results)}.json`, `${JSON.stringify(data, null, 2)}\n`, "application/json");
+}
+
+/** Per question: the share of answers that were right (null for polls), for the last screen. */
+export function questionSummary(results) {
+  const questions = Array.isArray(results?.questions) ? results.questions : [];
+  const players = Array.isArray(results?.players) ? results.players : [];
+  return questions.map((q, i) => {
+    let answered = 0;
+    let right = 0;
+    for (const p of players) {
+      const a = p.answers?.[i];
+      if (!a) continue;
+      answered += 1;
+      if (a.correct) right += 1;
+    }
+    const kind = q.kind ?? "choice";
+    return { index: i, text: q.text ?? q.question ?? "", kind, answered, right: kind === "poll" ? null : right };
+  });
+}

@@ -1,0 +1,414 @@
+// The presenter's screen (a projector or TV: 1920×1080 or 1280×720, never
+// scrolls) and the display-only second screen (same pictures, no controls).
+//
+// Lobby: the code and a large QR code with the names that joined. Question:
+// the question and its options large, the timer, "N of M answered". Reveal:
+// the distribution and the explanation, then the top 10. The end: a podium
+// built 3rd, 2nd, 1st, and a per-question summary.
+// Keys (host): space or → moves on (start, leaderboard, next question).
+
+import { h, setText, setAttr, toggleClass, syncList } from "./dom.js";
+import { crown } from "./view-final.js";
+import { announce } from "./announce.js";
+import { remainingMs } from "./clock.js";
+import { capitalise, formatNumber, hueOf, initialOf, ordinal, plural } from "./format.js";
+import { createLeaderboard } from "./leaderboard.js";
+import { optionLetter, shapeIcon } from "./options.js";
+import { qrCodeSvg } from "./qr.js";
+import { buildResultRows, tieExplanation } from "./result-rows.js";
+import { questionSummary } from "./results.js";
+import { isHost, leaderboardFromPlayers, playerCount, settingOf } from "./state.js";
+import { isUntimed, questionKind } from "./view-question.js";
+import { inviteLink } from "./invite.js";
+import { confirmButton } from "./confirm-button.js";
+
+const LATEST_NAMES = 48; // the lobby shows the count and the latest names
+
+function btn(label, testid, onclick, cls = "btn-secondary", keys = null) {
+  return h("button", { type: "button", class: ["btn", cls], testid, onclick, "aria-keyshortcuts": keys }, label);
+}
+
+export function presenterView(ctx) {
+  const display = Boolean(ctx.store.state.display);
+  const stage = h("div", { class: "stage", testid: "stage" });
+  const controls = h("div", { class: "present-controls", testid: "present-controls", role: "toolbar", "aria-label": "Host controls" });
+  const el = h("section", { class: ["screen", "screen-present", display && "is-display"], testid: "presenter", "aria-label": display ? "Second screen" : "Presenter" },
+    stage, display ? null : controls);
+
+  let key = "";
+  let part = null; // the current stage's {update, destroy}
+  let step = "reveal"; // reveal -> board, within the reveal phase
+  let stepFor = null;
+  let autoTimer = 0;
+
+  function stageKey(s) {
+    switch (s.phase) {
+      case "question": return `question:${s.question?.question_index}`;
+      case "reveal": return `${step}:${s.room.question_index}`;
+      default: return s.phase;
+    }
+  }
+
+  function next() {
+    const s = ctx.store.state;
+    if (display || !isHost(s)) return;
+    if (s.phase === "lobby") ctx.actions.startGame().catch(() => {});
+    else if (s.phase === "reveal" && step === "reveal") {
+      step = "board";
+      render(s);
+    } else if (s.phase === "reveal") ctx.actions.next().catch(() => {});
+  }
+
+  function render(s) {
+    if (s.phase === "reveal" && stepFor !== s.room.question_index) {
+      stepFor = s.room.question_index;
+      step = "reveal";
+      clearTimeout(autoTimer);
+      // With the room moving on by itself, show the board for the second half.
+      const seconds = Number(settingOf(s, "reveal_seconds", 5));
+      if (seconds > 0) {
+        autoTimer = setTimeout(() => {
+          step = "board";
+          render(ctx.store.state);
+        }, (seconds * 1000) / 2);
+      }
+    }
+    const k = stageKey(s);
+    if (k !== key) {
+      key = k;
+      part?.destroy?.();
+      part = makeStage(k.split(":")[0], ctx, { next, display });
+      stage.replaceChildren(part.el);
+      setAttr(el, "data-stage", k.split(":")[0]);
+    }
+    part.update(s);
+    if (!display) renderControls(s);
+  }
+
+  let controlsKey = "";
+  function renderControls(s) {
+    const host = isHost(s);
+    const locked = Boolean(s.room.locked);
+    const showText = settingOf(s, "show_question_text", true) !== false;
+    const k = `${host}|${s.phase}|${step}|${locked}|${s.room.total_questions}|${s.room.question_index}|${showText}`;
+    if (k === controlsKey) return;
+    controlsKey = k;
+    if (!host) {
+      controls.replaceChildren();
+      return;
+    }
+    const a = ctx.actions;
+    const isLast = s.room.total_questions && s.room.question_index + 1 >= s.room.total_questions;
+    const items = [];
+    if (s.phase === "lobby") {
+      items.push(btn("Start the game", "start-button", () => a.startGame().catch(() => {}), "btn-primary btn-large", "Space"));
+      items.push(btn(locked ? "Unlock the room" : "Lock the room", "lock-button", () => a.setLocked(!locked)));
+      const phones = btn(showText ? "Phones: question shown" : "Phones: answers only", "phones-text-button",
+        () => a.updateSettings({ show_question_text: !showText }));
+      setAttr(phones, "aria-pressed", showText ? "true" : "false");
+      items.push(phones);
+      items.push(...a.lobbyExtras());
+    } else if (s.phase === "question") {
+      items.push(btn("Skip: show the answer", "skip-button", () => a.closeQuestion(), "btn-primary btn-large"));
+    } else if (s.phase === "reveal") {
+      items.push(step === "reveal"
+        ? btn("Show the leaderboard", "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight")
+        : btn(isLast ? "Show final results" : "Next question", "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight"));
+      items.push(btn("Results (CSV)", "results-csv", () => a.downloadResults("csv")));
+    } else if (s.phase === "finished") {
+      items.push(btn("Play again", "play-again-button", () => a.playAgain().catch(() => {}), "btn-primary btn-large"));
+      items.push(btn("New questions", "play-again-new", () => a.playAgainNew()));
+      items.push(btn("Results (CSV)", "results-csv", () => a.downloadResults("csv")));
+      items.push(btn("Results (JSON)", "results-json", () => a.downloadResults("json")));
+    }
+    if (["countdown", "question", "reveal", "generating"].includes(s.phase)) {
+      items.push(confirmButton({ label: "End the game", confirmLabel: "Sure? Press again to end", testid: "end-game-button", onConfirm: () => a.endGame() }));
+    }
+    if (s.phase !== "lobby" && s.phase !== "finished") items.push(btn(locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!locked), "btn-ghost"));
+    items.push(btn(s.phase === "finished" || s.phase === "lobby" ? "Leave" : "Leave", "leave-button", () => a.leave(), "btn-ghost"));
+    controls.replaceChildren(...items, h("span", { class: "kbd-legend", "aria-hidden": "true" }, "Space / → : next"));
+  }
+
+  return {
+    el,
+    focus() {
+      stage.querySelector("h1")?.focus({ preventScroll: true });
+    },
+    update: render,
+    onKey(event) {
+      // On the presenter, space and → always move on, whatever has the
+      // focus (a clicked button keeps it; Enter still presses that one).
+      if (event.key === " " || event.key === "ArrowRight") {
+        event.preventDefault();
+        next();
+      }
+    },
+    destroy() {
+      clearTimeout(autoTimer);
+      part?.destroy?.();
+    },
+  };
+}
+
+function makeStage(kind, ctx, opts) {
+  switch (kind) {
+    case "lobby": return lobbyStage(ctx, opts);
+    case "question": return questionStage(ctx);
+    case "reveal": return revealStage(ctx);
+    case "board": return boardStage(ctx);
+    case "finished": return finalStage(ctx, opts);
+    default: return waitStage(ctx);
+  }
+}
+
+// ------------------------------------------------------------------ lobby
+
+function lobbyStage(ctx) {
+  const s = ctx.store.state;
+  const roomId = s.room.room_id || s.session?.room_id || "";
+  const codeEl = h("p", { class: "present-code", testid: "room-code", "aria-label": `Room code ${Array.from(roomId).join(" ")}`, text: roomId });
+  const linkEl = h("p", { class: "present-link", testid: "share-link" });
+  const qrBox = h("div", { class: "present-qr", testid: "qr" });
+  const count = h("p", { class: "present-count", testid: "player-count", "aria-live": "polite" });
+  const names = h("ul", { class: "present-names", testid: "player-list", "aria-label": "Latest players" });
+  const locked = h("p", { class: "tag tag-locked", testid: "locked-badge", hidden: true }, "Room locked: nobody new can join");
+  const topic = h("h1", { class: "present-topic", tabindex: -1 });
+  const displayLine = h("div", { class: "present-display hint", testid: "display-link", hidden: true });
+  const el = h("div", { class: "present-lobby" },
+    h("div", { class: "present-join" },
+      h("p", { class: "present-eyebrow" }, "Join on your phone"),
+      linkEl,
+      h("p", { class: "present-eyebrow" }, "Room code"),
+      codeEl,
+      qrBox),
+    h("div", { class: "present-people" }, topic, count, locked, names, displayLine));
+
+  let shownLink = "";
+  function renderLink(link) {
+    if (link === shownLink) return;
+    shownLink = link;
+    linkEl.replaceChildren(h("a", { href: link, target: "_blank", rel: "noopener", text: link.replace(/^https?:\/\//, "") }));
+    let qr = null;
+    try {
+      qr = qrCodeSvg(link, { label: `QR code: ${link}` });
+    } catch {
+      qr = null;
+    }
+    qrBox.replaceChildren(...(qr ? [qr] : []));
+  }
+  renderLink(inviteLink(roomId, null));
+  inviteLink.lan?.then((lan) => renderLink(inviteLink(roomId, lan)));
+
+  return {
+    el,
+    update(st) {
+      setText(topic, capitalise(st.room.topic || "Quiz night"));
+      const n = playerCount(st);
+      setText(count, n ? `${plural(n, "player")} joined` : "Waiting for players…");
+      setAttr(count, "data-value", n);
+      locked.hidden = !st.room.locked;
+      if (st.displayUrl && displayLine.hidden) {
+        // The secret link stays folded: this screen is the one everybody sees.
+        displayLine.hidden = false;
+        displayLine.replaceChildren(h("details", null,
+          h("summary", null, "Second-screen link (opened in a new window; show it only to the second screen)"),
+          h("a", { href: st.displayUrl, target: "_blank", rel: "noopener", text: st.displayUrl })));
+      }
+      const latest = st.room.players.slice(-LATEST_NAMES).reverse();
+      const host = isHost(st) && !st.display;
+      syncList(names, latest, (p) => p.id, (p) => {
+        const av = h("span", { class: "avatar avatar-small", "aria-hidden": "true", text: initialOf(p.name) });
+        av.style.setProperty("--hue", String(hueOf(p.id)));
+        const li = h("li", { class: "present-name", testid: "player", dataset: { playerId: p.id } }, av, h("span", { class: "present-name-text", text: p.name }));
+        if (host) {
+          li.appendChild(h("button", { type: "button", class: "kick-x", testid: "kick-button", "aria-label": `Remove ${p.name} from the room`, onclick: () => ctx.actions.kick(p.id) }, "×"));
+        }
+        return li;
+      }, () => {});
+    },
+  };
+}
+
+// -------------------------------------------------------------- question
+
+function questionStage(ctx) {
+  const q = ctx.store.state.question;
+  const kind = questionKind(q);
+  const total = q.total_questions || ctx.store.state.room.total_questions || 0;
+  const untimed = isUntimed(q);
+  const limitMs = untimed ? 1 : Number(q.time_limit_ms);
+  const seconds = h("p", { class: "present-seconds", testid: "timer-seconds" });
+  const fill = h("div", { class: "timer-fill" });
+  const timerBar = h("div", { class: "timer-bar", testid: "timer-bar", role: "progressbar", "aria-label": "Time left", "aria-valuemin": 0, "aria-valuemax": Math.round(limitMs / 1000) }, fill);
+  const answered = h("p", { class: "present-answered", testid: "answer-progress" });
+  const options = Array.isArray(q.options) ? q.options : [];
+  const title = h("h1", { class: "present-question", testid: "question-text", tabindex: -1, text: q.question ?? "" });
+  const body = kind === "text"
+    ? h("p", { class: "present-type", text: "Type your answer on your phone" })
+    : h("ol", { class: ["present-options", `n-${options.length}`], "aria-label": "Answers" },
+      options.map((o, i) => h("li", { class: ["present-option", `opt-${i % 4}`], testid: `option-${i}` },
+        h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
+        h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
+        h("span", { class: "present-option-text", text: String(o) }))));
+  const hint = kind === "multi" ? h("p", { class: "present-hint" }, "Several answers may be right") : kind === "poll" ? h("p", { class: "present-hint" }, "Poll: no wrong answer") : null;
+  const el = h("div", { class: "present-question-stage" },
+    h("div", { class: "present-qhead" },
+      h("p", { class: "present-eyebrow question-counter", testid: "question-counter" }, total ? `Question ${q.question_index + 1} of ${total}` : `Question ${q.question_index + 1}`),
+      untimed ? h("p", { class: "chip", testid: "timer-none" }, "No time limit") : h("div", { class: "present-timer" }, seconds, timerBar),
+      answered),
+    title, hint, body);
+
+  announce(`Question ${q.question_index + 1}${total ? ` of ${total}` : ""}: ${q.question ?? ""}`);
+  let raf = 0;
+  let online = true;
+  const tick = () => {
+    raf = 0;
+    if (untimed || !online) return;
+    const left = remainingMs(q.deadline_ms);
+    fill.style.transform = `scaleX(${Math.max(0, Math.min(1, left / limitMs))})`;
+    const sec = Math.ceil(left / 1000);
+    setText(seconds, String(sec));
+    setAttr(timerBar, "aria-valuenow", sec);
+    toggleClass(seconds, "is-urgent", sec <= 5);
+    if (left > 0) raf = requestAnimationFrame(tick);
+  };
+  return {
+    el,
+    update(s) {
+      online = s.connection.state === "connected";
+      const p = s.progress && s.progress.question_index === q.question_index ? s.progress : null;
+      setText(answered, p ? `${formatNumber(p.answered)} of ${formatNumber(p.total)} answered` : "0 answered");
+      setAttr(answered, "data-answered", p ? p.answered : 0);
+      setAttr(answered, "data-total", p ? p.total : null);
+      if (!raf) raf = requestAnimationFrame(tick);
+    },
+    destroy() {
+      cancelAnimationFrame(raf);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- reveal
+
+function revealStage(ctx) {
+  const s0 = ctx.store.state;
+  const qIndex = s0.room.question_index;
+  const question = s0.question && s0.question.question_index === qIndex ? s0.question : null;
+  const list = h("ol", { class: "reveal-list present-reveal", testid: "reveal", "aria-label": "Answers and how many picked each" });
+  const explanation = h("p", { class: "present-explanation", testid: "explanation", hidden: true });
+  const title = h("h1", { class: "present-question small", tabindex: -1, text: question?.question ?? "The answer" });
+  const el = h("div", { class: "present-reveal-stage" },
+    h("p", { class: "present-eyebrow" }, `Question ${qIndex + 1}${s0.room.total_questions ? ` of ${s0.room.total_questions}` : ""} · Answer`),
+    title, list, explanation);
+  let built = false;
+  return {
+    el,
+    update(s) {
+      const result = s.result && s.result.question_index === qIndex ? s.result : null;
+      if (!result || built) return;
+      built = true;
+      const { rows, kind } = buildResultRows(result, question, null);
+      list.replaceChildren(...rows);
+      setAttr(list, "data-kind", kind);
+      explanation.hidden = !result.explanation;
+      setText(explanation, result.explanation || "");
+      requestAnimationFrame(() => list.classList.add("is-shown"));
+      announce("The answer is shown.");
+    },
+  };
+}
+
+function boardStage(ctx) {
+  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const tie = h("p", { class: "present-tie", testid: "tie-note", hidden: true });
+  const el = h("div", { class: "present-board-stage" },
+    h("h1", { class: "present-title", tabindex: -1 }, "Leaderboard"), board.el, tie);
+  return {
+    el,
+    update(s) {
+      const qIndex = s.room.question_index;
+      const result = s.result && s.result.question_index === qIndex ? s.result : null;
+      const entries = result ? result.leaderboard : leaderboardFromPlayers(s.room.players);
+      board.update(entries, null);
+      const text = tieExplanation(entries.slice(0, 10));
+      tie.hidden = !text;
+      setText(tie, text);
+    },
+  };
+}
+
+// ----------------------------------------------------------------- final
+
+function finalStage(ctx, { display }) {
+  const podium = h("ol", { class: "present-podium", testid: "podium", "aria-label": "Podium" });
+  const summary = h("ol", { class: "present-summary", testid: "question-summary", "aria-label": "How each question went" });
+  // The host's screen has the results (per question); a second screen shows the top 10.
+  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const boxTitle = h("h2", { class: "present-eyebrow" }, "Top 10");
+  const el = h("div", { class: "present-final-stage" },
+    h("h1", { class: "present-title", tabindex: -1 }, "Final results"),
+    h("div", { class: "present-final-grid" }, podium, h("section", { class: "present-summary-box", "aria-label": "More results" }, boxTitle, summary, board.el)));
+  let podiumKey = "";
+  let asked = false;
+  return {
+    el,
+    update(s) {
+      const entries = Array.isArray(s.final) && s.final.length ? s.final : leaderboardFromPlayers(s.room.players);
+      const top = entries.slice(0, 3);
+      const k = top.map((e) => `${e.player_id}:${e.score}`).join("|");
+      if (k !== podiumKey) {
+        podiumKey = k;
+        podium.replaceChildren(...top.map((e, i) => {
+          const av = h("span", { class: "avatar avatar-large", "aria-hidden": "true", text: initialOf(e.name) });
+          av.style.setProperty("--hue", String(hueOf(e.player_id)));
+          const rank = Number.isFinite(e.rank) ? e.rank : i + 1;
+          return h("li", { class: ["podium-place", `place-${i + 1}`], testid: "podium-place", dataset: { rank, playerId: e.player_id, score: e.score } },
+            h("div", { class: "podium-who" }, rank === 1 ? crown() : null, av, h("span", { class: "podium-name", text: e.name }),
+              h("span", { class: "podium-score" }, formatNumber(e.score), h("span", { class: "unit", text: " pts" }))),
+            h("div", { class: "podium-block" }, h("span", { class: "podium-rank", text: ordinal(rank) })));
+        }));
+      }
+      // Fresh results for this screen (an earlier download holds fewer questions).
+      if (!display && isHost(s) && !asked) {
+        asked = true;
+        ctx.actions.fetchResults().catch(() => {});
+      }
+      const rows = s.results && asked ? questionSummary(s.results) : [];
+      summary.hidden = !rows.length;
+      board.el.hidden = rows.length > 0;
+      setText(boxTitle, rows.length ? "Question by question" : "Top 10");
+      if (!rows.length) board.update(entries, null);
+      if (summary.childElementCount !== rows.length) {
+        summary.replaceChildren(...rows.map((r) => {
+          const share = r.right === null || !r.answered ? null : Math.round((100 * r.right) / r.answered);
+          return h("li", { class: "summary-row", testid: "summary-row" },
+            h("span", { class: "summary-n", text: `${r.index + 1}` }),
+            h("span", { class: "summary-text", text: r.text }),
+            h("span", { class: "summary-share", text: share === null ? (r.kind === "poll" ? "poll" : "–") : `${share}% right` }));
+        }));
+      }
+    },
+  };
+}
+
+function waitStage(ctx) {
+  const title = h("h1", { class: "present-title", tabindex: -1 });
+  const number = h("p", { class: "present-countdown", testid: "countdown" });
+  let raf = 0;
+  const tick = () => {
+    const c = ctx.store.state.countdown;
+    const left = c && c.seconds > 0 ? Math.ceil(c.seconds - (Date.now() - c.receivedAt) / 1000) : 0;
+    setText(number, left > 0 ? String(left) : "");
+    raf = requestAnimationFrame(tick);
+  };
+  return {
+    el: h("div", { class: "present-wait" }, title, number),
+    update(s) {
+      setText(title, s.phase === "generating" ? "Writing the questions…" : "Get ready!");
+      if (!raf) tick();
+    },
+    destroy() {
+      cancelAnimationFrame(raf);
+    },
+  };
+}
