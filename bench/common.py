@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 try:  # optional extra: a faster JSON library for the load generator
     import orjson
 
@@ -153,10 +155,10 @@ class LoopLag:
         return {"last": round(last, 2), "p99": round(p99, 2), "max": round(self.max_ms, 2)}
 
 
-async def http_get_json(port: int, path: str = "/healthz", limit_s: float = 5.0) -> Any:
-    """GET http://127.0.0.1:<port><path> and decode the JSON body (loopback only)."""
+async def http_get(port: int, path: str, limit_s: float = 5.0) -> tuple[int, bytes]:
+    """GET http://127.0.0.1:<port><path>: the status and the body (loopback only)."""
 
-    async def fetch() -> Any:
+    async def fetch() -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
@@ -168,13 +170,31 @@ async def http_get_json(port: int, path: str = "/healthz", limit_s: float = 5.0)
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
             body = await (reader.readexactly(length) if length is not None else reader.read())
-            status = int(head.split(b" ", 2)[1])
-            if status != 200:
-                raise RuntimeError(f"HTTP {status}")
-            return json.loads(body)
+            return int(head.split(b" ", 2)[1]), body
         finally:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
     return await asyncio.wait_for(fetch(), limit_s)
+
+
+async def http_get_json(port: int, path: str = "/healthz", limit_s: float = 5.0) -> Any:
+    """GET a JSON document from a local server."""
+    status, body = await http_get(port, path, limit_s)
+    if status != 200:
+        raise RuntimeError(f"HTTP {status}")
+    return json.loads(body)
+
+
+async def http_get_metrics(port: int, limit_s: float = 5.0) -> dict[str, float] | None:
+    """The server's /metrics samples as ``name{labels}: value``; None if it has none."""
+    status, body = await http_get(port, "/metrics", limit_s)
+    if status != 200:
+        return None
+    out: dict[str, float] = {}
+    for family in text_string_to_metric_families(body.decode()):
+        for sample in family.samples:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+            out[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return out

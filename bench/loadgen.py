@@ -13,8 +13,11 @@ Targets:
   WebSocket client (``42["event",{...}]``, ping ``2`` / pong ``3``).
 
 Every player reads every frame. Only the frames a measurement needs are
-decoded (``question``, ``answer_received``, joins, errors); the others are
-counted by their ``type``, read from the frame's first bytes.
+decoded (``question``, ``answer_received``, joins, ``room_size``, errors, the
+host's ``game_over``); the others are counted by their ``type``, read from the
+frame's first bytes. Protocol 1.1's large-room rules are checked on the way
+(capped lists with ``player_count``, presence to the host only) and breaches
+counted under ``large_room``.
 
 The coordinator (bench.run) drives a worker with commands over a
 multiprocessing pipe: ``hosts``, ``join``, ``start``, ``wait``, ``results``,
@@ -30,6 +33,7 @@ import os
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -41,6 +45,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from bench import common
+from quiz.model import LARGE_ROOM  # protocol 1.1: above it, capped lists and room_size
 
 
 def _now_ms() -> float:
@@ -66,6 +71,7 @@ class Player(asyncio.Protocol):
         "questions",
         "ready",
         "results",
+        "room_players",
         "transport",
         "w",
         "your_results",
@@ -90,6 +96,7 @@ class Player(asyncio.Protocol):
         self.results = 0
         self.your_results = 0
         self.game_over = False
+        self.room_players = 0  # as last told: room_joined, player_joined, room_size
         self.done = False
         self.closed = False
 
@@ -223,42 +230,80 @@ class Player(asyncio.Protocol):
             w.bytes_game += len(data)
         else:
             w.bytes_join += len(data)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, body, len(data), t_ms)
+        elif kind in _PRESENCE:
+            self._on_presence(kind)
 
-        if kind == "question":
+    def _on_question(self, body: bytes | None, size: int, t_ms: float) -> None:
+        w = self.w
+        m = self._decode(body)
+        index = m["question_index"]
+        self.questions.add(index)
+        w.on_question(self.key, index, m["server_time_ms"], t_ms, size)
+        options = len(m.get("options") or (1, 2, 3, 4))
+        w.loop.call_later(w.draw_delay(), self.answer, index, options)
+
+    def _on_answer_received(self, body: bytes | None, size: int, t_ms: float) -> None:
+        m = self._decode(body)
+        sent = self.answer_sent_ms.get(m.get("question_index", -1))
+        if sent is not None:
+            self.w.answer_lat.append(t_ms - sent)
+        self.answers_received += 1
+
+    def _on_question_result(self, body: bytes | None, size: int, t_ms: float) -> None:
+        self.results += 1
+
+    def _on_your_result(self, body: bytes | None, size: int, t_ms: float) -> None:
+        self.your_results += 1
+
+    def _on_game_over(self, body: bytes | None, size: int, t_ms: float) -> None:
+        self.game_over = True
+        if self.is_host and self.w.check_large_room:
+            # One decode a room (the host's): in protocol 1.1 the leaderboard is
+            # capped and player_count gives the total.
             m = self._decode(body)
-            index = m["question_index"]
-            self.questions.add(index)
-            w.on_question(self.key, index, m["server_time_ms"], t_ms, len(data))
-            options = len(m.get("options") or (1, 2, 3, 4))
-            delay = w.draw_delay()
-            w.loop.call_later(delay, self.answer, index, options)
-        elif kind == "answer_received":
-            m = self._decode(body)
-            sent = self.answer_sent_ms.get(m.get("question_index", -1))
-            if sent is not None:
-                w.answer_lat.append(t_ms - sent)
-            self.answers_received += 1
-        elif kind == "question_result":
-            self.results += 1
-        elif kind == "your_result":
-            self.your_results += 1
-        elif kind == "game_over":
-            self.game_over = True
-            if not self.done:
-                self.done = True
-                w.player_done()
-        elif kind in ("room_joined", "room_created"):
-            m = self._decode(body)
-            if not self.joined.done():
-                self.joined.set_result(
-                    {"room_id": m.get("room_id"), "player_id": m.get("player_id")}
-                )
-        elif kind == "error":
-            m = self._decode(body)
-            code = str(m.get("code"))
-            w.errors[f"error_{code}"] += 1
-            if not self.joined.done():
-                self.joined.set_exception(ConnectionError(f"error {code}"))
+            self._check_list(len(m.get("leaderboard") or ()), m.get("player_count"), "game_over")
+        if not self.done:
+            self.done = True
+            self.w.player_done()
+
+    def _on_room_joined(self, body: bytes | None, size: int, t_ms: float) -> None:
+        m = self._decode(body)
+        room = m.get("room") or {}
+        if self.w.check_large_room and isinstance(room, dict) and "players" in room:
+            count = room.get("player_count")
+            self.room_players = count if isinstance(count, int) else len(room["players"])
+            self._check_list(len(room["players"]), count, "room_joined")
+        if not self.joined.done():
+            self.joined.set_result({"room_id": m.get("room_id"), "player_id": m.get("player_id")})
+
+    def _on_room_size(self, body: bytes | None, size: int, t_ms: float) -> None:
+        players = self._decode(body).get("players")
+        if isinstance(players, int):
+            self.room_players = players
+
+    def _on_presence(self, kind: str) -> None:
+        # Protocol 1.1: in a large room presence goes to the host only. Checked
+        # before counting the newcomer: the join that makes a room large may go out.
+        if not self.is_host and self.w.check_large_room and self.room_players > LARGE_ROOM:
+            self.w.large_room["presence_to_player_in_large_room"] += 1
+        if kind == "player_joined":
+            self.room_players += 1
+
+    def _check_list(self, listed: int, count: Any, what: str) -> None:
+        """Protocol 1.1: player lists hold at most 100, and ``player_count`` the total."""
+        if listed > LARGE_ROOM:
+            self.w.large_room[f"{what}_list_over_{LARGE_ROOM}"] += 1
+        if not isinstance(count, int):
+            self.w.large_room[f"{what}_without_player_count"] += 1
+
+    def _on_error(self, body: bytes | None, size: int, t_ms: float) -> None:
+        code = str(self._decode(body).get("code"))
+        self.w.errors[f"error_{code}"] += 1
+        if not self.joined.done():
+            self.joined.set_exception(ConnectionError(f"error {code}"))
 
     def _decode(self, body: bytes | None) -> dict[str, Any]:
         if body is None:
@@ -296,6 +341,9 @@ class Worker:
         self.bytes_join = 0
         self.bytes_game = 0
         self.errors: Counter[str] = Counter()
+        # Breaches of protocol 1.1's large-room rules, by kind (see Player._check_list).
+        self.large_room: Counter[str] = Counter()
+        self.check_large_room = bool(options.get("check_large_room", True))  # quiz only
         self.lost = 0
         self.deflate = 0  # connections that negotiated permessage-deflate
         # (room key, question index) -> [server_time_ms, [receipt ms...]]
@@ -480,6 +528,7 @@ class Worker:
             "bytes_join": self.bytes_join,
             "bytes_game": self.bytes_game,
             "errors": dict(self.errors),
+            "large_room": dict(self.large_room),
             "lost": self.lost,
             "deflate_connections": self.deflate,
             "missing": {k: v for k, v in missing.items() if v},
@@ -505,6 +554,21 @@ class Worker:
             p.close()
         await asyncio.sleep(0.2)
         return {"ok": True}
+
+
+_Handler = Callable[[Player, "bytes | None", int, float], None]
+_HANDLERS: dict[str, _Handler] = {
+    "question": Player._on_question,
+    "answer_received": Player._on_answer_received,
+    "question_result": Player._on_question_result,
+    "your_result": Player._on_your_result,
+    "game_over": Player._on_game_over,
+    "room_joined": Player._on_room_joined,
+    "room_created": Player._on_room_joined,
+    "room_size": Player._on_room_size,
+    "error": Player._on_error,
+}
+_PRESENCE = frozenset(("player_joined", "player_left", "player_disconnected", "player_reconnected"))
 
 
 def worker_main(conn: Connection, wid: int, options: dict[str, Any]) -> None:

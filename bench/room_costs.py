@@ -5,9 +5,9 @@
 For each size it seats the players, then times, per command: one more join
 (with the room_joined encode the server does), one answer in an open question
 (``Room.handle`` plus ``next_wakeup_ms``, which the server calls after every
-command), and encoding ``game_over``. It shows which costs grow with the room:
-a per-command cost that is linear in the room size makes a question of n
-answers quadratic.
+command), and building and encoding ``game_over`` (the top 100, protocol
+1.1). It shows which costs grow with the room: a per-command cost that is
+linear in the room size makes a question of n answers quadratic.
 """
 
 from __future__ import annotations
@@ -58,9 +58,14 @@ def measure(size: int) -> dict[str, float]:
 
     answer_us = _timed(answer, repeat)
     wakeup_us = _timed(room.next_wakeup_ms, 50)
-    board = room.leaderboard()
-    game_over_us = _timed(lambda: encode({"type": "game_over", "leaderboard": board}), 5)
-    size_bytes = len(encode({"type": "game_over", "leaderboard": board}).encode())
+    # game_over as protocol 1.1 sends it: the top 100 and the count, built and encoded.
+    def game_over() -> str:
+        room.final_board = None
+        board = room.final_leaderboard()
+        return encode({"type": "game_over", "leaderboard": board, "player_count": size})
+
+    game_over_us = _timed(game_over, 5)
+    size_bytes = len(game_over().encode())
     return {
         "players": size,
         "join_us": round(join_us, 1),

@@ -1,4 +1,4 @@
-"""The HTTP side of the port: health, readiness, the browser client, and
+"""The HTTP side of the port: health, readiness, metrics, the browser client, and
 what a WebSocket handshake must pass (path, origin, not shutting down)."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Http:
         health: Callable[[], dict[str, object]],
         readiness: Callable[[], Health],
         client_config: Callable[[], dict[str, object]] | None = None,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
     ) -> None:
         self.static = static
         self.origins = origins
@@ -35,6 +36,7 @@ class Http:
         self.health = health
         self.readiness = readiness
         self.client_config = client_config
+        self.metrics = metrics
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         try:
@@ -75,6 +77,9 @@ class Http:
         head = request.method == "HEAD"
         if path == "/healthz":
             return endpoints.json_response(200, self.health(), head=head)
+        if path == "/metrics" and self.metrics is not None:
+            body, content_type = self.metrics()
+            return endpoints.response(200, body, content_type, head=head)
         if path == "/readyz":
             ready = self.readiness()
             body = {"status": ready.reason, "server_id": self.server_id}

@@ -18,25 +18,16 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 
 from quiz import delivery
-from quiz.game import Output, Release, Reply, RoomClosed, Send
+from quiz.fanout import GcWindow, progress_interval, send_in_slices
+from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
 from quiz.limits import ConnectionEntries
-from quiz.metrics import Counters
+from quiz.metrics import ServerMetrics
 from quiz.peers import PeerInfo
 from quiz.protocol import CloseCode, Message, encode
 from quiz.ratelimit import TokenBucket
 from quiz.tasks import Background
 
 log = logging.getLogger("quiz.hub")
-
-# answer_progress is coalesced to at most one a room per interval: in a room
-# of n players, one message per answer would be n * n frames a question.
-PROGRESS_INTERVAL = 0.2
-# ...and in big rooms less often: about PROGRESS_FRAMES_PER_S frames a second
-# in all, so a 10,000-player room gets a count every 2 s, not 50,000 frames/s.
-PROGRESS_FRAMES_PER_S = 5000
-# A connection whose unsent bytes pile past this is not reading: it is cut
-# rather than slowing the room or holding memory without bound.
-MAX_BUFFERED_BYTES = 1 << 20
 
 
 @dataclass(eq=False, slots=True)
@@ -89,13 +80,14 @@ class Progress:
 class Hub:
     """Connections by room and player, and the fan-out to them."""
 
-    def __init__(self, server_id: str, counters: Counters, tasks: Background) -> None:
+    def __init__(self, server_id: str, metrics: ServerMetrics, tasks: Background) -> None:
         self.server_id = server_id
-        self.counters = counters
+        self.metrics = metrics
         self.tasks = tasks
         self.clients: set[Client] = set()
         self.members: dict[str, dict[str, Client]] = {}
         self.progress: dict[str, Progress] = {}
+        self.gc_window = GcWindow()
 
     # Connections.
 
@@ -194,6 +186,7 @@ class Hub:
             self.close(released, output.close_code, output.reason)
 
     def _forget(self, room_id: str) -> None:
+        self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
         progress = self.progress.pop(room_id, None)
         if progress is not None and progress.timer is not None:
@@ -215,7 +208,10 @@ class Hub:
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        if kind == "game_over":
+        if kind == "generating_questions" and len(members) > LARGE_ROOM:
+            self.gc_window.started(room_id)
+        elif kind == "game_over":
+            self.gc_window.ended(room_id)
             log.info("game over", extra={"room": room_id, "players": len(message["leaderboard"])})
         if kind == "question_result":
             progress = self.progress.setdefault(room_id, Progress())
@@ -226,45 +222,52 @@ class Hub:
         self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
 
     def _progress(self, room_id: str, message: Message) -> None:
-        members = self.members[room_id]
+        """Coalesce ``answer_progress``: the latest count, at most one per interval."""
         state = self.progress.setdefault(room_id, Progress())
         loop = asyncio.get_running_loop()
-        interval = max(PROGRESS_INTERVAL, len(members) / PROGRESS_FRAMES_PER_S)
-        if state.pending is None and loop.time() - state.sent_at >= interval:
-            state.sent_at = loop.time()
-            self.broadcast(members.values(), encode(message))
+        due = state.sent_at + progress_interval(message["total"])
+        if message["total"] <= LARGE_ROOM and state.timer is None and loop.time() >= due:
+            self._send_progress(room_id, state, message)  # a small room: at once
             return
+        # A large room's count always waits for the timer, so the answer that
+        # changed it is acknowledged before anything goes to the whole room.
         state.pending = message
         if state.timer is None:
-            delay = max(0.0, state.sent_at + interval - loop.time())
+            delay = max(0.0, due - loop.time())
             state.timer = loop.call_later(delay, self._flush_progress, room_id, state)
 
     def _flush_progress(self, room_id: str, state: Progress) -> None:
         state.timer = None
         message, state.pending = state.pending, None
+        if message is not None and self.progress.get(room_id) is state:
+            self._send_progress(room_id, state, message)
+
+    def _send_progress(self, room_id: str, state: Progress, message: Message) -> None:
         members = self.members.get(room_id)
-        if message is None or not members or self.progress.get(room_id) is not state:
+        if not members:
             return
-        # Only while that question is still open: a late count is noise.
-        if message["question_index"] > state.last_result_index:
-            state.sent_at = asyncio.get_running_loop().time()
-            self.broadcast(members.values(), encode(message))
+        state.sent_at = asyncio.get_running_loop().time()
+        index = message["question_index"]
+
+        def still_open() -> bool:
+            # Only while that question is open: a late count is noise.
+            return self.progress.get(room_id) is state and index > state.last_result_index
+
+        frame = encode(message)
+        sockets = [c.ws for c in members.values()]
+        send_in_slices(sockets, frame, still_open, lambda n: self.metrics.sent(n, frame))
 
     def broadcast(self, clients: Iterable[Client], frame: str) -> None:
-        targets = []
-        for client in clients:
-            transport = client.ws.transport
-            if transport is not None and transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-                log.warning("dropping a connection that does not read", extra={"conn": client.tag})
-                transport.abort()
-                continue
-            targets.append(client.ws)
+        # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
+        # connections that stopped reading, once a second.
+        sockets = [c.ws for c in clients]
         try:
-            websockets.broadcast(targets, frame)
+            websockets.broadcast(sockets, frame)
         except UnicodeEncodeError:
             # websockets encodes once, before writing to anyone: nobody got it.
-            websockets.broadcast(targets, delivery.repair(frame))
-        self.counters["frames_out"] += len(targets)
+            frame = delivery.repair(frame)
+            websockets.broadcast(sockets, frame)
+        self.metrics.sent(len(sockets), frame)
 
     def send(self, client: Client, frame: str) -> None:
         self.broadcast((client,), frame)

@@ -58,9 +58,7 @@ class LocalRooms(Rooms):
         self.clock = clock
         self.counters = counters
         self.rooms: dict[str, RoomEngine] = {}
-        self.env = EngineEnv(
-            delivery, clock, source, spawn, MemoryJournal(), self._closed
-        )
+        self.env = EngineEnv(delivery, clock, source, spawn, MemoryJournal(), self._closed)
 
     async def start(self) -> None:
         return None
@@ -92,9 +90,7 @@ class LocalRooms(Rooms):
     ) -> str | None:
         return await self._engine(room_id).submit(Job(None, command, conn, token))
 
-    async def submit(
-        self, room_id: str, player_id: str, command: Any, conn: object
-    ) -> str | None:
+    async def submit(self, room_id: str, player_id: str, command: Any, conn: object) -> str | None:
         return await self._engine(room_id).submit(Job(player_id, command, conn))
 
     async def release(self, room_id: str, player_id: str) -> None:

@@ -23,10 +23,11 @@ from quiz import endpoints
 from quiz.backends import make_rooms
 from quiz.clock import Clock, SystemClock
 from quiz.config import Settings
+from quiz.fanout import SlowReaderSweep
 from quiz.http import Http
 from quiz.hub import Client, Hub
 from quiz.limits import EntryLimits, EntryRules
-from quiz.metrics import Counters, LoopLag
+from quiz.metrics import Counters, LoopLag, ServerMetrics
 from quiz.origin import OriginPolicy
 from quiz.peers import PeerInfo, peer_info
 from quiz.protocol import (
@@ -68,12 +69,17 @@ class QuizServer:
         self.source = source
         self.clock = clock or SystemClock()
         self.counters = Counters()
-        self.loop_lag = LoopLag()
+        self.metrics = ServerMetrics(self.counters, self._sizes)
+        self.loop_lag = LoopLag(on_sample=self.metrics.lag)
         self.tasks = Background()
-        self.hub = Hub(self.server_id, self.counters, self.tasks)
+        self.hub = Hub(self.server_id, self.metrics, self.tasks)
+        self.sweep = SlowReaderSweep(lambda: (c.ws for c in self.hub.clients))
         self.rooms = make_rooms(
             settings, self.hub, source, self.clock, self.counters, self.tasks.spawn
         )
+        redis = getattr(self.rooms, "redis", None)  # RedisRooms' command client
+        if redis is not None:
+            self.metrics.time_redis(redis)
         static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
         self.http = Http(
             static,
@@ -82,6 +88,7 @@ class QuizServer:
             self.health,
             self.readiness,
             lambda: endpoints.client_config(self.settings, self.source.bank, self.port),
+            self.metrics.render,
         )
         self.entry_limits = EntryLimits(
             EntryRules(
@@ -124,6 +131,8 @@ class QuizServer:
             backlog=1024,
         )
         self.loop_lag.start()
+        self.metrics.start()
+        self.sweep.start()
         log.info(
             "listening", extra={"host": self.settings.host, "port": self.port, "event": "listening"}
         )
@@ -168,6 +177,8 @@ class QuizServer:
                 log.warning("connections still open at shutdown; exiting anyway")
         self.tasks.cancel()
         await self.loop_lag.stop()
+        await self.sweep.stop()
+        self.metrics.stop()
         await self.rooms.stop()
         await self.source.aclose()
 
@@ -177,6 +188,15 @@ class QuizServer:
         if self.shutting_down:
             return Health(False, "shutting_down")
         return self.rooms.health()
+
+    def _sizes(self) -> dict[str, int]:
+        """For /metrics, when scraped: O(rooms), never on the game's path."""
+        players = sum(len(members) for members in self.hub.members.values())
+        return {
+            "rooms": self.rooms.count,
+            "connections": len(self.hub.clients),
+            "players": players,
+        }
 
     def health(self) -> dict[str, object]:
         return {
@@ -247,6 +267,7 @@ class QuizServer:
             self._refuse(client, exc.code, exc.message, exc.request_id)
             return
         rid = command.request_id
+        self.metrics.command(command)
         try:
             await self._dispatch(client, command)
         except Unavailable as exc:

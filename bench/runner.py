@@ -1,0 +1,314 @@
+"""One run: one scenario against one target, phase by phase; and a list of scenarios.
+
+Phases: servers up (and redis-server for ``quiz_redis``), load-generator
+workers up, hosts create the rooms, players join, the games are played, the
+workers report. Every phase is bounded by the scenario's timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bench import common
+from bench.measure import HealthPoller, Phases, ratios, summarize
+from bench.processes import (
+    Proc,
+    WorkerHandle,
+    snapshot,
+    start_redis,
+    start_servers,
+    stop_proc,
+    wait_healthy,
+    wait_quiet,
+)
+from bench.report import brief, code_hash
+from bench.scenarios import SCENARIOS, Scenario
+
+
+@dataclass
+class Options:
+    workers: int
+    server_cpus: set[int] | None
+    worker_cpus: list[int] | None
+    compression: bool = True
+    client_json: str = "orjson"
+    client_loop: str = "uvloop"
+    logdir: Path = Path(tempfile.gettempdir())
+    quiet_wait: float = 60.0
+    question_bytes: int = 300
+    seed: int = 1
+
+
+@dataclass
+class Run:
+    """The state of one run while its phases go on."""
+
+    scn: Scenario
+    target: str
+    opt: Options
+    procs: list[Proc] = field(default_factory=list)
+    redis: Proc | None = None
+    workers: list[WorkerHandle] = field(default_factory=list)
+    poller: HealthPoller | None = None
+    times: dict[str, Any] = field(default_factory=dict)
+    out: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return "quiz" if self.target.startswith("quiz") else self.target.split("_")[0]
+
+    @property
+    def codec(self) -> str:
+        return "sio" if self.kind == "peer" else "json"
+
+    @property
+    def all_procs(self) -> list[Proc]:
+        return self.procs + ([self.redis] if self.redis else [])
+
+    def mark(self, name: str) -> None:
+        self.times[name] = snapshot(self.all_procs)
+
+    def uri(self, i: int) -> tuple[str, int]:
+        """Player ``i``'s server: players alternate between the servers."""
+        port = self.procs[i % len(self.procs)].port
+        path = "/socket.io/?EIO=4&transport=websocket" if self.codec == "sio" else "/"
+        return f"ws://127.0.0.1:{port}{path}", port
+
+    async def call_all(self, cmds: list[dict[str, Any]], limit_s: float) -> list[dict[str, Any]]:
+        """Send one command to each worker (in order) and gather the replies."""
+        pairs = zip(self.workers, cmds, strict=True)
+        return list(await asyncio.gather(*(w.call(c, limit_s) for w, c in pairs)))
+
+
+async def start_servers_for(run: Run) -> bool:
+    """The target's servers, healthy; False when Redis mode is not in this server."""
+    opt = run.opt
+    if run.target == "quiz_redis":
+        run.redis = await start_redis(opt.logdir, opt.server_cpus)
+        url = f"redis://127.0.0.1:{run.redis.port}/0"
+        run.procs = start_servers(run.target, 2, {"REDIS_URL": url}, opt.logdir, opt.server_cpus)
+    else:
+        extra = {"BENCH_UVLOOP": "0"}
+        run.procs = start_servers(run.target, 1, extra, opt.logdir, opt.server_cpus)
+    healths = [await wait_healthy(p) for p in run.procs]
+    if run.target == "quiz_redis" and not all(_on_redis(h) for h in healths):
+        run.out["status"] = "error"
+        run.out["reason"] = "a quiz server's /healthz does not report the Redis backend"
+        return False
+    await asyncio.sleep(0.5)
+    run.mark("idle")
+    return True
+
+
+def _on_redis(health: dict[str, Any]) -> bool:
+    store = health.get("store") or {}
+    return isinstance(store, dict) and store.get("backend") == "redis"
+
+
+def start_workers(run: Run) -> None:
+    opt = run.opt
+    # Clients offer permessage-deflate as browsers do; the quiz server and the floor
+    # decline it. python-socketio cannot decline it, so "peer" is run with clients that
+    # do not offer it (the same uncompressed wire), "peer_deflate" with clients that do.
+    compression = opt.compression and run.target != "peer"
+    for wid in range(opt.workers):
+        cpus = [opt.worker_cpus[wid % len(opt.worker_cpus)]] if opt.worker_cpus else None
+        options = {
+            "compression": compression,
+            "delay": run.scn.delay,
+            "seed": opt.seed,
+            "cpus": cpus,
+            "json": opt.client_json,
+            "loop": opt.client_loop,
+            "check_large_room": run.kind == "quiz",
+        }
+        run.workers.append(WorkerHandle(wid, options))
+    run.poller = HealthPoller(run.procs[0].port)
+    run.poller.start()
+
+
+async def create_rooms(run: Run) -> dict[str, str]:
+    """Each room's host creates it; returns room ids by key."""
+    scn = run.scn
+    settings: dict[str, Any] = {
+        "topic": "general knowledge",
+        "num_questions": scn.questions,
+        "time_per_question": scn.time_per_question,
+        "reveal_seconds": scn.reveal_seconds,
+    }
+    if run.kind != "quiz":
+        settings["question_bytes"] = run.opt.question_bytes
+    specs: list[list[dict[str, Any]]] = [[] for _ in run.workers]
+    for r in range(scn.rooms):
+        u, p = run.uri(0)
+        spec = {"key": f"r{r}", "name": f"host{r}", "uri": u, "port": p, "codec": run.codec}
+        specs[r % len(run.workers)].append({**spec, "settings": settings})
+    cmds = [
+        {"cmd": "hosts", "rooms": s, "concurrency": scn.concurrency, "timeout": scn.join_timeout}
+        for s in specs
+    ]
+    replies = await run.call_all(cmds, scn.join_timeout + 30)
+    room_ids: dict[str, str] = {}
+    for reply in replies:
+        room_ids.update(reply["rooms"])
+    if len(room_ids) < scn.rooms:
+        raise RuntimeError(f"only {len(room_ids)} of {scn.rooms} rooms created: {replies}")
+    return room_ids
+
+
+async def join_players(run: Run, room_ids: dict[str, str], left: float) -> list[dict[str, Any]]:
+    """Player j of room r goes to worker (r + j) % W and to server j % servers."""
+    scn, n = run.scn, len(run.workers)
+    specs: list[list[dict[str, Any]]] = [[] for _ in run.workers]
+    for r in range(scn.rooms):
+        for j in range(1, scn.size):
+            u, p = run.uri(j)
+            specs[(r + j) % n].append(
+                {
+                    "key": f"r{r}",
+                    "room_id": room_ids[f"r{r}"],
+                    "name": f"p{r}_{j}",
+                    "uri": u,
+                    "port": p,
+                    "codec": run.codec,
+                }
+            )
+    cmds = [
+        {"cmd": "join", "players": s, "concurrency": scn.concurrency, "timeout": left}
+        for s in specs
+    ]
+    return await run.call_all(cmds, left + 30)
+
+
+async def join_phase(run: Run) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    scn = run.scn
+    started = time.monotonic()
+    run.mark("before_join")
+    room_ids = await create_rooms(run)
+    left = max(10.0, scn.join_timeout - (time.monotonic() - started))
+    joins = await join_players(run, room_ids, left)
+    run.mark("after_join")
+    joined = scn.rooms + sum(j["joined"] for j in joins)
+    failures: dict[str, int] = {}
+    for j in joins:
+        for k, v in j["failures"].items():
+            failures[k] = failures.get(k, 0) + v
+    await asyncio.sleep(1.0)  # let the last frames drain, then measure idle memory
+    run.mark("settled")
+    if joined < scn.players:
+        run.out["status"] = "failed"
+        run.out["reason"] = f"only {joined} of {scn.players} players joined in {scn.join_timeout} s"
+    return joins, joined, failures
+
+
+async def game_phase(run: Run) -> list[dict[str, Any]]:
+    """Hosts start; everyone plays to game_over; returns each worker's results."""
+    scn = run.scn
+    assert run.poller is not None
+    run.poller.phase = "game"
+    run.mark("game_start")
+    keys = [f"r{r}" for r in range(scn.rooms)]
+    await run.call_all([{"cmd": "start", "keys": keys} for _ in run.workers], 30)
+    per_question = scn.time_per_question + scn.reveal_seconds + 3
+    timeout = 20 + scn.questions * per_question + scn.players * 0.01
+    waits = await run.call_all(
+        [{"cmd": "wait", "timeout": timeout} for _ in run.workers], timeout + 60
+    )
+    run.mark("game_end")
+    run.poller.phase = "after"
+    cmd = {"cmd": "results", "num_questions": scn.questions, "kind": run.kind}
+    results = await run.call_all([cmd for _ in run.workers], 120)
+    done, expected = sum(w["done"] for w in waits), sum(w["expected"] for w in waits)
+    if done < expected and run.out["status"] == "ok":
+        run.out["status"] = "failed"
+        run.out["reason"] = f"{expected - done} of {expected} players did not finish the game"
+    return results
+
+
+async def server_state(run: Run) -> dict[str, Any]:
+    """The first server's /healthz, and its /metrics (parsed) where it has them."""
+    health = dict(await common.http_get_json(run.procs[0].port, limit_s=30))
+    if run.kind == "quiz":
+        health["metrics"] = await common.http_get_metrics(run.procs[0].port, limit_s=30)
+    return health
+
+
+def cleanup(run: Run) -> None:
+    for p in run.procs:
+        stop_proc(p, grace=3)
+    if run.redis is not None:
+        stop_proc(run.redis, grace=3)
+    for w in run.workers:
+        w.stop()
+
+
+async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]:
+    run = Run(scn, target, opt, out={"target": target, "status": "ok"})
+    run.out["quiz_code_sha256"] = code_hash()
+    run.out["background_cpus_before"] = await wait_quiet(opt.quiet_wait)
+    started, busy_start, own_start = (
+        time.monotonic(),
+        common.machine_busy_seconds(),
+        time.process_time(),
+    )
+    try:
+        if not await start_servers_for(run):
+            return run.out
+        start_workers(run)
+        joins, joined, failures = await join_phase(run)
+        health_joined = await server_state(run)
+        results = await game_phase(run)
+        health_end = await server_state(run)
+        assert run.poller is not None
+        await run.poller.stop()
+        # CPU the rest of the machine used meanwhile: not ours, so contention.
+        ours = run.times["game_end"]["cpu_s"] - run.times["idle"]["cpu_s"]
+        ours += sum(r["cpu_total_s"] for r in results) + time.process_time() - own_start
+        other = common.machine_busy_seconds() - busy_start - ours
+        run.out["background_cpus_during"] = round(max(0.0, other) / (time.monotonic() - started), 2)
+        run.out["shutdown_s"] = [stop_proc(p) for p in run.procs]
+        await run.call_all([{"cmd": "close"} for _ in run.workers], 30)
+        health = {"joined": health_joined, "end": health_end}
+        run.out.update(
+            summarize(scn, Phases(results, joins, joined, failures, run.times, health, run.poller))
+        )
+        run.out["servers"] = len(run.procs)
+        return run.out
+    except Exception as exc:
+        run.out["status"] = "error"
+        run.out["reason"] = f"{type(exc).__name__}: {exc}"[:500]
+        run.out["server_log_tail"] = [p.tail(8) for p in run.procs]
+        return run.out
+    finally:
+        if run.poller is not None:
+            await run.poller.stop()
+        cleanup(run)
+        run.out["wall_s"] = round(time.monotonic() - started, 1)
+
+
+async def run_all(names: list[str], opt: Options, targets: list[str] | None) -> dict[str, Any]:
+    """Each scenario against each of its targets, in turn."""
+    out: dict[str, Any] = {}
+    for name in names:
+        scn = SCENARIOS[name]
+        chosen = [t for t in scn.targets if not targets or t in targets]
+        if targets and "quiz_uvloop" in targets and "quiz_uvloop" not in chosen:
+            chosen.append("quiz_uvloop")
+        runs: dict[str, Any] = {}
+        question_bytes = opt.question_bytes
+        for target in chosen:
+            print(f"[bench] {name}: {target} ...", file=sys.stderr, flush=True)
+            result = await run_target(scn, target, replace(opt, question_bytes=question_bytes))
+            runs[target] = result
+            if target == "quiz" and result.get("game", {}).get("question_frame_bytes"):
+                # The baselines send frames of the size the quiz server sent.
+                question_bytes = int(result["game"]["question_frame_bytes"])
+            print(f"[bench] {name}: {target}: {brief(result)}", file=sys.stderr, flush=True)
+        out[name] = {"scenario": asdict(scn), "runs": runs, "ratios": ratios(runs)}
+    return out

@@ -1,0 +1,147 @@
+"""Sending to many connections without holding the event loop for long.
+
+The rules the connection hub follows for big rooms (protocol 1.1, "Large
+rooms"; design, "Big rooms"):
+
+- ``answer_progress`` goes out at most about once a second in a large room
+  (five times a second in a small one), and in slices of :data:`SLICE`
+  connections with the loop free in between, so an answer that arrives
+  meanwhile is acknowledged at once instead of after the whole room.
+- A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
+  into each connection's buffer. Connections that stopped reading are found
+  by :class:`SlowReaderSweep`, once a second, not on every send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+import websockets
+from websockets.asyncio.server import ServerConnection
+
+from quiz.model import LARGE_ROOM
+
+log = logging.getLogger("quiz.fanout")
+
+# answer_progress: at most one a room per interval (one per answer would be
+# n * n frames a question).
+PROGRESS_INTERVAL = 0.2
+LARGE_PROGRESS_INTERVAL = 1.0
+# Connections written to between two turns of the loop, for a slice-wise send.
+SLICE = 500
+# A connection whose unsent bytes pile past this is not reading: it is cut
+# rather than holding memory without bound.
+MAX_BUFFERED_BYTES = 1 << 20
+SWEEP_INTERVAL = 1.0
+
+
+def progress_interval(total: int) -> float:
+    """Seconds between two ``answer_progress`` of a room with ``total`` players answering."""
+    return LARGE_PROGRESS_INTERVAL if total > LARGE_ROOM else PROGRESS_INTERVAL
+
+
+def send_in_slices(
+    sockets: Sequence[ServerConnection],
+    frame: str | bytes,
+    still_wanted: Callable[[], bool],
+    sent: Callable[[int], None],
+    start: int = 0,
+) -> None:
+    """``frame`` to ``sockets``, :data:`SLICE` at a time, while ``still_wanted()``.
+
+    Between slices the loop runs whatever else is ready (answers first). Only
+    for messages that may be dropped part-way: a progress count overtaken by
+    the question's result is noise, so ``still_wanted`` stops the rest.
+    """
+    if not still_wanted():
+        return
+    chunk = sockets[start : start + SLICE]
+    websockets.broadcast(chunk, frame)
+    sent(len(chunk))
+    if start + SLICE < len(sockets):
+        asyncio.get_running_loop().call_soon(
+            send_in_slices, sockets, frame, still_wanted, sent, start + SLICE
+        )
+
+
+class SlowReaderSweep:
+    """Once a second, cut the connections whose write buffer is past the limit.
+
+    websockets' ``broadcast`` has no backpressure: a client that stops reading
+    accumulates every broadcast in its buffer. Checking on every send cost
+    O(players) per broadcast; once a second bounds what one slow reader can
+    pile up to a second of traffic past :data:`MAX_BUFFERED_BYTES`.
+    """
+
+    def __init__(
+        self,
+        sockets: Callable[[], Iterable[ServerConnection]],
+        limit: int = MAX_BUFFERED_BYTES,
+        interval: float = SWEEP_INTERVAL,
+    ) -> None:
+        self.sockets = sockets
+        self.limit = limit
+        self.interval = interval
+        self.cut = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Cut every connection over the limit now; returns how many."""
+        cut = 0
+        for ws in list(self.sockets()):
+            transport = ws.transport
+            if transport is not None and transport.get_write_buffer_size() > self.limit:
+                log.warning(
+                    "dropping a connection that does not read", extra={"conn": ws.id.hex[:8]}
+                )
+                transport.abort()
+                cut += 1
+        self.cut += cut
+        return cut
+
+
+class GcWindow:
+    """Keeps the cyclic GC off the heap that a big game's players hold.
+
+    Measured (docs/performance.md): in a room of 5,000 the collector's full
+    passes walk every connection and player, and stalled the loop for up to
+    3.3 s in the middle of a game. When a large room starts a game,
+    ``gc.freeze()`` moves every object alive to a generation the collector
+    never scans, so passes during the game only walk what the game itself
+    allocates; when the last large game ends, ``gc.unfreeze()`` gives them
+    back, so garbage among them (closed connections) is still collected.
+    """
+
+    def __init__(self) -> None:
+        self.games: set[str] = set()
+        self.freezes = 0
+
+    def started(self, room_id: str) -> None:
+        if not self.games:
+            gc.freeze()
+            self.freezes += 1
+        self.games.add(room_id)
+
+    def ended(self, room_id: str) -> None:
+        if room_id in self.games:
+            self.games.discard(room_id)
+            if not self.games:
+                gc.unfreeze()

@@ -1,0 +1,98 @@
+"""The connection hub's side of big rooms, on a real server with real clients.
+
+answer_progress in a large room comes about once a second, after the acks of
+the answers that moved it; a connection that stops reading is cut by the
+sweep, not checked on every send; the heap is frozen (gc.freeze) while a
+large room plays. (The game core's own large-room rules are
+tested in tests/test_game.py.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from typing import Any
+
+from quiz.game import LARGE_ROOM
+from tests.client import Player
+from tests.conftest import Harness, StartServer
+
+
+async def fill(harness: Harness, n: int, **settings: Any) -> list[Player]:
+    """A host and ``n - 1`` players, the joins sent together."""
+    # max_queue=None: these clients read lazily, and a bounded queue would stop
+    # them reading the socket (and the closing handshake) behind unread messages.
+    host = await harness.player(max_queue=None)
+    await host.create("Host", **settings)
+    players = [await harness.player(max_queue=None) for _ in range(n - 1)]
+    await asyncio.gather(
+        *(p.send("join_room", room_id=host.room_id, name=f"P{i}") for i, p in enumerate(players))
+    )
+    for p in players:
+        await p.expect("room_joined")
+    return [host, *players]
+
+
+async def test_progress_in_a_large_room_comes_about_once_a_second(quiz: Harness) -> None:
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host, watcher = everyone[0], everyone[-1]
+    await host.request_any("start_game")
+    for p in everyone:
+        await p.expect("question", question_index=0)
+    loop = asyncio.get_running_loop()
+    first, second = everyone[1:31], everyone[31:61]
+    await asyncio.gather(*(p.send("submit_answer", question_index=0, answer=0) for p in first))
+    progress = await watcher.expect("answer_progress", question_index=0)
+    first_at = loop.time()
+    assert progress["answered"] <= 30
+    await asyncio.gather(*(p.send("submit_answer", question_index=0, answer=0) for p in second))
+    for p in second:  # every answer is acknowledged before the next count goes out
+        await p.expect("answer_received")
+    acked_at = loop.time()
+    progress = await watcher.expect("answer_progress", question_index=0)
+    assert loop.time() - first_at >= 0.9
+    assert loop.time() - acked_at > 0.1 or acked_at - first_at >= 0.8
+    assert progress["answered"] == 60 and progress["total"] == LARGE_ROOM + 2
+    # Coalesced: nothing between the two counts.
+    assert [m["answered"] for m in watcher.log if m["type"] == "answer_progress"][-1] == 60
+
+
+async def test_a_connection_that_stops_reading_is_cut(start_server: StartServer) -> None:
+    quiz = await start_server(rate_limit_per_second=10_000, rate_limit_burst=100_000)
+    quiz.server.sweep.limit = 16 * 1024
+    reader = await quiz.player()
+    # max_queue=1: the client stops reading from its socket after one unread
+    # message; the kernel buffers fill, then the server's write buffer grows.
+    stalled = await Player.connect(quiz.url, max_queue=1)
+    quiz.players.append(stalled)
+    local = stalled.ws.local_address
+    server_ws = next(c.ws for c in quiz.server.hub.clients if c.ws.remote_address == local)
+    junk = json.dumps(
+        {"action": "join_room", "room_id": "ZZZZZ", "name": "x", "request_id": "r" * 64}
+    )
+    # Each gets a room_not_found error of about 160 bytes: 6 MB in all, past what
+    # the kernel's socket buffers hold (up to 4 MB of send buffer).
+    for _ in range(40_000):
+        await stalled.send_raw(junk)
+    await asyncio.wait_for(server_ws.wait_closed(), 30)
+    assert quiz.server.sweep.cut == 1
+    # A connection that reads is untouched.
+    await reader.create("Host")
+    assert reader.room_id is not None
+
+
+async def test_the_heap_is_frozen_while_a_large_room_plays(quiz: Harness) -> None:
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host = everyone[0]
+    assert gc.get_freeze_count() == 0
+    await host.request_any("start_game")
+    for p in everyone:
+        await p.expect("question", question_index=0)
+    # Everything alive when the game started is out of the collector's way...
+    assert gc.get_freeze_count() > 10_000
+    await host.request_any("end_game")
+    for p in everyone:
+        await p.expect("game_over")
+    # ...and given back when it ended, so its garbage is still collected.
+    assert gc.get_freeze_count() == 0
