@@ -62,8 +62,8 @@ class Views(RoomState):
         return len(self.questions) or len(self.quiz) or self.settings.num_questions
 
     def _listed_players(self, recipient: str | None) -> list[Message]:
-        """Everyone up to 100 players (seat order); past that the best 100 by
-        score, then seat, and the recipient."""
+        """Everyone up to 100 players (seat order); past that 100: the best
+        by score, then seat, always including the recipient."""
         if len(self.players) <= STATE_PLAYERS_MAX:
             return [p.state() for p in self.players.values()]
         if self.top_ids is None:
@@ -71,10 +71,12 @@ class Views(RoomState):
                 STATE_PLAYERS_MAX, self.players.values(), key=lambda p: (-p.score, p.seat)
             )
             self.top_ids = tuple(p.id for p in best)
-        listed = [self.players[pid].state() for pid in self.top_ids]
         me = self.players.get(recipient or "")
-        if me is not None and me.id not in self.top_ids:
-            listed.append(me.state())
+        if me is None or me.id in self.top_ids:
+            return [self.players[pid].state() for pid in self.top_ids]
+        # At most 100 in all: the best 99, and the recipient.
+        listed = [self.players[pid].state() for pid in self.top_ids[: STATE_PLAYERS_MAX - 1]]
+        listed.append(me.state())
         return listed
 
     def leaderboard(self, top: int | None = None) -> list[Message]:

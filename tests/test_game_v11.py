@@ -512,7 +512,7 @@ def test_large_room_presence_goes_to_the_host_and_room_size_is_throttled() -> No
     assert [s.to for s in sends(out, "player_joined")] == ["p0"]
 
 
-def test_large_room_state_lists_the_best_100_and_the_recipient() -> None:
+def test_large_room_state_lists_100_the_recipient_among_them() -> None:
     room = make(150, quiz=(CHOICE,), now=0)
     room.handle("p0", StartGame(), 0)
     for i in range(150):
@@ -520,9 +520,9 @@ def test_large_room_state_lists_the_best_100_and_the_recipient() -> None:
     assert room.phase is Phase.REVEAL
     state = room.state_for("p120", 200)
     ids = [p["id"] for p in state["players"]]
-    assert len(ids) == 101 and state["player_count"] == 150
+    assert len(ids) == 100 and state["player_count"] == 150
     assert ids[:10] == [f"p{i}" for i in range(140, 150)]
-    assert ids[10:100] == [f"p{i}" for i in range(90)]  # then by seat
+    assert ids[10:99] == [f"p{i}" for i in range(89)]  # then by seat, 99 in all
     assert ids[-1] == "p120"
     assert len(room.state_for("p1", 200)["players"]) == 100  # p1 is in the best 100
     room.handle("p0", NextQuestion(), 300)

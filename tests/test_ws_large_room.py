@@ -31,8 +31,8 @@ async def test_a_room_just_above_100_players(quiz: Harness) -> None:
         # The room state lists at most 100 players, always the recipient.
         listed = [e["id"] for e in joined["room"]["players"]]
         assert joined["room"]["player_count"] == i + 1
-        # Nobody has scored: the first 100 seats, then the newcomer.
-        assert len(listed) == 101 and listed[-1] == p.player_id
+        # Nobody has scored: the first 99 seats, then the newcomer.
+        assert len(listed) == 100 and listed[-1] == p.player_id
         late.append(p)
     # The host hears of every join past 100; the others get room_size, at
     # most once a second, until it says 106.
@@ -75,11 +75,11 @@ async def test_a_room_just_above_100_players(quiz: Harness) -> None:
             assert ranks[pid] == (mine["score"], mine["rank"])
     outside = [pid for pid in finals if pid not in ranks]
     assert outside and all(finals[pid]["rank"] > 1 for pid in outside)
-    # A room state after the game still lists at most 100 players + the recipient.
+    # A room state after the game still lists at most 100 players, the recipient among them.
     state = await late[-1].request_any("leave_room")
     assert state["type"] == "ack"
     again = await quiz.player()
     rejoined = await again.rejoin(room_id, gone.token)  # type: ignore[arg-type]
-    assert len(rejoined["room"]["players"]) <= 101
+    assert len(rejoined["room"]["players"]) <= 100
     assert gone.player_id in [e["id"] for e in rejoined["room"]["players"]]
     assert len(rejoined["room"]["leaderboard"]) == 100
