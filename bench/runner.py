@@ -173,7 +173,9 @@ async def join_players(run: Run, room_ids: dict[str, str], left: float) -> list[
                 {
                     "key": f"r{r}",
                     "room_id": room_ids[f"r{r}"],
-                    "name": f"p{r}_{j}",
+                    # Two words, the number alone: a number read as
+                    # leetspeak ("p0_455") can trip the room's name filter.
+                    "name": f"p{r} {j}",
                     "uri": u,
                     "port": p,
                     "codec": run.codec,

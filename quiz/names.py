@@ -30,6 +30,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from confusable_homoglyphs.confusables import confusables_data
 
@@ -174,3 +175,33 @@ def same_name(a: str, b: str) -> bool:
 def taken(name: str, seated: Iterable[str]) -> bool:
     """Whether ``name`` would be confused with one of the ``seated`` names."""
     return any(same_name(name, other) for other in seated)
+
+
+# Words a classroom should not see on the projector. The list is
+# better-profanity's: a plain word list with its leetspeak variants ("sh1t"),
+# matched word by word, so "Scunthorpe" and "Dickens" pass. Chosen over
+# alt-profanity-check (maintained, but a sentence classifier that brings
+# scikit-learn into the server and cannot say which word it refused) because
+# a name is a few words and a host must be able to predict the rule. Loaded
+# once at import, so a check does no I/O.
+# Its leetspeak forms read digits as letters, so numbered names collide with
+# mild words ("P33" is "pee", "P155" is "piss", "Player 455" is "ass"): words
+# with no letter are not checked, and those two mild words are let through.
+_LET_THROUGH = ("pee", "piss")
+
+
+def _load_words() -> Any:
+    from better_profanity import profanity
+
+    profanity.load_censor_words(whitelist_words=list(_LET_THROUGH))
+    return profanity
+
+
+_WORDS = _load_words()
+
+
+@lru_cache(maxsize=4096)
+def offensive(name: str) -> bool:
+    """Whether ``name`` holds a word of the profanity list (or a leetspeak form of one)."""
+    words = [w for w in name.split() if any(c.isalpha() for c in w)]
+    return bool(words) and bool(_WORDS.contains_profanity(" ".join(words)))

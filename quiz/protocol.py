@@ -61,6 +61,8 @@ class ErrorCode(StrEnum):
     SERVER_BUSY = "server_busy"
     INTERNAL_ERROR = "internal_error"
     ROOM_LOCKED = "room_locked"
+    # A name the room's word filter refuses (the host can turn it off).
+    NAME_NOT_ALLOWED = "name_not_allowed"
     # A presenting host or a display screen sent an action only a player has.
     NOT_A_PLAYER = "not_a_player"
 

@@ -13,7 +13,7 @@ import hmac
 
 from quiz.commands import Output, Release, Reply, Resume, Seat, Send
 from quiz.model import ROOM_SIZE_INTERVAL_MS, WATCHERS_MAX, Player, RoomState
-from quiz.names import name_index
+from quiz.names import name_index, offensive
 from quiz.protocol import ErrorCode, KickPlayer, Message, ack, error
 
 
@@ -30,6 +30,10 @@ class SeatRules(RoomState):
             return
         if len(self.players) >= self.limits.max_players:
             out.append(Reply(error(ErrorCode.ROOM_FULL, "this room is full", rid)))
+            return
+        if self.settings.profanity_filter and offensive(seat.name):
+            why = "that name is not allowed in this room; pick another"
+            out.append(Reply(error(ErrorCode.NAME_NOT_ALLOWED, why, rid)))
             return
         # One rule for "the same name" (case, look-alikes): quiz.names.
         if any(key in self.names for key in name_index(seat.name)):

@@ -403,3 +403,28 @@ async def test_update_settings_in_the_lobby(quiz: Harness) -> None:
     question = await p1.expect("question")
     assert question["deadline_ms"] is None
     await host.error("update_settings", "wrong_phase", show_question_text=True)
+
+
+async def test_the_name_filter_refuses_rude_names_and_the_host_can_turn_it_off(
+    quiz: Harness,
+) -> None:
+    host = await quiz.player()
+    await host.create("Teacher", host_plays=False)
+    rude = await quiz.player()
+    for name in ("sh1t head", "Big Asshole"):
+        refused = await rude.error("join_room", "name_not_allowed", room_id=host.room_id, name=name)
+        assert "not allowed" in refused["message"]
+    # Whole words only: a town, an author and ordinary names are welcome.
+    for i, name in enumerate(("Scunthorpe", "Dickens", "Ann")):
+        p = await quiz.player()
+        await p.join(host.room_id, name)
+        assert (await host.expect("player_joined"))["player"]["name"] == name, i
+    # The same connection tries again with a kind name and gets in.
+    await rude.join(host.room_id, "Kind Kid")
+    # Off: the host decides in the lobby.
+    assert (await host.request_any("update_settings", profanity_filter=False))["type"] == "ack"
+    late = await quiz.player()
+    await late.join(host.room_id, "sh1t head")
+    other = await quiz.player()
+    await other.create("Other")
+    assert (await other.request_any("start_game"))["type"] == "ack"

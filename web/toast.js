@@ -23,6 +23,7 @@ const FRIENDLY = {
   server_busy: "The server is busy right now. Try again in a moment.",
   internal_error: "Something went wrong on the server.",
   room_locked: "This room is locked: the host is not letting anyone new in right now.",
+  name_not_allowed: "That name is not allowed in this room. Pick another one.",
   not_a_player: "Only players can do that: this screen presents the game.",
   connection_lost: "The connection dropped before the server answered. Please try again.",
 };

@@ -159,6 +159,7 @@ export function homeView(ctx) {
   const showText = checkbox("Show the question on phones", "create-show-text", true, "Off: phones show only the answer buttons; everyone reads the big screen.");
   const speedPoints = checkbox("Faster answers score more", "create-speed-points", true);
   const streakBonus = checkbox("Streak bonus", "create-streak-bonus", true, "+100 for each right answer in a row.");
+  const nameFilter = checkbox("Refuse rude names", "create-name-filter", true, "A name with a word from a list of swear words (and look-alike spellings) cannot join.");
   const createSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "create-submit" }, "Create room");
   const createForm = h("form", { class: "card form form-create", "aria-labelledby": "create-heading", novalidate: true },
     h("h2", { id: "create-heading", class: "card-title" }, "Host a game"),
@@ -169,10 +170,11 @@ export function homeView(ctx) {
     h("div", { class: "field-row" }, createTime.wrap, createReveal.wrap),
     hostPlays.wrap,
     h("details", { class: "more" },
-      h("summary", null, "Scoring and phones"),
+      h("summary", null, "Scoring, phones and names"),
       showText.wrap,
       speedPoints.wrap,
-      streakBonus.wrap),
+      streakBonus.wrap,
+      nameFilter.wrap),
     createSubmit);
 
   let config = { llm: true, categories: [], lan_urls: [] };
@@ -229,7 +231,7 @@ export function homeView(ctx) {
   function showFormError(error, fields, fallbackField) {
     const text = describeError(error);
     const byCode = {
-      name_taken: fields.name, bad_message: null, room_not_found: fields.code, room_full: fields.code,
+      name_taken: fields.name, name_not_allowed: fields.name, bad_message: null, room_not_found: fields.code, room_full: fields.code,
       invalid_token: fields.code,
     };
     let target = byCode[error.code] ?? null;
@@ -275,6 +277,7 @@ export function homeView(ctx) {
       speed_points: speedPoints.input.checked,
       streak_bonus: streakBonus.input.checked,
       show_question_text: showText.input.checked,
+      profanity_filter: nameFilter.input.checked,
     };
     if (mine) {
       fields.questions = quiz.questions;
