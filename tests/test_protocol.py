@@ -424,7 +424,9 @@ def test_an_answer_that_fits_no_question_is_invalid_answer(answer: Any) -> None:
 def test_update_settings_carries_only_the_fields_sent() -> None:
     command = parse(frame("update_settings", show_question_text=False, time_per_question=0))
     assert command == UpdateSettings({"show_question_text": False, "time_per_question": 0})
-    assert parse(frame("update_settings", topic=None)) == UpdateSettings({})
+    assert parse(frame("update_settings")) == UpdateSettings({})
+    # An explicit null is refused, as for every field: omit a setting to keep it.
+    assert refused(frame("update_settings", topic=None)).message.startswith("topic: ")
     assert refused(frame("update_settings", host_plays=True)).message.startswith("host_plays: ")
     error = refused(frame("update_settings", reveal_seconds=61))
     assert error.message.startswith("reveal_seconds: ")
