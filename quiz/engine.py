@@ -253,18 +253,9 @@ class RoomEngine:
     def resume_generation(self) -> None:
         """Taken over while asking for questions: the previous owner's
         request died with it, so ask again."""
-        room = self.room
-        if self.active and room.phase == "generating":
-            s = room.settings
-            again = Generate(
-                room.generation,
-                s.topic,
-                s.num_questions,
-                s.difficulty,
-                s.language,
-                tuple(room.played),
-            )
-            self.env.spawn(self._generate(again))
+        request = self.room.pending_generate()
+        if self.active and request is not None:
+            self.env.spawn(self._generate(request))
 
     async def _generate(self, request: Generate) -> None:
         started = time.monotonic()

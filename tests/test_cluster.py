@@ -47,6 +47,18 @@ class Fleet:
         self.players.append(player)
         return player
 
+    async def seat(self, host_on: str, *on: str, **settings: object) -> list[Player]:
+        """A host on server ``host_on`` creates a room; players P1, P2...
+        join it through the servers ``on`` names, in order."""
+        host = await self.player(host_on)
+        await host.create("Host", **settings)
+        players = [host]
+        for i, name in enumerate(on, start=1):
+            p = await self.player(name)
+            await p.join(host.room_id, f"P{i}")
+            players.append(p)
+        return players
+
     async def stop(self) -> None:
         for player in self.players:
             await player.ws.close()
@@ -115,12 +127,9 @@ async def test_room_over_three_servers_plays_with_same_events(redis_server: Redi
 async def test_owner_killed_mid_question_game_goes_on(redis_server: RedisServer) -> None:
     fleet = await fleet_of(redis_server, "a", "b")
     try:
-        host = await fleet.player("a")
-        await host.create("Host", num_questions=2, reveal_seconds=0, time_per_question=60)
-        p1 = await fleet.player("a")
-        await p1.join(host.room_id, "P1")
-        p2 = await fleet.player("b")
-        await p2.join(host.room_id, "P2")
+        host, p1, p2 = await fleet.seat(
+            "a", "a", "b", num_questions=2, reveal_seconds=0, time_per_question=60
+        )
         await host.request_any("start_game")
         question = await p2.expect("question", question_index=0)
         await p1.send("submit_answer", question_index=0, answer=1, request_id="p1-q0")

@@ -131,12 +131,9 @@ async def test_owner_frozen_past_its_heartbeat_gets_its_players_back(
 ) -> None:
     fleet = await fleet_of(redis_server, "a", "b")
     try:
-        host = await fleet.player("a")
-        await host.create("Host", num_questions=1, reveal_seconds=0, time_per_question=120)
-        p1 = await fleet.player("a")
-        await p1.join(host.room_id, "P1")
-        p2 = await fleet.player("b")
-        await p2.join(host.room_id, "P2")
+        host, p1, p2 = await fleet.seat(
+            "a", "a", "b", num_questions=1, reveal_seconds=0, time_per_question=120
+        )
         await host.request_any("start_game")
         for p in (host, p1, p2):
             await p.expect("question")
@@ -209,10 +206,9 @@ async def test_redis_stalled_is_noticed_within_a_second_and_nothing_is_lost(
     fleet = await fleet_of(redis_server, "a", "b")
     admin = aioredis.Redis(port=redis_server.port)
     try:
-        host = await fleet.player("a")
-        await host.create("Host", num_questions=2, reveal_seconds=0, time_per_question=120)
-        p1 = await fleet.player("b")
-        await p1.join(host.room_id, "P1")
+        host, p1 = await fleet.seat(
+            "a", "b", num_questions=2, reveal_seconds=0, time_per_question=120
+        )
         await host.request_any("start_game")
         await p1.expect("question")
         await host.request_any("submit_answer", question_index=0, answer=1)

@@ -277,7 +277,12 @@ function questionStage(ctx) {
     update(s) {
       online = s.connection.state === "connected";
       const p = s.progress && s.progress.question_index === q.question_index ? s.progress : null;
-      setText(answered, p ? `${formatNumber(p.answered)} of ${formatNumber(p.total)} answered` : "0 answered");
+      // Before the first count, the connected players are who can answer.
+      const room = s.room;
+      const expected = Number.isFinite(room?.connected_count)
+        ? room.connected_count
+        : (room?.players || []).filter((pl) => pl.connected).length;
+      setText(answered, `${formatNumber(p ? p.answered : 0)} of ${formatNumber(p ? p.total : expected)} answered`);
       setAttr(answered, "data-answered", p ? p.answered : 0);
       setAttr(answered, "data-total", p ? p.total : null);
       if (!raf) raf = requestAnimationFrame(tick);
