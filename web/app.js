@@ -152,6 +152,10 @@ const store = createStore(initialState({ session: display ? null : loadSession()
 store.state.display = display;
 store.state.editor = null; // {mode: "mine" | "draft", ...} while the editor is open
 const requestLabels = new Map(); // request_id -> what it was, for error toasts
+// The server said it was restarting: a rejoin that fails after that means the
+// room did not survive it (the server answers a failed rejoin the same way
+// whether or not the room exists, so that codes cannot be guessed).
+let restartSeen = false;
 
 const phaseEl = document.getElementById("app");
 const statusEl = document.getElementById("connection-status");
@@ -170,7 +174,10 @@ const conn = new Connection({
   }, "connection"),
   onRejoinFailed: handleRejoinFailed,
   onTerminalClose: handleTerminalClose,
-  onRestarting: () => toastInfo("The server is restarting. You will be reconnected automatically."),
+  onRestarting: () => {
+    restartSeen = true;
+    toastInfo("The server is restarting. You will be reconnected automatically.");
+  },
 });
 
 // ---------------------------------------------------------------- messages
@@ -196,6 +203,7 @@ function handleMessage(msg, receivedAt) {
   if (s.display) {
     // never saved: a display has no seat to come back to
   } else if (msg.type === "room_created" || msg.type === "room_joined") {
+    restartSeen = false; // back in the room: a later failure is not the restart's
     saveSession(s.session);
     setUrlRoom(s.session.room_id);
   } else if ((s.session?.watch_question ?? null) !== watchBefore && s.session) {
@@ -219,17 +227,18 @@ const ROOM_LOST = "The server restarted and this game was lost; ask the host for
 
 function handleRejoinFailed(error) {
   const roomId = store.state.session?.room_id || "";
-  if (error.code === "invalid_token") {
+  if (error.code === "invalid_token" && !restartSeen) {
     goHome({ tone: "error", text: `Your seat in room ${roomId} has expired. You can join it again as a new player.` }, roomId);
   } else {
     goHome({ tone: "error", text: ROOM_LOST });
   }
+  restartSeen = false;
 }
 
 function watchNow() {
   const d = store.state.display;
   conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }).done.catch((error) => {
-    if (error && error.code === "room_not_found") {
+    if (error && (error.code === "room_not_found" || error.code === "invalid_token")) {
       store.update((s) => {
         s.room = null;
         s.notice = { tone: "error", text: ROOM_LOST };
