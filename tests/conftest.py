@@ -120,3 +120,20 @@ async def redis_server() -> AsyncIterator[Any]:
     yield server
     await server.stop()
     server.cleanup()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright: one per test."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser_helpers import CHROMIUM_ARGS, find_chromium
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

@@ -15,18 +15,14 @@ import asyncio
 import logging
 import re
 import signal
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
 from tests.browser_helpers import (
-    CHROMIUM_ARGS,
     WAIT_MS,
     QuizPage,
     bank_question,
-    find_chromium,
     free_port,
 )
 from tests.test_process import ServerProcess
@@ -39,18 +35,6 @@ IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 # Names are 1 to 20 characters (shared protocol), too short for the above: a
 # name that is markup all the same, and must stay text (no element made).
 NAME_PAYLOAD = "<svg onload=alert()>"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def expect_players(pages: list[QuizPage], count: int) -> None:

@@ -6,27 +6,13 @@ never a list of everyone, and a phone still finds its own place at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
-from tests.browser_helpers import CHROMIUM_ARGS, QuizPage, assert_fits, find_chromium
+from tests.browser_helpers import QuizPage, assert_fits
 from tests.test_browser_present import Crowd
 
 CROWD = 150
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def test_a_large_room_shows_counts_and_latest_names(start_server, browser) -> None:

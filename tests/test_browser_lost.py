@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
 
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
-from tests.browser_helpers import CHROMIUM_ARGS, QuizPage, find_chromium, free_port
+from tests.browser_helpers import QuizPage, free_port
 from tests.test_browser import start_process
 
 ROOM_LOST = "The server restarted and this game was lost; ask the host for a new code."
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def test_a_restart_that_loses_the_room_is_said_once_and_plainly(browser) -> None:

@@ -13,14 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
-from tests.browser_helpers import CHROMIUM_ARGS, QuizPage, axe_check, find_chromium
+from tests.browser_helpers import QuizPage, axe_check
 
 KAHOOT_CSV = (
     # Kahoot's template: a number column, the question, four answers, the
@@ -52,18 +50,6 @@ QUIZ: list[dict[str, Any]] = [
     {"kind": "text", "text": "Which planet is the largest?", "answers": ["Jupiter"]},
     {"kind": "poll", "text": "Which colour do you like best?", "options": ["Red", "Blue", "Green"]},
 ]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=find_chromium(playwright), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def fill_question(host: QuizPage, index: int, q: dict[str, Any]) -> None:
