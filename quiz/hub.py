@@ -138,21 +138,25 @@ class Hub:
     def present(self, room_id: str) -> Collection[str]:
         return self.members.get(room_id, {}).keys()
 
-    def _reply(self, room_id: str, output: Reply, sender: object | None, token: str | None) -> str:
-        message = output.message
+    def _reply(
+        self, room_id: str, output: Reply, sender: object | None, token: str | None
+    ) -> str | None:
         client = sender if isinstance(sender, Client) else None
-        if message["type"] == "error":
-            if client is not None:
-                client.note_error(message["code"], room_id)
-            else:
-                log.info("error", extra={"room": room_id, "code": message["code"]})
         if output.bind is not None:
             self.bind(room_id, output.bind, client)
-            if client is not None:
-                message = {**message, "token": token, "server_id": self.server_id}
+        if client is None:
+            # The sender is another server's player (a replica folding the
+            # log, an owner applying a forwarded command): that server
+            # answers and logs it. Nothing to encode here, even for a
+            # room_joined of 100 players.
+            return None
+        message = output.message
+        if message["type"] == "error":
+            client.note_error(message["code"], room_id)
+        if output.bind is not None:
+            message = {**message, "token": token, "server_id": self.server_id}
         frame = encode(message)
-        if client is not None:
-            self.send(client, frame)
+        self.send(client, frame)
         return frame
 
     def bind(self, room_id: str, player_id: str, client: Client | None) -> None:

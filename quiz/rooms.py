@@ -60,7 +60,7 @@ class Delivery(Protocol):
         The reply goes to ``sender`` when it is a connection of this server;
         a reply that seats a player (``Reply.bind``) binds ``sender``, or,
         with no sender here, means the player is now connected elsewhere.
-        Returns the reply frame.
+        Returns the reply frame sent to ``sender`` (None without one here).
         """
         ...
 
