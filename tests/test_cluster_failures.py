@@ -70,10 +70,9 @@ async def test_rejoin_through_another_server_replaces_the_old_socket(
     # on server b is still open.
     fleet = await fleet_of(redis_server, "a", "b")
     try:
-        host = await fleet.player("a")
-        await host.create("Host", num_questions=1, reveal_seconds=0, time_per_question=120)
-        old = await fleet.player("b")
-        await old.join(host.room_id, "Phone")
+        host, old = await fleet.seat(
+            "a", "b", num_questions=1, reveal_seconds=0, time_per_question=120
+        )
         await host.expect("player_joined")
         await host.request_any("start_game")
         await old.expect("question")

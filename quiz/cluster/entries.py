@@ -83,9 +83,3 @@ def rebuild(snap: dict[str, Any], entries: list[Entry]) -> tuple[Room, int, str]
         room.handle(entry.player_id, entry.command, entry.now_ms)
         seq, inbox = entry.seq, entry.inbox or inbox
     return room, seq, inbox
-
-
-def stream_order(stream_id: str) -> tuple[int, int]:
-    """A stream entry id ("1700000000000-3") as something that sorts right."""
-    ms, _, n = stream_id.partition("-")
-    return int(ms), int(n or 0)
