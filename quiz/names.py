@@ -30,9 +30,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
 from confusable_homoglyphs.confusables import confusables_data
+
+from quiz.wordfilter import WordFilter
 
 NAME_MAX = 20
 
@@ -190,18 +191,25 @@ def taken(name: str, seated: Iterable[str]) -> bool:
 _LET_THROUGH = ("pee", "piss")
 
 
-def _load_words() -> Any:
-    from better_profanity import profanity
+def _load_filter() -> WordFilter:
+    # better-profanity supplies the list and its disguises; its own matcher
+    # is too slow for a room filling at a thousand joins a second (see
+    # quiz.wordfilter).
+    from better_profanity import Profanity
+    from better_profanity.constants import ALLOWED_CHARACTERS
 
-    profanity.load_censor_words(whitelist_words=list(_LET_THROUGH))
-    return profanity
+    listed = Profanity()
+    listed.load_censor_words(whitelist_words=list(_LET_THROUGH))
+    words = [str(word) for word in listed.CENSOR_WORDSET]
+    return WordFilter(
+        words, listed.CHARS_MAPPING, ALLOWED_CHARACTERS, listed.MAX_NUMBER_COMBINATIONS
+    )
 
 
-_WORDS = _load_words()
+_RUDE = _load_filter()
 
 
-@lru_cache(maxsize=4096)
 def offensive(name: str) -> bool:
     """Whether ``name`` holds a word of the profanity list (or a leetspeak form of one)."""
     words = [w for w in name.split() if any(c.isalpha() for c in w)]
-    return bool(words) and bool(_WORDS.contains_profanity(" ".join(words)))
+    return bool(words) and _RUDE(" ".join(words))
