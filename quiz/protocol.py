@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+import orjson
+
 from llm.types import Question
 from quiz import names
 from quiz.questions import ANSWER_MAX, QuestionError, parse_quiz
@@ -633,7 +635,15 @@ Message = dict[str, Any]
 
 def encode(message: Message) -> str:
     """One message to one text frame: compact JSON, UTF-8 kept as is."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        # orjson: a room_joined of 100 players in 8 us where the standard
+        # library takes 94 (bench.room_costs); every frame goes through here.
+        return orjson.dumps(message).decode()
+    except orjson.JSONEncodeError:
+        # What orjson refuses and the standard library writes: a lone
+        # surrogate (which quiz.delivery repairs per connection when it is
+        # sent), an integer past 64 bits. Anything else fails here as well.
+        return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def error(code: ErrorCode, message: str, request_id: str | None = None) -> Message:
