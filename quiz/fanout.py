@@ -33,6 +33,8 @@ PROGRESS_INTERVAL = 0.2
 LARGE_PROGRESS_INTERVAL = 1.0
 # Connections written to between two turns of the loop, for a slice-wise send.
 SLICE = 500
+# While a large room fills, the heap is frozen again every this many seats.
+REFREEZE_SEATS = 500
 # A connection whose unsent bytes pile past this is not reading: it is cut
 # rather than holding memory without bound.
 MAX_BUFFERED_BYTES = 1 << 20
@@ -119,29 +121,41 @@ class SlowReaderSweep:
 
 
 class GcWindow:
-    """Keeps the cyclic GC off the heap that a big game's players hold.
+    """Keeps the cyclic GC off the heap that a big room's players hold.
 
     Measured (docs/performance.md): in a room of 5,000 the collector's full
-    passes walk every connection and player, and stalled the loop for up to
-    3.3 s in the middle of a game. When a large room starts a game,
-    ``gc.freeze()`` moves every object alive to a generation the collector
-    never scans, so passes during the game only walk what the game itself
-    allocates; when the last large game ends, ``gc.unfreeze()`` gives them
+    passes walk every connection and player. They stalled the loop for up to
+    3.3 s in the middle of a game, and while such a room filled they took an
+    eighth of the CPU (six passes, 0.56 s, the longest 166 ms): the heap grew
+    by a quarter again and again, and each growth bought a pass over all of
+    it. From when a room here grows past :data:`LARGE_ROOM` players until its
+    game ends, ``gc.freeze()`` moves every object alive to a generation the
+    collector never scans; while it fills, the freeze is renewed every
+    :data:`REFREEZE_SEATS` seats, so a pass walks at most what the last ones
+    brought. When no large room is left, ``gc.unfreeze()`` gives the objects
     back, so garbage among them (closed connections) is still collected.
     """
 
     def __init__(self) -> None:
-        self.games: set[str] = set()
+        self.rooms: set[str] = set()
         self.freezes = 0
 
+    def seated(self, room_id: str, players: int) -> None:
+        """``room_id`` has ``players`` seated here now."""
+        if players > LARGE_ROOM and (room_id not in self.rooms or players % REFREEZE_SEATS == 0):
+            self.started(room_id)
+
     def started(self, room_id: str) -> None:
-        if not self.games:
-            gc.freeze()
-            self.freezes += 1
-        self.games.add(room_id)
+        """A large room is filling or playing: freeze what is alive now."""
+        # The young generations first (a few ms): what died meanwhile is not
+        # kept frozen until the game ends.
+        gc.collect(1)
+        gc.freeze()
+        self.freezes += 1
+        self.rooms.add(room_id)
 
     def ended(self, room_id: str) -> None:
-        if room_id in self.games:
-            self.games.discard(room_id)
-            if not self.games:
+        if room_id in self.rooms:
+            self.rooms.discard(room_id)
+            if not self.rooms:
                 gc.unfreeze()

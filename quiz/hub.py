@@ -176,6 +176,7 @@ class Hub:
         if client is not None:
             members[player_id] = client
             client.room_id, client.player_id = room_id, player_id
+            self.gc_window.seated(room_id, len(members))
         elif not members:
             self._forget(room_id)
 
