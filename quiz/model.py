@@ -152,6 +152,9 @@ class RoomState:
     tokens: dict[str, str] = field(init=False, repr=False)  # token hash -> id
     connected_count: int = field(init=False, repr=False)  # connected players
     top_ids: tuple[str, ...] | None = field(init=False, repr=False)  # state_for's list
+    # Their entries, for the top_ids they were made from (read-only: shared
+    # by every room state that lists them).
+    top_states: tuple[tuple[str, ...], list[Message]] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.names = {}
@@ -160,6 +163,7 @@ class RoomState:
             self._index(seat)
         self.connected_count = sum(1 for p in self.players.values() if p.connected)
         self.top_ids = None
+        self.top_states = None
 
     def _index(self, seat: Player) -> None:
         self.tokens[seat.token_hash] = seat.id
@@ -184,6 +188,8 @@ class RoomState:
         if seat.connected == connected:
             return
         seat.connected = connected
+        if self.top_ids is not None and seat.id in self.top_ids:
+            self.top_states = None  # a listed entry changed
         if connected:
             self.absent.pop(seat.id, None)
             self.empty_since_ms = None

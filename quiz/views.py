@@ -71,13 +71,16 @@ class Views(RoomState):
                 STATE_PLAYERS_MAX, self.players.values(), key=lambda p: (-p.score, p.seat)
             )
             self.top_ids = tuple(p.id for p in best)
+        if self.top_states is None or self.top_states[0] is not self.top_ids:
+            # Built once per change of the list, not once per join: every
+            # joiner of a filling room gets the same 99 or 100 entries.
+            self.top_states = (self.top_ids, [self.players[pid].state() for pid in self.top_ids])
+        listed = self.top_states[1]
         me = self.players.get(recipient or "")
         if me is None or me.id in self.top_ids:
-            return [self.players[pid].state() for pid in self.top_ids]
+            return listed
         # At most 100 in all: the best 99, and the recipient.
-        listed = [self.players[pid].state() for pid in self.top_ids[: STATE_PLAYERS_MAX - 1]]
-        listed.append(me.state())
-        return listed
+        return [*listed[: STATE_PLAYERS_MAX - 1], me.state()]
 
     def leaderboard(self, top: int | None = None) -> list[Message]:
         """Players ranked: by score, then by total time of correct answers.

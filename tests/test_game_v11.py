@@ -530,6 +530,23 @@ def test_large_room_state_lists_100_the_recipient_among_them() -> None:
     assert len(over_board) == 100 and over_board[0]["rank"] == 1
 
 
+def test_large_room_state_lists_what_is_true_now() -> None:
+    """The list is kept between joins; a listed player's presence and the
+    scores still show as they are."""
+    room = make(150, quiz=(CHOICE,), now=0)
+    first = room.state_for("p120", 10)["players"]
+    assert first[5] == {"id": "p5", "name": "P5", "score": 0, "connected": True}
+    room.handle("p5", Disconnected(), 20)
+    again = room.state_for("p121", 30)["players"]
+    assert again[5]["connected"] is False and again[-1]["id"] == "p121"
+    assert first[5]["connected"] is True and first[-1]["id"] == "p120"  # not shared
+    room.handle("p0", StartGame(), 40)
+    room.handle("p149", SubmitAnswer(0, 1), 50)
+    room.handle("p0", CloseQuestion(), 60)
+    best = room.state_for(None, 70)["players"][0]
+    assert best["id"] == "p149" and best["score"] > 0
+
+
 def test_a_snapshot_keeps_every_1_1_field() -> None:
     room = make(3, quiz=QUIZ, host_plays=False)
     room.handle("p0", LockRoom(), 0)
