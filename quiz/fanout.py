@@ -4,9 +4,12 @@ The rules the connection hub follows for big rooms (protocol 1.1, "Large
 rooms"; design, "Big rooms"):
 
 - ``answer_progress`` goes out at most about once a second in a large room
-  (five times a second in a small one), and in slices of :data:`SLICE`
-  connections with the loop free in between, so an answer that arrives
-  meanwhile is acknowledged at once instead of after the whole room.
+  (five times a second in a small one), paced: :data:`SLICE` connections at
+  a time, the slices spread over most of the second, each with the latest
+  count. A room of 5,000 sent all at once is 5,000 frames in one burst,
+  and an answer's acknowledgement waited behind it, on the server and on
+  every client machine that reads many of them; paced, no burst is longer
+  than one slice.
 - A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
   into each connection's buffer. Connections that stopped reading are found
   by :class:`SlowReaderSweep`, once a second, not on every send.
@@ -31,8 +34,10 @@ log = logging.getLogger("quiz.fanout")
 # n * n frames a question).
 PROGRESS_INTERVAL = 0.2
 LARGE_PROGRESS_INTERVAL = 1.0
-# Connections written to between two turns of the loop, for a slice-wise send.
-SLICE = 500
+# Connections written to at once by a paced send, and the share of its
+# interval over which its slices are spread.
+SLICE = 250
+PACED_SHARE = 0.8
 # While a large room fills, the heap is frozen again every this many seats.
 REFREEZE_SEATS = 500
 # A connection whose unsent bytes pile past this is not reading: it is cut
@@ -46,27 +51,35 @@ def progress_interval(total: int) -> float:
     return LARGE_PROGRESS_INTERVAL if total > LARGE_ROOM else PROGRESS_INTERVAL
 
 
-def send_in_slices(
+def pace(connections: int, interval: float) -> float:
+    """Seconds between two slices of a send to ``connections`` that should
+    end within most of ``interval`` (before the next one is due)."""
+    slices = -(-connections // SLICE)
+    return PACED_SHARE * interval / slices if slices > 1 else 0.0
+
+
+def send_paced(
     sockets: Sequence[ServerConnection],
-    frame: str | bytes,
-    still_wanted: Callable[[], bool],
-    sent: Callable[[int], None],
+    latest: Callable[[], str | None],
+    sent: Callable[[int, str], None],
+    spacing: float,
     start: int = 0,
 ) -> None:
-    """``frame`` to ``sockets``, :data:`SLICE` at a time, while ``still_wanted()``.
+    """``latest()`` to ``sockets``, :data:`SLICE` at a time, one slice every ``spacing`` s.
 
-    Between slices the loop runs whatever else is ready (answers first). Only
-    for messages that may be dropped part-way: a progress count overtaken by
-    the question's result is noise, so ``still_wanted`` stops the rest.
+    Each slice sends what ``latest()`` gives then, so the last connections get
+    the newest count rather than a stale one; None stops the rest (a
+    progress count overtaken by the question's result is noise).
     """
-    if not still_wanted():
+    frame = latest()
+    if frame is None:
         return
     chunk = sockets[start : start + SLICE]
     websockets.broadcast(chunk, frame)
-    sent(len(chunk))
+    sent(len(chunk), frame)
     if start + SLICE < len(sockets):
-        asyncio.get_running_loop().call_soon(
-            send_in_slices, sockets, frame, still_wanted, sent, start + SLICE
+        asyncio.get_running_loop().call_later(
+            spacing, send_paced, sockets, latest, sent, spacing, start + SLICE
         )
 
 

@@ -18,7 +18,7 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 
 from quiz import delivery
-from quiz.fanout import GcWindow, progress_interval, send_in_slices
+from quiz.fanout import GcWindow, pace, progress_interval, send_paced
 from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
 from quiz.limits import ConnectionEntries
 from quiz.metrics import ServerMetrics
@@ -254,13 +254,18 @@ class Hub:
         state.sent_at = asyncio.get_running_loop().time()
         index = message["question_index"]
 
-        def still_open() -> bool:
+        def latest() -> str | None:
             # Only while that question is open: a late count is noise.
-            return self.progress.get(room_id) is state and index > state.last_result_index
+            if self.progress.get(room_id) is not state or index <= state.last_result_index:
+                return None
+            # A count that arrived since this round began goes to those not
+            # reached yet; the next round takes it to everyone.
+            newer = state.pending
+            return encode(newer if newer is not None else message)
 
-        frame = encode(message)
         sockets = [c.ws for c in members.values()]
-        send_in_slices(sockets, frame, still_open, lambda n: self.metrics.sent(n, frame))
+        spacing = pace(len(sockets), progress_interval(message["total"]))
+        send_paced(sockets, latest, self.metrics.sent, spacing)
 
     def broadcast(self, clients: Iterable[Client], frame: str) -> None:
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the

@@ -14,6 +14,9 @@ import gc
 import json
 from typing import Any
 
+import pytest
+
+from quiz import fanout
 from quiz.game import LARGE_ROOM
 from tests.client import Player
 from tests.conftest import Harness, StartServer
@@ -56,6 +59,28 @@ async def test_progress_in_a_large_room_comes_about_once_a_second(quiz: Harness)
     assert progress["answered"] == 60 and progress["total"] == LARGE_ROOM + 2
     # Coalesced: nothing between the two counts.
     assert [m["answered"] for m in watcher.log if m["type"] == "answer_progress"][-1] == 60
+
+
+async def test_progress_is_paced_over_the_second_with_the_latest_count(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 20 connections a slice: the 102 of this room get it in 6 slices.
+    monkeypatch.setattr(fanout, "SLICE", 20)
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host, early, late = everyone[0], everyone[1], everyone[-1]
+    await host.request_any("start_game")
+    for p in everyone:
+        await p.expect("question", question_index=0)
+    loop = asyncio.get_running_loop()
+    await everyone[2].send("submit_answer", question_index=0, answer=0)
+    assert (await early.expect("answer_progress"))["answered"] == 1
+    early_at = loop.time()
+    # While the slices go out, another answer: the later slices carry it.
+    await everyone[3].request_any("submit_answer", question_index=0, answer=0)
+    progress = await late.expect("answer_progress")
+    # Spread over most of the second (5 gaps of 0.8 / 6 s), not one burst.
+    assert loop.time() - early_at >= 0.5
+    assert progress["answered"] == 2
 
 
 async def test_a_connection_that_stops_reading_is_cut(start_server: StartServer) -> None:
