@@ -38,8 +38,10 @@ LARGE_PROGRESS_INTERVAL = 1.0
 # interval over which its slices are spread.
 SLICE = 250
 PACED_SHARE = 0.8
-# While a large room fills, the heap is frozen again every this many seats.
+# While a large room fills, the heap is frozen again every this many seats;
+# while it plays, every this many seconds.
 REFREEZE_SEATS = 500
+REFREEZE_SECONDS = 1.0
 # A connection whose unsent bytes pile past this is not reading: it is cut
 # rather than holding memory without bound.
 MAX_BUFFERED_BYTES = 1 << 20
@@ -136,39 +138,68 @@ class SlowReaderSweep:
 class GcWindow:
     """Keeps the cyclic GC off the heap that a big room's players hold.
 
-    Measured (docs/performance.md): in a room of 5,000 the collector's full
-    passes walk every connection and player. They stalled the loop for up to
-    3.3 s in the middle of a game, and while such a room filled they took an
-    eighth of the CPU (six passes, 0.56 s, the longest 166 ms): the heap grew
-    by a quarter again and again, and each growth bought a pass over all of
-    it. From when a room here grows past :data:`LARGE_ROOM` players until its
+    Measured (docs/performance.md), in a room of 5,000:
+
+    - full passes walk every connection and player: they stalled the loop
+      for up to 3.3 s in the middle of a game, and while the room filled
+      they took an eighth of the CPU (six passes, 0.56 s, the longest
+      166 ms), the heap growing by a quarter again and again and each growth
+      buying a pass over all of it;
+    - young passes during a game walked up to 90,000 objects (88 ms): each
+      connection's keepalive (a timer, a future and a coroutine every ping
+      interval) and each question's per-player objects live long enough to
+      be promoted, and an answer that arrives during a pass waits for it.
+
+    So from when a room here grows past :data:`LARGE_ROOM` players until its
     game ends, ``gc.freeze()`` moves every object alive to a generation the
-    collector never scans; while it fills, the freeze is renewed every
-    :data:`REFREEZE_SEATS` seats, so a pass walks at most what the last ones
-    brought. When no large room is left, ``gc.unfreeze()`` gives the objects
-    back, so garbage among them (closed connections) is still collected.
+    collector never scans. While it fills, the freeze is renewed every
+    :data:`REFREEZE_SEATS` seats; while it plays, every
+    :data:`REFREEZE_SECONDS`: a pass walks at most what the last seats or the
+    last second brought. Freezing does not keep anything alive (reference
+    counting frees what is frozen); only cyclic garbage waits, until no
+    large room is left and ``gc.unfreeze()`` gives everything back to the
+    collector.
     """
 
     def __init__(self) -> None:
-        self.rooms: set[str] = set()
+        self.rooms: set[str] = set()  # large rooms holding the heap frozen
+        self.playing: set[str] = set()  # those of them in a game
         self.freezes = 0
+        self._timer: asyncio.TimerHandle | None = None
 
     def seated(self, room_id: str, players: int) -> None:
         """``room_id`` has ``players`` seated here now."""
         if players > LARGE_ROOM and (room_id not in self.rooms or players % REFREEZE_SEATS == 0):
-            self.started(room_id)
+            self.rooms.add(room_id)
+            self._freeze()
 
     def started(self, room_id: str) -> None:
-        """A large room is filling or playing: freeze what is alive now."""
-        # The young generations first (a few ms): what died meanwhile is not
-        # kept frozen until the game ends.
-        gc.collect(1)
-        gc.freeze()
-        self.freezes += 1
+        """A large room's game begins: frozen, and again every second until it ends."""
         self.rooms.add(room_id)
+        self.playing.add(room_id)
+        self._freeze()
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(REFREEZE_SECONDS, self._tick)
 
     def ended(self, room_id: str) -> None:
+        self.playing.discard(room_id)
         if room_id in self.rooms:
             self.rooms.discard(room_id)
             if not self.rooms:
                 gc.unfreeze()
+        if not self.playing and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self) -> None:
+        self._timer = None
+        if self.playing:
+            self._freeze()
+            self._timer = asyncio.get_running_loop().call_later(REFREEZE_SECONDS, self._tick)
+
+    def _freeze(self) -> None:
+        # The youngest generation first (well under a millisecond): what
+        # died in it is not kept frozen.
+        gc.collect(0)
+        gc.freeze()
+        self.freezes += 1

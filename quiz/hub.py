@@ -213,7 +213,7 @@ class Hub:
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        if kind == "generating_questions" and len(members) > LARGE_ROOM:
+        if kind == "countdown" and len(members) > LARGE_ROOM:  # every game opens with it
             self.gc_window.started(room_id)
         elif kind == "game_over":
             self.gc_window.ended(room_id)

@@ -116,12 +116,19 @@ async def test_the_heap_is_frozen_while_a_large_room_fills_and_plays(quiz: Harne
     # Everything alive when the room grew large is out of the collector's way...
     frozen = gc.get_freeze_count()
     assert frozen > 10_000
+    window = quiz.server.hub.gc_window
     await host.request_any("start_game")
     for p in everyone:
         await p.expect("question", question_index=0)
-    assert gc.get_freeze_count() >= frozen
+    # ...and, while it plays, what each second brings.
+    freezes = window.freezes
+    for p in everyone[1:3]:  # two counts: the second comes a second after the first
+        await p.request_any("submit_answer", question_index=0, answer=0)
+        await p.expect("answer_progress", answered=int(p is everyone[2]) + 1)
+    assert window.freezes > freezes and gc.get_freeze_count() >= frozen
     await host.request_any("end_game")
     for p in everyone:
         await p.expect("game_over")
-    # ...and given back when it ended, so its garbage is still collected.
+    # Given back when it ended, so its garbage is still collected.
     assert gc.get_freeze_count() == 0
+    assert window._timer is None
