@@ -66,11 +66,10 @@ class EntryLimits:
         self._by_address: OrderedDict[tuple[str, str], TokenBucket] = OrderedDict()
 
     def connection(self) -> ConnectionEntries:
-        buckets = {
-            kind: _bucket(max(1, min(share, self.rules.per_minute(kind))))
-            for kind, share in PER_CONNECTION.items()
-        }
-        return ConnectionEntries(buckets)
+        # Buckets are made on a connection's first draw of each kind: most
+        # connections join once and then hold a seat for the whole game, and
+        # a room of 10,000 would keep 20,000 full buckets for nothing.
+        return ConnectionEntries()
 
     def check(
         self, conn: ConnectionEntries, address: str, command: ClientCommand, now: float
@@ -96,19 +95,27 @@ class EntryLimits:
     ) -> None:
         """Count a wrong code or token, from the direct reply's frame."""
         if isinstance(command, JoinRoom | Rejoin | Watch) and _error_code(reply) in _MISSES:
-            conn.buckets["miss"].take(now)
+            self._connection_bucket(conn, "miss").take(now)
             self._address_bucket(address, "miss").take(now)
 
     def _take(self, conn: ConnectionEntries, address: str, kind: str, now: float) -> bool:
         """Draw from both buckets if both have room; else draw from neither."""
         if not self._has(conn, address, kind, now):
             return False
-        conn.buckets[kind].take(now)
+        self._connection_bucket(conn, kind).take(now)
         self._address_bucket(address, kind).take(now)
         return True
 
     def _has(self, conn: ConnectionEntries, address: str, kind: str, now: float) -> bool:
-        return conn.buckets[kind].peek(now) and self._address_bucket(address, kind).peek(now)
+        mine = conn.buckets.get(kind)  # none yet: full
+        return (mine is None or mine.peek(now)) and self._address_bucket(address, kind).peek(now)
+
+    def _connection_bucket(self, conn: ConnectionEntries, kind: str) -> TokenBucket:
+        bucket = conn.buckets.get(kind)
+        if bucket is None:
+            share = max(1, min(PER_CONNECTION[kind], self.rules.per_minute(kind)))
+            bucket = conn.buckets[kind] = _bucket(share)
+        return bucket
 
     def _address_bucket(self, address: str, kind: str) -> TokenBucket:
         key = (address, kind)

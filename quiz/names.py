@@ -148,13 +148,14 @@ def skeleton(text: str) -> str:
     return unicodedata.normalize("NFD", mapped)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=1024)
 def name_keys(name: str) -> tuple[str, str, str]:
     """Three keys; two names clash when any key is equal.
 
     Look-alikes as written (a Cyrillic "Hosty" and the Latin one); equal
     but for case ("HOSTY", "hosty"); look-alikes once case is ignored.
-    Cached: a room compares a newcomer with every seated name.
+    Cached for a join, which asks for them twice (is the name taken, then
+    index it); a bigger cache would only hold a big room's names twice.
     """
     folded = skeleton(name).casefold()
     return skeleton(name), skeleton(name.casefold()), skeleton(folded)
