@@ -132,3 +132,16 @@ async def test_the_heap_is_frozen_while_a_large_room_fills_and_plays(quiz: Harne
     # Given back when it ended, so its garbage is still collected.
     assert gc.get_freeze_count() == 0
     assert window._timer is None
+
+
+async def test_a_connection_keeps_who_it_is_but_not_its_handshake_headers(
+    start_server: StartServer,
+) -> None:
+    quiz = await start_server(trusted_proxy_hops=1)
+    player = await quiz.player(additional_headers={"X-Forwarded-For": "203.0.113.9"})
+    await player.create("Host")
+    (client,) = quiz.server.hub.clients
+    assert client.peer.address == "203.0.113.9"
+    assert client.ws.request is not None and not list(client.ws.request.headers.raw_items())
+    # The connection goes on as before.
+    assert (await player.request_any("lock_room"))["type"] == "ack"
