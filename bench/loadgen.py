@@ -215,6 +215,16 @@ class Player(asyncio.Protocol):
                 if not self.ready.done():
                     self.ready.set_result(None)
                 return
+            elif data[:1] == b"1" or head in (b"41", b"44"):
+                # Engine.IO close, Socket.IO disconnect or connect error: the server
+                # will not answer on this connection. Fail a pending join now (a join
+                # waiting here would otherwise hold its slot until the phase deadline).
+                kind = "sio_" + data[:2].decode(errors="replace")
+                self.w.errors[kind] += 1
+                for fut in (self.ready, self.joined):
+                    if not fut.done():
+                        fut.set_exception(ConnectionError(kind))
+                return
             else:
                 kind, body = "sio_" + data[:2].decode(errors="replace"), None
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import statistics
 import time
@@ -23,12 +22,15 @@ class HealthPoller:
         self.samples: list[dict[str, Any]] = []
         self.phase = "join"
         self.task: asyncio.Task[None] | None = None
+        self.stopping = False
 
     def start(self) -> None:
         self.task = asyncio.create_task(self.run())
 
     async def run(self) -> None:
         for _ in range(100_000):  # bounded: the run's own timeouts end it long before
+            if self.stopping:
+                return
             started = time.monotonic()
             try:
                 body = await common.http_get_json(self.port, limit_s=10)
@@ -40,10 +42,18 @@ class HealthPoller:
             await asyncio.sleep(max(0.05, self.interval - (time.monotonic() - started)))
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        # Not by cancellation alone: on Python 3.11, asyncio.wait_for returns the
+        # inner result and drops a cancel that lands as the fetch completes, so the
+        # loop went on polling and ``await self.task`` never returned (the run hung
+        # after the game, its players idle; seen with the peer, whose /healthz
+        # answers late under load). The flag ends the loop after the current fetch.
+        self.stopping = True
+        task = self.task
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task}, timeout=15)
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved, so asyncio does not log it
 
     def summary(self, phase: str) -> dict[str, Any]:
         rows = [s for s in self.samples if s["phase"] == phase]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -28,6 +29,14 @@ import socketio
 from aiohttp import web
 
 from bench.common import LoopLag, install_uvloop, question_message, raise_fd_limit
+
+
+def _warnings_logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.WARNING)
+    if not logger.handlers:
+        logger.addHandler(logging.StreamHandler())
+    return logger
 
 
 @dataclass(eq=False)
@@ -46,7 +55,16 @@ class PeerRoom:
 
 class Peer:
     def __init__(self) -> None:
-        self.sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+        # Logging only: python-socketio's default logger shows errors alone, so an
+        # event it drops ("... is not connected to namespace /") or a send to a gone
+        # client would leave nothing in the server log. Warnings are rare; nothing
+        # else about the server changes.
+        self.sio = socketio.AsyncServer(
+            async_mode="aiohttp",
+            cors_allowed_origins="*",
+            logger=_warnings_logger("peer.socketio"),
+            engineio_logger=_warnings_logger("peer.engineio"),
+        )
         self.rooms: dict[str, PeerRoom] = {}
         self.where: dict[str, PeerRoom] = {}
         self.loop_lag = LoopLag()
