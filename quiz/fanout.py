@@ -10,6 +10,9 @@ rooms"; design, "Big rooms"):
   and an answer's acknowledgement waited behind it, on the server and on
   every client machine that reads many of them; paced, no burst is longer
   than one slice.
+- ``room_size`` in a large room goes out paced the same way; anything else
+  sent to the whole room first flushes what is left of it, so it is never
+  overtaken.
 - A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
   into each connection's buffer. Connections that stopped reading are found
   by :class:`SlowReaderSweep`, once a second, not on every send.
@@ -60,29 +63,56 @@ def pace(connections: int, interval: float) -> float:
     return PACED_SHARE * interval / slices if slices > 1 else 0.0
 
 
-def send_paced(
-    sockets: Sequence[ServerConnection],
-    latest: Callable[[], str | None],
-    sent: Callable[[int, str], None],
-    spacing: float,
-    start: int = 0,
-) -> None:
-    """``latest()`` to ``sockets``, :data:`SLICE` at a time, one slice every ``spacing`` s.
+class Paced:
+    """One send to many connections, :data:`SLICE` at a time, one slice every ``spacing`` s.
 
-    Each slice sends what ``latest()`` gives then, so the last connections get
-    the newest count rather than a stale one; None stops the rest (a
+    Each slice sends what ``latest()`` gives then, so the last connections
+    get the newest count rather than a stale one; None stops the rest (a
     progress count overtaken by the question's result is noise).
+    :meth:`flush` sends the rest at once: what goes to the whole room next
+    must not overtake it.
     """
-    frame = latest()
-    if frame is None:
-        return
-    chunk = sockets[start : start + SLICE]
-    websockets.broadcast(chunk, frame)
-    sent(len(chunk), frame)
-    if start + SLICE < len(sockets):
-        asyncio.get_running_loop().call_later(
-            spacing, send_paced, sockets, latest, sent, spacing, start + SLICE
-        )
+
+    def __init__(
+        self,
+        sockets: Sequence[ServerConnection],
+        latest: Callable[[], str | None],
+        sent: Callable[[int, str], None],
+        spacing: float,
+    ) -> None:
+        self.sockets = sockets
+        self.latest = latest
+        self.sent = sent
+        self.spacing = spacing
+        self.start = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.start >= len(self.sockets)
+
+    def run(self) -> Paced:
+        self._send(SLICE)
+        return self
+
+    def flush(self) -> None:
+        self._send(len(self.sockets))
+
+    def _send(self, count: int) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        frame = self.latest()
+        if frame is None:
+            self.start = len(self.sockets)
+            return
+        chunk = self.sockets[self.start : self.start + count]
+        self.start += len(chunk)
+        websockets.broadcast(chunk, frame)
+        self.sent(len(chunk), frame)
+        if not self.done:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.spacing, self._send, SLICE)
 
 
 class SlowReaderSweep:

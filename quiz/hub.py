@@ -18,10 +18,11 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 
 from quiz import delivery
-from quiz.fanout import GcWindow, pace, progress_interval, send_paced
+from quiz.fanout import GcWindow, Paced, pace, progress_interval
 from quiz.game import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
 from quiz.limits import ConnectionEntries
 from quiz.metrics import ServerMetrics
+from quiz.model import ROOM_SIZE_INTERVAL_MS
 from quiz.peers import PeerInfo
 from quiz.protocol import CloseCode, Message, encode
 from quiz.ratelimit import TokenBucket
@@ -87,6 +88,7 @@ class Hub:
         self.clients: set[Client] = set()
         self.members: dict[str, dict[str, Client]] = {}
         self.progress: dict[str, Progress] = {}
+        self.sizes: dict[str, Paced] = {}  # a large room's room_size on its way
         self.gc_window = GcWindow()
 
     # Connections.
@@ -193,6 +195,7 @@ class Hub:
     def _forget(self, room_id: str) -> None:
         self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
+        self.sizes.pop(room_id, None)
         progress = self.progress.pop(room_id, None)
         if progress is not None and progress.timer is not None:
             progress.timer.cancel()
@@ -212,6 +215,24 @@ class Hub:
         kind = message["type"]
         if kind == "answer_progress":
             self._progress(room_id, message)
+            return
+        sizes = self.sizes.pop(room_id, None)
+        if sizes is not None:
+            sizes.flush()  # never overtaken by what follows it
+        if kind == "room_size" and len(members) > LARGE_ROOM:
+            # Once a second to everyone but the host while a big room fills:
+            # paced like a progress count, so joins are not held behind it.
+            frame = encode(message)
+            sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
+            spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
+            still = members  # the room may be forgotten meanwhile
+
+            def latest() -> str | None:
+                return frame if self.members.get(room_id) is still else None
+
+            paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
+            if not paced.done:
+                self.sizes[room_id] = paced
             return
         if kind == "countdown" and len(members) > LARGE_ROOM:  # every game opens with it
             self.gc_window.started(room_id)
@@ -265,7 +286,7 @@ class Hub:
 
         sockets = [c.ws for c in members.values()]
         spacing = pace(len(sockets), progress_interval(message["total"]))
-        send_paced(sockets, latest, self.metrics.sent, spacing)
+        Paced(sockets, latest, self.metrics.sent, spacing).run()
 
     def broadcast(self, clients: Iterable[Client], frame: str) -> None:
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the

@@ -145,3 +145,24 @@ async def test_a_connection_keeps_who_it_is_but_not_its_handshake_headers(
     assert client.ws.request is not None and not list(client.ws.request.headers.raw_items())
     # The connection goes on as before.
     assert (await player.request_any("lock_room"))["type"] == "ack"
+
+
+async def test_room_size_is_paced_and_never_overtaken(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout, "SLICE", 20)
+    everyone = await fill(quiz, LARGE_ROOM + 2)
+    host, first, last = everyone[0], everyone[1], everyone[-1]
+    # The 103rd seat: room_size for the 102 others, 20 at a time over 0.8 s.
+    late = await quiz.player(max_queue=None)
+    await late.join(host.room_id, "Late")
+    await first.expect("room_size", players=LARGE_ROOM + 3)
+    # The host locks the room before the last slices are due: its room_state
+    # must not overtake the count.
+    await host.request_any("lock_room")
+    for p in (first, last):
+        await p.expect("room_state")
+        seen = [m for m in p.log if m["type"] in ("room_size", "room_state")]
+        assert seen[-1]["type"] == "room_state"
+        assert seen[-2] == {"type": "room_size", "players": LARGE_ROOM + 3, "connected": 103}
+    assert not any(m["type"] == "room_size" for m in host.log[-3:])
