@@ -12,9 +12,10 @@ entry's size therefore does not grow with the room.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from quiz import codec
 from quiz.game import Command, Room
@@ -32,7 +33,7 @@ class Entry:
     inbox: str  # the inbox entry it consumed, "" if none
 
     def encode(self) -> str:
-        return json.dumps(
+        return encode(
             {
                 "seq": self.seq,
                 "now": self.now_ms,
@@ -41,14 +42,13 @@ class Entry:
                 "origin": self.origin,
                 "ref": self.ref,
                 "inbox": self.inbox,
-            },
-            separators=(",", ":"),
+            }
         )
 
     @classmethod
     def decode(cls, raw: str) -> Entry:
         """An entry from its JSON; ValueError (or KeyError, TypeError) if it is not one."""
-        data = json.loads(raw)
+        data = orjson.loads(raw)
         return cls(
             int(data["seq"]),
             int(data["now"]),

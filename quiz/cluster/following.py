@@ -9,10 +9,10 @@ out of step (a commit that failed, a gap) is folded anew from the log.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import TYPE_CHECKING
 
+import orjson
 from redis.exceptions import RedisError
 
 from quiz.cluster.entries import Entry, rebuild
@@ -67,7 +67,7 @@ class Following:
             raise self.node.failed(exc) from exc
         if snap_raw is None:
             raise RoomNotFound(room_id)
-        snap = json.loads(snap_raw)
+        snap = orjson.loads(snap_raw)
         entries = [e for e in (self.decode(room_id, i, f) for i, f in items) if e is not None]
         room, seq, inbox = rebuild(snap, entries)
         if room.closed:
@@ -95,7 +95,7 @@ class Following:
         if snap_raw is None:
             self.node.vanished(room_id)
             return
-        snap = json.loads(snap_raw)
+        snap = orjson.loads(snap_raw)
         delivered = replica.seq
         entries = [(i, e) for i, f in items if (e := self.decode(room_id, i, f)) is not None]
         quiet = [e for _, e in entries if e.seq <= delivered]

@@ -16,7 +16,6 @@ takes it, for the case where the sender cannot even write the refusal.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from quiz import codec
 from quiz.cluster import scripts
 from quiz.cluster.scripts import key, ref_key
 from quiz.game import Command
+from quiz.protocol import encode
 from quiz.rooms import RoomNotFound, Unavailable
 
 if TYPE_CHECKING:
@@ -80,15 +80,14 @@ class Forwarder:
         """
         ref = secrets.token_hex(8)
         deadline = self.node.redis_now_ms() + int(self.wait_s * 1000)
-        body = json.dumps(
+        body = encode(
             {
                 "origin": self.node.sid,
                 "ref": ref,
                 "pid": player_id,
                 "cmd": codec.command_to_dict(command),
                 "deadline": deadline,
-            },
-            separators=(",", ":"),
+            }
         )
         waiter = Waiter(conn, token, asyncio.get_running_loop().create_future())
         if reply:

@@ -7,10 +7,10 @@ written once, see :mod:`quiz.cluster.forward`) and queued in inbox order.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from redis.exceptions import RedisError
 
 from quiz import codec
@@ -76,7 +76,7 @@ class Streams:
         for stream_id, fields in items:
             replica.inbox_read = stream_id
             try:
-                body = json.loads(fields["c"])
+                body = orjson.loads(fields["c"])
             except Exception:
                 self.node.counters["bad_entries"] += 1
                 log.error("skipping an inbox entry that cannot be decoded", extra={"room": room_id})
