@@ -21,7 +21,6 @@ rooms"; design, "Big rooms"):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +29,7 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 
 from quiz.model import LARGE_ROOM
+from quiz.tasks import Ticker
 
 log = logging.getLogger("quiz.fanout")
 
@@ -134,21 +134,13 @@ class SlowReaderSweep:
         self.limit = limit
         self.interval = interval
         self.cut = 0
-        self._task: asyncio.Task[None] | None = None
+        self.ticker = Ticker(interval, lambda _late: self.sweep())
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.ticker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            self.sweep()
+        await self.ticker.stop()
 
     def sweep(self) -> int:
         """Cut every connection over the limit now; returns how many."""
@@ -195,7 +187,7 @@ class GcWindow:
         self.rooms: set[str] = set()  # large rooms holding the heap frozen
         self.playing: set[str] = set()  # those of them in a game
         self.freezes = 0
-        self._timer: asyncio.TimerHandle | None = None
+        self.ticker = Ticker(REFREEZE_SECONDS, lambda _late: self._freeze())
 
     def seated(self, room_id: str, players: int) -> None:
         """``room_id`` has ``players`` seated here now."""
@@ -208,8 +200,7 @@ class GcWindow:
         self.rooms.add(room_id)
         self.playing.add(room_id)
         self._freeze()
-        if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(REFREEZE_SECONDS, self._tick)
+        self.ticker.start()
 
     def ended(self, room_id: str) -> None:
         self.playing.discard(room_id)
@@ -217,15 +208,8 @@ class GcWindow:
             self.rooms.discard(room_id)
             if not self.rooms:
                 gc.unfreeze()
-        if not self.playing and self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _tick(self) -> None:
-        self._timer = None
-        if self.playing:
-            self._freeze()
-            self._timer = asyncio.get_running_loop().call_later(REFREEZE_SECONDS, self._tick)
+        if not self.playing:
+            self.ticker.cancel()
 
     def _freeze(self) -> None:
         # The youngest generation first (well under a millisecond): what

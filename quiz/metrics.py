@@ -11,7 +11,6 @@ several servers in one process.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import gc
@@ -27,6 +26,8 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
+
+from quiz.tasks import Ticker
 
 PAUSE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # Counters (quiz.metrics.Counters keys) exposed as quiz_<name>_total, with their help.
@@ -63,27 +64,20 @@ class LoopLag:
         self.samples: collections.deque[float] = collections.deque(maxlen=window)
         self.max_ms = 0.0
         self.on_sample = on_sample  # called with each lag, in seconds
-        self._task: asyncio.Task[None] | None = None
+        self.ticker = Ticker(interval, self._sample)
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.ticker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.ticker.stop()
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            start = loop.time()
-            await asyncio.sleep(self.interval)
-            lag_ms = max(0.0, (loop.time() - start - self.interval) * 1000)
-            self.samples.append(lag_ms)
-            self.max_ms = max(self.max_ms, lag_ms)
-            if self.on_sample is not None:
-                self.on_sample(lag_ms / 1000)
+    def _sample(self, late: float) -> None:
+        lag_ms = late * 1000
+        self.samples.append(lag_ms)
+        self.max_ms = max(self.max_ms, lag_ms)
+        if self.on_sample is not None:
+            self.on_sample(late)
 
     def report(self) -> dict[str, float]:
         ordered = sorted(self.samples)
