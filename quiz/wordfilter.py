@@ -52,17 +52,18 @@ class WordFilter:
         spans = [m.span() for m in self._word.finditer(text)]
         # better-profanity's quirks, kept so that both answer alike: a text
         # whose first word starts on its last character is not looked at,
-        # and a word there is never one that follows another.
+        # and a word starting there is never one that follows another.
         last = len(text) - 1
         if not spans or spans[0][0] >= last:
             return False
+        # Only the last word can start there: never one that follows.
+        followers = spans if spans[-1][0] < last else spans[:-1]
         match = self._listed.fullmatch
         for i, (start, end) in enumerate(spans):
             joined = text[start:end].lower()
             if match(joined):
                 return True
-            following = [span for span in spans[i + 1 :] if span[0] < last]
-            for next_start, next_end in following[: self.max_words]:
+            for next_start, next_end in followers[i + 1 : i + 1 + self.max_words]:
                 joined += text[next_start:next_end].lower()
                 if match(joined) or match(text[start:next_end].lower()):
                     return True
