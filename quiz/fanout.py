@@ -25,8 +25,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-import websockets
-from websockets.asyncio.server import ServerConnection
+from websockets.asyncio.server import ServerConnection, broadcast
 
 from quiz.model import LARGE_ROOM
 from quiz.tasks import Ticker
@@ -108,7 +107,7 @@ class Paced:
             return
         chunk = self.sockets[self.start : self.start + count]
         self.start += len(chunk)
-        websockets.broadcast(chunk, frame)
+        broadcast(chunk, frame)
         self.sent(len(chunk), frame)
         if not self.done:
             loop = asyncio.get_running_loop()

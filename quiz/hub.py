@@ -14,8 +14,7 @@ import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import websockets
-from websockets.asyncio.server import ServerConnection
+from websockets.asyncio.server import ServerConnection, broadcast
 
 from quiz import delivery
 from quiz.fanout import GcWindow, Paced, pace, progress_interval
@@ -293,11 +292,11 @@ class Hub:
         # connections that stopped reading, once a second.
         sockets = [c.ws for c in clients]
         try:
-            websockets.broadcast(sockets, frame)
+            broadcast(sockets, frame)
         except UnicodeEncodeError:
             # websockets encodes once, before writing to anyone: nobody got it.
             frame = delivery.repair(frame)
-            websockets.broadcast(sockets, frame)
+            broadcast(sockets, frame)
         self.metrics.sent(len(sockets), frame)
 
     def send(self, client: Client, frame: str) -> None:

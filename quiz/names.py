@@ -75,6 +75,13 @@ def clean_name(raw: str) -> str:
     that can be seen.
     """
     value = unicodedata.normalize("NFKC", raw)
+    if value.isascii() and value.isprintable():
+        # The usual name: no selector, nothing invisible, no control, and
+        # every character but the space is a letter, digit, mark or symbol.
+        value = " ".join(value.split())
+        if not 1 <= len(value) <= NAME_MAX:
+            raise BadName(f"must be 1 to {NAME_MAX} characters")
+        return value
     value = "".join(c for c in value if c not in _DROPPED)
     for char in value:
         if char in _INVISIBLE or _is_variation_selector(char):
@@ -139,13 +146,13 @@ def _build_prototypes() -> dict[str, str]:
 
 
 _PROTOTYPES = _build_prototypes()
+_TRANSLATION = str.maketrans(_PROTOTYPES)  # for str.translate: the mapping in C
 
 
 def skeleton(text: str) -> str:
     """TR39-style skeleton: equal for strings that look alike."""
     decomposed = unicodedata.normalize("NFD", text)
-    mapped = "".join(_PROTOTYPES.get(c, c) for c in decomposed)
-    return unicodedata.normalize("NFD", mapped)
+    return unicodedata.normalize("NFD", decomposed.translate(_TRANSLATION))
 
 
 @lru_cache(maxsize=1024)
@@ -157,8 +164,8 @@ def name_keys(name: str) -> tuple[str, str, str]:
     Cached for a join, which asks for them twice (is the name taken, then
     index it); a bigger cache would only hold a big room's names twice.
     """
-    folded = skeleton(name).casefold()
-    return skeleton(name), skeleton(name.casefold()), skeleton(folded)
+    as_written = skeleton(name)
+    return as_written, skeleton(name.casefold()), skeleton(as_written.casefold())
 
 
 def name_index(name: str) -> tuple[str, ...]:

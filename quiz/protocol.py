@@ -308,7 +308,9 @@ class _Fields:
             value = " ".join("".join(" " if _is_control(c) else c for c in value).split())
         else:
             value = value.strip()
-            if any(_is_control(c) for c in value):
+            # isprintable() is False for every control (and for more): only
+            # then is each character looked at.
+            if not value.isprintable() and any(_is_control(c) for c in value):
                 raise self._bad(name, "must not contain control characters")
         if not 1 <= len(value) <= max_len:
             raise self._bad(name, f"must be 1 to {max_len} characters")

@@ -14,8 +14,7 @@ import logging
 import time
 from pathlib import Path
 
-import websockets
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
@@ -151,7 +150,7 @@ class QuizServer:
         clients = list(self.hub.clients)
         log.info("shutting down", extra={"connections": len(clients), "rooms": self.rooms.count})
         frame = encode({"type": "server_restarting", "reconnect_after_ms": RECONNECT_AFTER_MS})
-        websockets.broadcast([c.ws for c in clients], frame)
+        broadcast([c.ws for c in clients], frame)
         # Players told to come back are not marked disconnected: they rejoin
         # elsewhere (or here, after a restart) within a second or two, and a
         # question must not close early without them.
