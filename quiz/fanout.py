@@ -10,9 +10,13 @@ rooms"; design, "Big rooms"):
   and an answer's acknowledgement waited behind it, on the server and on
   every client machine that reads many of them; paced, no burst is longer
   than one slice.
-- ``room_size`` in a large room goes out paced the same way; anything else
-  sent to the whole room first flushes what is left of it, so it is never
-  overtaken.
+- Everything else sent to a large room goes out :data:`SLICE` connections
+  at a time with the event loop running between two slices: an answer that
+  arrives while a question reaches 10,000 players is acknowledged in
+  milliseconds, not after the whole broadcast. ``room_size`` is spread over
+  most of a second like a progress count. What is sent next to the room,
+  or to one player the round has not reached yet, first flushes the rest of
+  it, so it is never overtaken.
 - A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
   into each connection's buffer. Connections that stopped reading are found
   by :class:`SlowReaderSweep`, once a second, not on every send.
@@ -69,7 +73,8 @@ class Paced:
     get the newest count rather than a stale one; None stops the rest (a
     progress count overtaken by the question's result is noise).
     :meth:`flush` sends the rest at once: what goes to the whole room next
-    must not overtake it.
+    must not overtake it. :meth:`then` queues a frame for one connection
+    behind it (a question's 10,000 ``your_result`` after its result).
     """
 
     def __init__(
@@ -84,34 +89,59 @@ class Paced:
         self.sent = sent
         self.spacing = spacing
         self.start = 0
+        self.singles: list[tuple[ServerConnection, str]] = []
+        self.next_single = 0
         self._timer: asyncio.TimerHandle | None = None
 
     @property
     def done(self) -> bool:
-        return self.start >= len(self.sockets)
+        return self.start >= len(self.sockets) and self.next_single >= len(self.singles)
 
     def run(self) -> Paced:
         self._send(SLICE)
         return self
 
     def flush(self) -> None:
-        self._send(len(self.sockets))
+        self._send(len(self.sockets) + len(self.singles))
+
+    def then(self, ws: ServerConnection, frame: str) -> None:
+        """``frame`` to ``ws`` after the rest of this send."""
+        if self.spacing > 0:
+            # A count spread over a second: not worth holding a frame for.
+            self.flush()
+            self._single(ws, frame)
+            return
+        self.singles.append((ws, frame))
+        if self._timer is None and self.start >= len(self.sockets):
+            self._send(SLICE)
 
     def _send(self, count: int) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        frame = self.latest()
-        if frame is None:
-            self.start = len(self.sockets)
-            return
-        chunk = self.sockets[self.start : self.start + count]
-        self.start += len(chunk)
-        broadcast(chunk, frame)
-        self.sent(len(chunk), frame)
+        if self.start < len(self.sockets):
+            frame = self.latest()
+            if frame is None:
+                self.start, self.next_single = len(self.sockets), len(self.singles)
+                return
+            chunk = self.sockets[self.start : self.start + count]
+            self.start += len(chunk)
+            broadcast(chunk, frame)
+            self.sent(len(chunk), frame)
+            count -= len(chunk)
+        while count > 0 and self.next_single < len(self.singles):
+            self._single(*self.singles[self.next_single])
+            self.next_single += 1
+            count -= 1
         if not self.done:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self.spacing, self._send, SLICE)
+        elif self.singles:
+            self.singles, self.next_single = [], 0  # sent: let them go
+
+    def _single(self, ws: ServerConnection, frame: str) -> None:
+        broadcast((ws,), frame)
+        self.sent(1, frame)
 
 
 class SlowReaderSweep:

@@ -68,6 +68,14 @@ class Client:
 
 
 @dataclass(slots=True)
+class Round:
+    """A whole-room send of a large room on its way, and who it is not for."""
+
+    paced: Paced
+    exclude: str | None
+
+
+@dataclass(slots=True)
 class Progress:
     """answer_progress coalescing for one room."""
 
@@ -87,7 +95,8 @@ class Hub:
         self.clients: set[Client] = set()
         self.members: dict[str, dict[str, Client]] = {}
         self.progress: dict[str, Progress] = {}
-        self.sizes: dict[str, Paced] = {}  # a large room's room_size on its way
+        # A large room's whole-room send still on its way, slice by slice.
+        self.rounds: dict[str, Round] = {}
         self.gc_window = GcWindow()
 
     # Connections.
@@ -182,6 +191,9 @@ class Hub:
             self._forget(room_id)
 
     def _release(self, room_id: str, output: Release) -> None:
+        pending = self.rounds.pop(room_id, None)
+        if pending is not None:
+            pending.paced.flush()  # what the leaver was still due, before its close
         members = self.members.get(room_id)
         released = members.pop(output.player_id, None) if members else None
         if released is None:
@@ -194,7 +206,7 @@ class Hub:
     def _forget(self, room_id: str) -> None:
         self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
-        self.sizes.pop(room_id, None)
+        self.rounds.pop(room_id, None)
         progress = self.progress.pop(room_id, None)
         if progress is not None and progress.timer is not None:
             progress.timer.cancel()
@@ -209,30 +221,21 @@ class Hub:
         if send.to is not None:
             client = members.get(send.to)
             if client is not None:
-                self.send(client, encode(message))
+                pending = self.rounds.get(room_id)
+                if pending is None or pending.paced.done or pending.exclude == send.to:
+                    self.send(client, encode(message))
+                else:
+                    # Not before what the room was sent first (a your_result
+                    # after its question_result): behind it, in its slices.
+                    pending.paced.then(client.ws, encode(message))
             return
         kind = message["type"]
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        sizes = self.sizes.pop(room_id, None)
-        if sizes is not None:
-            sizes.flush()  # never overtaken by what follows it
-        if kind == "room_size" and len(members) > LARGE_ROOM:
-            # Once a second to everyone but the host while a big room fills:
-            # paced like a progress count, so joins are not held behind it.
-            frame = encode(message)
-            sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
-            spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
-            still = members  # the room may be forgotten meanwhile
-
-            def latest() -> str | None:
-                return frame if self.members.get(room_id) is still else None
-
-            paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
-            if not paced.done:
-                self.sizes[room_id] = paced
-            return
+        pending = self.rounds.pop(room_id, None)
+        if pending is not None:
+            pending.paced.flush()  # never overtaken by what follows it
         if kind == "countdown" and len(members) > LARGE_ROOM:  # every game opens with it
             self.gc_window.started(room_id)
         elif kind == "game_over":
@@ -244,7 +247,24 @@ class Hub:
             progress.last_result_index = message["question_index"]
         frame = encode(message)  # once for the whole room
         exclude = send.exclude
-        self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
+        if len(members) <= LARGE_ROOM:
+            self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
+            return
+        # A large room's send goes out a slice at a time, the event loop
+        # running between two slices: an answer that arrives while a question
+        # reaches 10,000 players is read and acknowledged in a few
+        # milliseconds, not after the whole broadcast. room_size, a count
+        # that only needs to be about right, is spread over most of a second.
+        sockets = [c.ws for pid, c in members.items() if pid != exclude]
+        spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000) if kind == "room_size" else 0.0
+        still = members  # the room may be forgotten meanwhile
+
+        def latest() -> str | None:
+            return frame if self.members.get(room_id) is still else None
+
+        paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
+        if not paced.done:
+            self.rounds[room_id] = Round(paced, exclude)
 
     def _progress(self, room_id: str, message: Message) -> None:
         """Coalesce ``answer_progress``: the latest count, at most one per interval."""

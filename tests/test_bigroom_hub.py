@@ -166,3 +166,42 @@ async def test_room_size_is_paced_and_never_overtaken(
         assert seen[-1]["type"] == "room_state"
         assert seen[-2] == {"type": "room_size", "players": LARGE_ROOM + 3, "connected": 103}
     assert not any(m["type"] == "room_size" for m in host.log[-3:])
+
+
+async def test_an_answer_is_acknowledged_while_a_large_room_still_gets_its_question(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One connection a slice: the question reaches the 102 of this room over
+    # 102 turns of the event loop, and the room's round stays on its way.
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    monkeypatch.setattr(fanout, "SLICE", 1)
+    host, first = everyone[0], everyone[1]
+    rounds = quiz.server.hub.rounds
+    await host.send("start_game")
+    question = await first.expect("question", question_index=0)
+    reply = await first.request_any("submit_answer", question_index=0, answer=0)
+    assert reply["type"] == "answer_received"
+    # Read, applied and acknowledged between two slices of the question.
+    assert json.loads(rounds[host.room_id].paced.latest() or "null") == question
+    for p in everyone[2:]:
+        await p.expect("question", question_index=0)
+
+
+async def test_what_goes_to_one_player_never_overtakes_what_went_to_the_room(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout, "SLICE", 20)
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host = everyone[0]
+    await host.request_any("start_game")
+    for p in everyone:
+        await p.expect("question", question_index=0)
+    # The last answer ends the question: question_result to the room in
+    # slices, then each player's own your_result, in the same breath.
+    await asyncio.gather(
+        *(p.send("submit_answer", question_index=0, answer=0) for p in everyone)
+    )
+    for p in everyone:
+        await p.expect("your_result", question_index=0)
+        seen = [m["type"] for m in p.log if m["type"] in ("question_result", "your_result")]
+        assert seen == ["question_result", "your_result"]
