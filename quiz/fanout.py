@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from websockets.asyncio.server import ServerConnection, broadcast
@@ -42,12 +43,17 @@ PROGRESS_INTERVAL = 0.2
 LARGE_PROGRESS_INTERVAL = 1.0
 # Connections written to at once by a paced send, and the share of its
 # interval over which its slices are spread.
-SLICE = 250
+SLICE = 100
 PACED_SHARE = 0.8
 # While a large room fills, the heap is frozen again every this many seats;
 # while it plays, every this many seconds.
 REFREEZE_SEATS = 500
 REFREEZE_SECONDS = 1.0
+# A server holding more connections than this keeps its heap frozen too,
+# whatever the size of its rooms; and collects its cyclic garbage in one
+# full pass this often while no large room plays.
+HEAVY_CONNECTIONS = 1_000
+FULL_PASS_SECONDS = 600.0
 # A connection whose unsent bytes pile past this is not reading: it is cut
 # rather than holding memory without bound.
 MAX_BUFFERED_BYTES = 1 << 20
@@ -206,17 +212,38 @@ class GcWindow:
     collector never scans. While it fills, the freeze is renewed every
     :data:`REFREEZE_SEATS` seats; while it plays, every
     :data:`REFREEZE_SECONDS`: a pass walks at most what the last seats or the
-    last second brought. Freezing does not keep anything alive (reference
-    counting frees what is frozen); only cyclic garbage waits, until no
-    large room is left and ``gc.unfreeze()`` gives everything back to the
-    collector.
+    last second brought.
+
+    Many small rooms hold a heap as big (1,000 rooms of 5 had full passes of
+    up to 365 ms), so the same holds while the server has more than
+    :data:`HEAVY_CONNECTIONS` connections, renewed every second. Freezing
+    does not keep anything alive (reference counting frees what is frozen);
+    only cyclic garbage waits: until no large room is left and the server is
+    no longer busy, when ``gc.unfreeze()`` gives everything back to the
+    collector, or for a server that stays busy, every
+    :data:`FULL_PASS_SECONDS` while no large room plays, when one full pass
+    collects it.
     """
 
     def __init__(self) -> None:
         self.rooms: set[str] = set()  # large rooms holding the heap frozen
         self.playing: set[str] = set()  # those of them in a game
+        self.busy = False  # more than HEAVY_CONNECTIONS connections
         self.freezes = 0
-        self.ticker = Ticker(REFREEZE_SECONDS, lambda _late: self._freeze())
+        self.full_passes = 0
+        self.last_full = time.monotonic()
+        self.ticker = Ticker(REFREEZE_SECONDS, lambda _late: self._tick())
+
+    def connections(self, count: int) -> None:
+        """The server holds ``count`` connections now."""
+        if count > HEAVY_CONNECTIONS:
+            if not self.busy or count % REFREEZE_SEATS == 0:
+                self.busy = True
+                self._freeze()
+                self.ticker.start()
+        elif self.busy and count <= HEAVY_CONNECTIONS // 2:  # not on and off at the edge
+            self.busy = False
+            self._release()
 
     def seated(self, room_id: str, players: int) -> None:
         """``room_id`` has ``players`` seated here now."""
@@ -233,12 +260,27 @@ class GcWindow:
 
     def ended(self, room_id: str) -> None:
         self.playing.discard(room_id)
-        if room_id in self.rooms:
-            self.rooms.discard(room_id)
-            if not self.rooms:
-                gc.unfreeze()
-        if not self.playing:
+        self.rooms.discard(room_id)
+        self._release()
+
+    def _release(self) -> None:
+        if not self.rooms and not self.busy:
+            gc.unfreeze()
+        if not self.playing and not self.busy:
             self.ticker.cancel()
+
+    def _tick(self) -> None:
+        if self.busy and not self.playing:
+            now = time.monotonic()
+            if now - self.last_full >= FULL_PASS_SECONDS:
+                # The cyclic garbage of a server that stays busy (closed
+                # connections, exceptions' tracebacks): one pause now and
+                # then, never in a large room's game.
+                self.last_full = now
+                self.full_passes += 1
+                gc.unfreeze()
+                gc.collect()
+        self._freeze()
 
     def _freeze(self) -> None:
         # The youngest generation first (well under a millisecond): what

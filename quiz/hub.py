@@ -103,6 +103,7 @@ class Hub:
 
     def add(self, client: Client) -> None:
         self.clients.add(client)
+        self.gc_window.connections(len(self.clients))
 
     def gone(self, client: Client) -> tuple[str, str] | None:
         """A connection closed: the seat it still held, to be marked disconnected.
@@ -110,6 +111,7 @@ class Hub:
         None when it held none, or when a newer connection took its seat.
         """
         self.clients.discard(client)
+        self.gc_window.connections(len(self.clients))
         room_id, player_id = client.room_id, client.player_id
         if room_id is None or player_id is None:
             return None

@@ -205,3 +205,36 @@ async def test_what_goes_to_one_player_never_overtakes_what_went_to_the_room(
         await p.expect("your_result", question_index=0)
         seen = [m["type"] for m in p.log if m["type"] in ("question_result", "your_result")]
         assert seen == ["question_result", "your_result"]
+
+
+async def test_the_heap_is_frozen_while_the_server_holds_many_connections(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many small rooms hold a heap as big as one large room: 24 connections
+    # here stand for a thousand.
+    monkeypatch.setattr(fanout, "HEAVY_CONNECTIONS", 20)
+    window = quiz.server.hub.gc_window
+    few: asyncio.Event = asyncio.Event()
+    seen = window.connections
+
+    def connections(count: int) -> None:
+        seen(count)
+        if count <= 10:
+            few.set()
+
+    monkeypatch.setattr(window, "connections", connections)
+    rooms = [await quiz.room(4) for _ in range(6)]  # six rooms of four
+    assert window.busy and gc.get_freeze_count() > 0 and window.ticker.running
+    # A server that stays busy still collects its cyclic garbage now and
+    # then, and freezes again right after.
+    monkeypatch.setattr(fanout, "FULL_PASS_SECONDS", 0.0)
+    full = gc.get_stats()[2]["collections"]
+    window._tick()
+    assert gc.get_stats()[2]["collections"] == full + 1 and gc.get_freeze_count() > 0
+    # No longer busy: everything back to the collector.
+    for room in rooms[:4]:
+        for p in room:
+            await p.ws.close()
+    await asyncio.wait_for(few.wait(), 10)
+    assert not window.busy and gc.get_freeze_count() == 0
+    assert not window.ticker.running
