@@ -28,7 +28,9 @@ import asyncio
 import gc
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
@@ -72,82 +74,98 @@ def pace(connections: int, interval: float) -> float:
     return PACED_SHARE * interval / slices if slices > 1 else 0.0
 
 
+@dataclass(slots=True)
+class _Part:
+    """One frame for some connections, within a :class:`Paced` send."""
+
+    sockets: Sequence[ServerConnection]
+    latest: Callable[[], str | None] | None  # None: ``frame`` as it is
+    frame: str | None = None
+    start: int = 0
+
+
 class Paced:
-    """One send to many connections, :data:`SLICE` at a time, one slice every ``spacing`` s.
+    """Sends to many connections, :data:`SLICE` at a time, one slice every ``spacing`` s.
 
     Each slice sends what ``latest()`` gives then, so the last connections
     get the newest count rather than a stale one; None stops the rest (a
     progress count overtaken by the question's result is noise).
     :meth:`flush` sends the rest at once: what goes to the whole room next
-    must not overtake it. :meth:`then` queues a frame for one connection
-    behind it (a question's 10,000 ``your_result`` after its result).
+    must not overtake it. A send as fast as the loop allows (``spacing`` 0)
+    takes what follows it in line instead, in order: :meth:`then_all`,
+    another frame for the room (``countdown`` right after
+    ``questions_generated``), and :meth:`then`, a frame for one connection
+    (a question's 10,000 ``your_result`` after its result). Each connection
+    gets the frames in the order they were sent.
     """
 
     def __init__(
         self,
         sockets: Sequence[ServerConnection],
-        latest: Callable[[], str | None],
+        latest: Callable[[], str | None] | str,
         sent: Callable[[int, str], None],
         spacing: float,
     ) -> None:
-        self.sockets = sockets
-        self.latest = latest
+        first = _Part(sockets, None, latest) if isinstance(latest, str) else _Part(sockets, latest)
+        self.parts: deque[_Part] = deque([first])
         self.sent = sent
         self.spacing = spacing
-        self.start = 0
-        self.singles: list[tuple[ServerConnection, str]] = []
-        self.next_single = 0
         self._timer: asyncio.TimerHandle | None = None
 
     @property
     def done(self) -> bool:
-        return self.start >= len(self.sockets) and self.next_single >= len(self.singles)
+        return not self.parts
 
     def run(self) -> Paced:
         self._send(SLICE)
         return self
 
     def flush(self) -> None:
-        self._send(len(self.sockets) + len(self.singles))
+        self._send(None)
+
+    def then_all(self, sockets: Sequence[ServerConnection], frame: str) -> None:
+        """``frame`` to ``sockets``, after the rest of this send (one not spread out)."""
+        assert self.spacing == 0, "a paced count is flushed, not queued behind"
+        self._queue(_Part(sockets, None, frame))
 
     def then(self, ws: ServerConnection, frame: str) -> None:
         """``frame`` to ``ws`` after the rest of this send."""
         if self.spacing > 0:
             # A count spread over a second: not worth holding a frame for.
             self.flush()
-            self._single(ws, frame)
+            broadcast((ws,), frame)
+            self.sent(1, frame)
             return
-        self.singles.append((ws, frame))
-        if self._timer is None and self.start >= len(self.sockets):
+        self._queue(_Part((ws,), None, frame))
+
+    def _queue(self, part: _Part) -> None:
+        self.parts.append(part)
+        if self._timer is None:
             self._send(SLICE)
 
-    def _send(self, count: int) -> None:
+    def _send(self, count: int | None) -> None:
+        """``count`` more sends (None: all of them), the first parts first."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self.start < len(self.sockets):
-            frame = self.latest()
+        while self.parts and (count is None or count > 0):
+            part = self.parts[0]
+            frame = part.frame if part.latest is None else part.latest()
+            end = len(part.sockets) if count is None else part.start + count
             if frame is None:
-                self.start, self.next_single = len(self.sockets), len(self.singles)
-                return
-            chunk = self.sockets[self.start : self.start + count]
-            self.start += len(chunk)
-            broadcast(chunk, frame)
-            self.sent(len(chunk), frame)
-            count -= len(chunk)
-        while count > 0 and self.next_single < len(self.singles):
-            self._single(*self.singles[self.next_single])
-            self.next_single += 1
-            count -= 1
-        if not self.done:
+                end = len(part.sockets)
+            else:
+                chunk = part.sockets[part.start : end]
+                broadcast(chunk, frame)
+                self.sent(len(chunk), frame)
+                if count is not None:
+                    count -= len(chunk)
+            part.start = end
+            if part.start >= len(part.sockets):
+                self.parts.popleft()
+        if self.parts:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self.spacing, self._send, SLICE)
-        elif self.singles:
-            self.singles, self.next_single = [], 0  # sent: let them go
-
-    def _single(self, ws: ServerConnection, frame: str) -> None:
-        broadcast((ws,), frame)
-        self.sent(1, frame)
 
 
 class SlowReaderSweep:

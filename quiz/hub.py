@@ -208,7 +208,9 @@ class Hub:
     def _forget(self, room_id: str) -> None:
         self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
-        self.rounds.pop(room_id, None)
+        pending = self.rounds.pop(room_id, None)
+        if pending is not None:
+            pending.paced.flush()  # a game_over still on its way, say
         progress = self.progress.pop(room_id, None)
         if progress is not None and progress.timer is not None:
             progress.timer.cancel()
@@ -235,9 +237,6 @@ class Hub:
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        pending = self.rounds.pop(room_id, None)
-        if pending is not None:
-            pending.paced.flush()  # never overtaken by what follows it
         if kind == "countdown" and len(members) > LARGE_ROOM:  # every game opens with it
             self.gc_window.started(room_id)
         elif kind == "game_over":
@@ -249,7 +248,15 @@ class Hub:
             progress.last_result_index = message["question_index"]
         frame = encode(message)  # once for the whole room
         exclude = send.exclude
-        if len(members) <= LARGE_ROOM:
+        pending = self.rounds.get(room_id)
+        large = len(members) > LARGE_ROOM
+        if pending is not None and (
+            pending.paced.done or pending.paced.spacing > 0 or not large or kind == "room_size"
+        ):
+            del self.rounds[room_id]
+            pending.paced.flush()  # never overtaken by what follows it
+            pending = None
+        if not large:
             self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
             return
         # A large room's send goes out a slice at a time, the event loop
@@ -258,13 +265,21 @@ class Hub:
         # milliseconds, not after the whole broadcast. room_size, a count
         # that only needs to be about right, is spread over most of a second.
         sockets = [c.ws for pid, c in members.items() if pid != exclude]
-        spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000) if kind == "room_size" else 0.0
-        still = members  # the room may be forgotten meanwhile
+        if pending is not None:
+            # In line behind the frames still on their way, in the same slices.
+            pending.paced.then_all(sockets, frame)
+            pending.exclude = None
+            return
+        if kind != "room_size":
+            paced = Paced(sockets, frame, self.metrics.sent, 0.0).run()
+        else:
+            still = members  # the room may be forgotten meanwhile
 
-        def latest() -> str | None:
-            return frame if self.members.get(room_id) is still else None
+            def latest() -> str | None:
+                return frame if self.members.get(room_id) is still else None
 
-        paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
+            spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
+            paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
         if not paced.done:
             self.rounds[room_id] = Round(paced, exclude)
 

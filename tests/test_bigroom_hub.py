@@ -182,7 +182,8 @@ async def test_an_answer_is_acknowledged_while_a_large_room_still_gets_its_quest
     reply = await first.request_any("submit_answer", question_index=0, answer=0)
     assert reply["type"] == "answer_received"
     # Read, applied and acknowledged between two slices of the question.
-    assert json.loads(rounds[host.room_id].paced.latest() or "null") == question
+    (part,) = rounds[host.room_id].paced.parts
+    assert part.frame is not None and json.loads(part.frame) == question
     for p in everyone[2:]:
         await p.expect("question", question_index=0)
 
@@ -238,3 +239,17 @@ async def test_the_heap_is_frozen_while_the_server_holds_many_connections(
     await asyncio.wait_for(few.wait(), 10)
     assert not window.busy and gc.get_freeze_count() == 0
     assert not window.ticker.running
+
+
+async def test_sends_to_a_large_room_in_a_row_keep_their_order(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each goes in line behind the one before, in slices of 20: none is
+    # flushed in one go, and every player sees them in the order sent.
+    monkeypatch.setattr(fanout, "SLICE", 20)
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    await everyone[0].send("start_game")
+    order = ["generating_questions", "questions_generated", "countdown", "question"]
+    for p in everyone:
+        await p.expect("question", question_index=0)
+        assert [m["type"] for m in p.log if m["type"] in order] == order
