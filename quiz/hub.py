@@ -225,13 +225,7 @@ class Hub:
         if send.to is not None:
             client = members.get(send.to)
             if client is not None:
-                pending = self.rounds.get(room_id)
-                if pending is None or pending.paced.done or pending.exclude == send.to:
-                    self.send(client, encode(message))
-                else:
-                    # Not before what the room was sent first (a your_result
-                    # after its question_result): behind it, in its slices.
-                    pending.paced.then(client.ws, encode(message))
+                self._to_one(room_id, client, message)
             return
         kind = message["type"]
         if kind == "answer_progress":
@@ -259,18 +253,30 @@ class Hub:
         if not large:
             self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
             return
-        # A large room's send goes out a slice at a time, the event loop
-        # running between two slices: an answer that arrives while a question
-        # reaches 10,000 players is read and acknowledged in a few
-        # milliseconds, not after the whole broadcast. room_size, a count
-        # that only needs to be about right, is spread over most of a second.
-        sockets = [c.ws for pid, c in members.items() if pid != exclude]
+        self._to_large_room(room_id, members, pending, send, frame)
+
+    def _to_large_room(
+        self,
+        room_id: str,
+        members: dict[str, Client],
+        pending: Round | None,
+        send: Send,
+        frame: str,
+    ) -> None:
+        """A large room's send goes out a slice at a time, the loop running between two.
+
+        An answer that arrives while a question reaches 10,000 players is read
+        and acknowledged in a few milliseconds, not after the whole
+        broadcast. room_size, a count that only needs to be about right, is
+        spread over most of a second.
+        """
+        sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
         if pending is not None:
             # In line behind the frames still on their way, in the same slices.
             pending.paced.then_all(sockets, frame)
             pending.exclude = None
             return
-        if kind != "room_size":
+        if send.message["type"] != "room_size":
             paced = Paced(sockets, frame, self.metrics.sent, 0.0).run()
         else:
             still = members  # the room may be forgotten meanwhile
@@ -281,7 +287,16 @@ class Hub:
             spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
             paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
         if not paced.done:
-            self.rounds[room_id] = Round(paced, exclude)
+            self.rounds[room_id] = Round(paced, send.exclude)
+
+    def _to_one(self, room_id: str, client: Client, message: Message) -> None:
+        pending = self.rounds.get(room_id)
+        if pending is None or pending.paced.done or pending.exclude == client.player_id:
+            self.send(client, encode(message))
+        else:
+            # Not before what the room was sent first (a your_result after
+            # its question_result): behind it, in its slices.
+            pending.paced.then(client.ws, encode(message))
 
     def _progress(self, room_id: str, message: Message) -> None:
         """Coalesce ``answer_progress``: the latest count, at most one per interval."""
