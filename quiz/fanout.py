@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.asyncio.server import ServerConnection
 
 from quiz.model import LARGE_ROOM
 from quiz.tasks import Ticker
@@ -65,6 +65,11 @@ SWEEP_INTERVAL = 1.0
 def progress_interval(total: int) -> float:
     """Seconds between two ``answer_progress`` of a room with ``total`` players answering."""
     return LARGE_PROGRESS_INTERVAL if total > LARGE_ROOM else PROGRESS_INTERVAL
+
+
+# How a frame is written to connections: the hub's one way (which repairs a
+# frame that cannot be encoded, and counts what it sent).
+Write = Callable[[Sequence[ServerConnection], str], None]
 
 
 def pace(connections: int, interval: float) -> float:
@@ -103,12 +108,12 @@ class Paced:
         self,
         sockets: Sequence[ServerConnection],
         latest: Callable[[], str | None] | str,
-        sent: Callable[[int, str], None],
+        write: Write,
         spacing: float,
     ) -> None:
         first = _Part(sockets, None, latest) if isinstance(latest, str) else _Part(sockets, latest)
         self.parts: deque[_Part] = deque([first])
-        self.sent = sent
+        self.write = write
         self.spacing = spacing
         self._timer: asyncio.TimerHandle | None = None
 
@@ -133,8 +138,7 @@ class Paced:
         if self.spacing > 0:
             # A count spread over a second: not worth holding a frame for.
             self.flush()
-            broadcast((ws,), frame)
-            self.sent(1, frame)
+            self.write((ws,), frame)
             return
         self._queue(_Part((ws,), None, frame))
 
@@ -156,8 +160,7 @@ class Paced:
                 end = len(part.sockets)
             else:
                 chunk = part.sockets[part.start : end]
-                broadcast(chunk, frame)
-                self.sent(len(chunk), frame)
+                self.write(chunk, frame)
                 if count is not None:
                     count -= len(chunk)
             part.start = end

@@ -277,7 +277,7 @@ class Hub:
             pending.exclude = None
             return
         if send.message["type"] != "room_size":
-            paced = Paced(sockets, frame, self.metrics.sent, 0.0).run()
+            paced = Paced(sockets, frame, self.write, 0.0).run()
         else:
             still = members  # the room may be forgotten meanwhile
 
@@ -285,7 +285,7 @@ class Hub:
                 return frame if self.members.get(room_id) is still else None
 
             spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
-            paced = Paced(sockets, latest, self.metrics.sent, spacing).run()
+            paced = Paced(sockets, latest, self.write, spacing).run()
         if not paced.done:
             self.rounds[room_id] = Round(paced, send.exclude)
 
@@ -337,12 +337,15 @@ class Hub:
 
         sockets = [c.ws for c in members.values()]
         spacing = pace(len(sockets), progress_interval(message["total"]))
-        Paced(sockets, latest, self.metrics.sent, spacing).run()
+        Paced(sockets, latest, self.write, spacing).run()
 
     def broadcast(self, clients: Iterable[Client], frame: str) -> None:
+        self.write([c.ws for c in clients], frame)
+
+    def write(self, sockets: Sequence[ServerConnection], frame: str) -> None:
+        """``frame`` to ``sockets``: every send of the hub, at once or sliced, comes here."""
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
         # connections that stopped reading, once a second.
-        sockets = [c.ws for c in clients]
         try:
             broadcast(sockets, frame)
         except UnicodeEncodeError:

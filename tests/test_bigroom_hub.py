@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from quiz import fanout
+from quiz import fanout, protocol
 from quiz.game import LARGE_ROOM
 from tests.client import Player
 from tests.conftest import Harness, StartServer
@@ -253,3 +253,26 @@ async def test_sends_to_a_large_room_in_a_row_keep_their_order(
     for p in everyone:
         await p.expect("question", question_index=0)
         assert [m["type"] for m in p.log if m["type"] in order] == order
+
+
+async def test_a_frame_that_cannot_be_encoded_still_reaches_a_large_room(
+    quiz: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The small room's guarantee (tests/test_hostile_text.py) on the sliced
+    # path: a lone surrogate that got past the boundary goes out as U+FFFD
+    # to every player of a large room, rather than to nobody.
+    monkeypatch.setattr(protocol, "_clean_text", lambda value, path: value)
+    host = await quiz.player(max_queue=None)
+    await host.send_raw(
+        '{"action":"create_room","name":"Host","topic":"Z\\ud800","num_questions":1,'
+        '"request_id":"c"}'
+    )
+    created = await host.expect_rid("c")
+    assert created["type"] == "room_created", created
+    host._seat(created)
+    players = [await quiz.player(max_queue=None) for _ in range(LARGE_ROOM + 1)]
+    await asyncio.gather(*(p.join(host.room_id, f"P{i}") for i, p in enumerate(players)))
+    await host.request_any("start_game")
+    for p in [host, *players]:
+        generating = await p.expect("generating_questions")
+        assert generating["topic"] == "Z\ufffd"
