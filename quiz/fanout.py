@@ -251,7 +251,6 @@ class GcWindow:
         self.playing: set[str] = set()  # those of them in a game
         self.busy = False  # more than HEAVY_CONNECTIONS connections
         self.freezes = 0
-        self.full_passes = 0
         self.last_full = time.monotonic()
         self.ticker = Ticker(REFREEZE_SECONDS, lambda _late: self._tick())
 
@@ -298,7 +297,6 @@ class GcWindow:
                 # connections, exceptions' tracebacks): one pause now and
                 # then, never in a large room's game.
                 self.last_full = now
-                self.full_passes += 1
                 gc.unfreeze()
                 gc.collect()
         self._freeze()

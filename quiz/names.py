@@ -75,22 +75,19 @@ def clean_name(raw: str) -> str:
     that can be seen.
     """
     value = unicodedata.normalize("NFKC", raw)
-    if value.isascii() and value.isprintable():
-        # The usual name: no selector, nothing invisible, no control, and
-        # every character but the space is a letter, digit, mark or symbol.
-        value = " ".join(value.split())
-        if not 1 <= len(value) <= NAME_MAX:
-            raise BadName(f"must be 1 to {NAME_MAX} characters")
-        return value
-    value = "".join(c for c in value if c not in _DROPPED)
-    for char in value:
-        if char in _INVISIBLE or _is_variation_selector(char):
-            raise BadName(f"must not contain invisible characters (U+{ord(char):04X})")
-        category = unicodedata.category(char)
-        if category in _REFUSED_CATEGORIES:
-            raise BadName(
-                f"must not contain control, format or invisible characters (U+{ord(char):04X})"
-            )
+    # The usual name, printable ASCII, has no selector, nothing invisible and
+    # no control: only the other names are looked at character by character.
+    if not (value.isascii() and value.isprintable()):
+        value = "".join(c for c in value if c not in _DROPPED)
+        for char in value:
+            if char in _INVISIBLE or _is_variation_selector(char):
+                raise BadName(f"must not contain invisible characters (U+{ord(char):04X})")
+            category = unicodedata.category(char)
+            if category in _REFUSED_CATEGORIES:
+                raise BadName(
+                    "must not contain control, format or invisible characters"
+                    f" (U+{ord(char):04X})"
+                )
     value = " ".join(value.split())
     if not 1 <= len(value) <= NAME_MAX:
         raise BadName(f"must be 1 to {NAME_MAX} characters")
