@@ -120,7 +120,9 @@ async def test_the_heap_is_frozen_while_a_large_room_fills_and_plays(quiz: Harne
     await host.request_any("start_game")
     for p in everyone:
         await p.expect("question", question_index=0)
-    # ...and, while it plays, what each second brings.
+    # ...and, while it plays, the collector is off and what each second
+    # brings is frozen too.
+    assert not gc.isenabled()
     freezes = window.freezes
     for p in everyone[1:3]:  # two counts: the second comes a second after the first
         await p.request_any("submit_answer", question_index=0, answer=0)
@@ -130,8 +132,17 @@ async def test_the_heap_is_frozen_while_a_large_room_fills_and_plays(quiz: Harne
     for p in everyone:
         await p.expect("game_over")
     # Given back when it ended, so its garbage is still collected.
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     assert not window.ticker.running
+
+
+async def test_a_server_stopped_mid_game_turns_the_collector_back_on(quiz: Harness) -> None:
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    await everyone[0].request_any("start_game")
+    await everyone[1].expect("question", question_index=0)
+    assert not gc.isenabled()
+    await quiz.server.shutdown()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 async def test_a_connection_keeps_who_it_is_but_not_its_handshake_headers(
