@@ -115,6 +115,14 @@ def machine_busy_seconds() -> float:
     return (sum(fields) - idle - guest) / _TICKS
 
 
+def machine_steal_seconds() -> float:
+    """CPU seconds the hypervisor took from this machine's CPUs since boot (/proc/stat's
+    steal): time our processes were ready to run and did not."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:]
+    return int(fields[7]) / _TICKS if len(fields) > 7 else 0.0
+
+
 def proc_rss_bytes(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
         for line in f:

@@ -29,7 +29,7 @@ HEADER = (
     "| scenario | target | status | players | join /s | fan-out p50 / p99 / max ms "
     "| fan-out deliveries/s | answer→ack p50 / p99 ms | msgs/s (game) "
     "| server CPU s / 1k msgs (join; game) | KiB / player | loop lag p99 / max ms (join; game) "
-    "| errors | other load (CPUs) |\n"
+    "| errors | other load / steal (CPUs) |\n"
     "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
@@ -118,7 +118,8 @@ def _row(name: str, target: str, r: dict[str, Any]) -> str:
         f"| {fmt(r['memory']['kib_per_player'])} "
         f"| {fmt(j['health']['loop_lag_p99_ms'])} / {fmt(j['health']['loop_lag_max_ms'])}; "
         f"{fmt(g['health']['loop_lag_p99_ms'])} / {fmt(g['health']['loop_lag_max_ms'])} "
-        f"| {fmt(r['errors']['total'])} | {fmt(r.get('background_cpus_during'), 2)} |"
+        f"| {fmt(r['errors']['total'])} | {fmt(r.get('background_cpus_during'), 2)} / "
+        f"{fmt(r.get('steal_cpus_during'), 2)} |"
     )
 
 
@@ -179,5 +180,6 @@ def brief(r: dict[str, Any]) -> str:
         f"{g['health']['loop_lag_max_ms']} errors={r['errors']['total']} "
         f"gc={(r.get('gc') or {}).get('joined')} "
         f"large_room={r.get('large_room')} bg={r.get('background_cpus_before')}/"
-        f"{r.get('background_cpus_during')} ({r.get('wall_s')} s)"
+        f"{r.get('background_cpus_during')} steal={r.get('steal_cpus_during')} "
+        f"({r.get('wall_s')} s)"
     )
