@@ -240,6 +240,13 @@ class Hub:
             progress = self.progress.setdefault(room_id, Progress())
             progress.pending = None  # the result supersedes it
             progress.last_result_index = message["question_index"]
+        elif kind == "question" and len(members) > LARGE_ROOM:
+            # The question is a large room's first count (nobody answered
+            # yet): the next comes an interval later, once the question has
+            # reached everyone, not in the middle of its slices, where the
+            # first answers' acknowledgements would wait behind both.
+            progress = self.progress.setdefault(room_id, Progress())
+            progress.sent_at = asyncio.get_running_loop().time()
         frame = encode(message)  # once for the whole room
         exclude = send.exclude
         pending = self.rounds.get(room_id)

@@ -61,6 +61,23 @@ async def test_progress_in_a_large_room_comes_about_once_a_second(quiz: Harness)
     assert [m["answered"] for m in watcher.log if m["type"] == "answer_progress"][-1] == 60
 
 
+async def test_a_large_room_gets_its_first_count_an_interval_after_the_question(
+    quiz: Harness,
+) -> None:
+    # Not in the middle of the question's slices: the question is the count
+    # of nobody answered yet.
+    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    host, first = everyone[0], everyone[1]
+    loop = asyncio.get_running_loop()
+    await host.send("start_game")
+    await first.expect("question", question_index=0)
+    asked_at = loop.time()  # after the question went out
+    await first.request_any("submit_answer", question_index=0, answer=0)
+    progress = await first.expect("answer_progress", question_index=0)
+    assert loop.time() - asked_at >= 0.8 * fanout.LARGE_PROGRESS_INTERVAL
+    assert progress["answered"] == 1
+
+
 async def test_progress_is_paced_over_the_second_with_the_latest_count(
     quiz: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
