@@ -15,8 +15,9 @@ rooms"; design, "Big rooms"):
   arrives while a question reaches 10,000 players is acknowledged in
   milliseconds, not after the whole broadcast. ``room_size`` is spread over
   most of a second like a progress count. What is sent next to the room,
-  or to one player the round has not reached yet, first flushes the rest of
-  it, so it is never overtaken.
+  or to one player, goes in line behind the frames still on their way, in
+  the same slices (a spread-out ``room_size`` is flushed first instead), so
+  nothing is overtaken.
 - A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
   into each connection's buffer. Connections that stopped reading are found
   by :class:`SlowReaderSweep`, once a second, not on every send.
@@ -294,14 +295,6 @@ class GcWindow:
     def ended(self, room_id: str) -> None:
         self.playing.discard(room_id)
         self.rooms.discard(room_id)
-        self._release()
-
-    async def stop(self) -> None:
-        """The server stops: the collector back as it was, mid-game or not."""
-        await self.ticker.stop()
-        self.rooms.clear()
-        self.playing.clear()
-        self.busy = False
         self._release()
 
     def _release(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from websockets.asyncio.server import ServerConnection, broadcast
@@ -231,7 +231,8 @@ class Hub:
         if kind == "answer_progress":
             self._progress(room_id, message)
             return
-        if kind == "countdown" and len(members) > LARGE_ROOM:  # every game opens with it
+        large = len(members) > LARGE_ROOM
+        if kind == "countdown" and large:  # every game opens with it
             self.gc_window.started(room_id)
         elif kind == "game_over":
             self.gc_window.ended(room_id)
@@ -240,7 +241,7 @@ class Hub:
             progress = self.progress.setdefault(room_id, Progress())
             progress.pending = None  # the result supersedes it
             progress.last_result_index = message["question_index"]
-        elif kind == "question" and len(members) > LARGE_ROOM:
+        elif kind == "question" and large:
             # The question is a large room's first count (nobody answered
             # yet): the next comes an interval later, once the question has
             # reached everyone, not in the middle of its slices, where the
@@ -248,9 +249,8 @@ class Hub:
             progress = self.progress.setdefault(room_id, Progress())
             progress.sent_at = asyncio.get_running_loop().time()
         frame = encode(message)  # once for the whole room
-        exclude = send.exclude
+        sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
         pending = self.rounds.get(room_id)
-        large = len(members) > LARGE_ROOM
         if pending is not None and (
             pending.paced.done or pending.paced.spacing > 0 or not large or kind == "room_size"
         ):
@@ -258,15 +258,19 @@ class Hub:
             pending.paced.flush()  # never overtaken by what follows it
             pending = None
         if not large:
-            self.broadcast((c for pid, c in members.items() if pid != exclude), frame)
-            return
-        self._to_large_room(room_id, members, pending, send, frame)
+            self.write(sockets, frame)
+        elif pending is not None:
+            # In line behind the frames still on their way, in the same slices.
+            pending.paced.then_all(sockets, frame)
+            pending.exclude = None
+        else:
+            self._to_large_room(room_id, members, sockets, send, frame)
 
     def _to_large_room(
         self,
         room_id: str,
         members: dict[str, Client],
-        pending: Round | None,
+        sockets: list[ServerConnection],
         send: Send,
         frame: str,
     ) -> None:
@@ -277,12 +281,6 @@ class Hub:
         broadcast. room_size, a count that only needs to be about right, is
         spread over most of a second.
         """
-        sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
-        if pending is not None:
-            # In line behind the frames still on their way, in the same slices.
-            pending.paced.then_all(sockets, frame)
-            pending.exclude = None
-            return
         if send.message["type"] != "room_size":
             paced = Paced(sockets, frame, self.write, 0.0).run()
         else:
@@ -346,9 +344,6 @@ class Hub:
         spacing = pace(len(sockets), progress_interval(message["total"]))
         Paced(sockets, latest, self.write, spacing).run()
 
-    def broadcast(self, clients: Iterable[Client], frame: str) -> None:
-        self.write([c.ws for c in clients], frame)
-
     def write(self, sockets: Sequence[ServerConnection], frame: str) -> None:
         """``frame`` to ``sockets``: every send of the hub, at once or sliced, comes here."""
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
@@ -362,7 +357,7 @@ class Hub:
         self.metrics.sent(len(sockets), frame)
 
     def send(self, client: Client, frame: str) -> None:
-        self.broadcast((client,), frame)
+        self.write((client.ws,), frame)
 
     def close(self, client: Client, code: int, reason: str) -> None:
         self.tasks.spawn(client.ws.close(code, reason))

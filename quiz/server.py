@@ -177,7 +177,6 @@ class QuizServer:
         self.tasks.cancel()
         await self.loop_lag.stop()
         await self.sweep.stop()
-        await self.hub.gc_window.stop()
         self.metrics.stop()
         await self.rooms.stop()
         await self.source.aclose()
