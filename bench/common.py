@@ -106,21 +106,16 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds all CPUs of the machine spent busy since boot (from /proc/stat)."""
+def machine_cpu_seconds() -> tuple[float, float]:
+    """CPU seconds all CPUs of the machine spent busy since boot, and of those the
+    hypervisor's steal (time our processes were ready to run and did not), from one
+    read of /proc/stat."""
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    steal = fields[7] if len(fields) > 7 else 0
     guest = sum(fields[8:10]) if len(fields) > 9 else 0  # already counted in user/nice
-    return (sum(fields) - idle - guest) / _TICKS
-
-
-def machine_steal_seconds() -> float:
-    """CPU seconds the hypervisor took from this machine's CPUs since boot (/proc/stat's
-    steal): time our processes were ready to run and did not."""
-    with open("/proc/stat") as f:
-        fields = f.readline().split()[1:]
-    return int(fields[7]) / _TICKS if len(fields) > 7 else 0.0
+    return (sum(fields) - idle - guest) / _TICKS, steal / _TICKS
 
 
 def proc_rss_bytes(pid: int) -> int:

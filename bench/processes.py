@@ -214,9 +214,9 @@ async def wait_quiet(limit_s: float, threshold: float = 0.3) -> float:
     deadline = time.monotonic() + limit_s
     busy = 0.0
     for _ in range(1000):
-        before, t0 = common.machine_busy_seconds(), time.monotonic()
+        (before, _), t0 = common.machine_cpu_seconds(), time.monotonic()
         await asyncio.sleep(1.0)
-        busy = (common.machine_busy_seconds() - before) / (time.monotonic() - t0)
+        busy = (common.machine_cpu_seconds()[0] - before) / (time.monotonic() - t0)
         if busy < threshold or time.monotonic() >= deadline:
             break
     return round(busy, 2)

@@ -254,10 +254,9 @@ async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]
     run = Run(scn, target, opt, out={"target": target, "status": "ok"})
     run.out["quiz_code_sha256"] = code_hash()
     run.out["background_cpus_before"] = await wait_quiet(opt.quiet_wait)
-    started, busy_start, steal_start, own_start = (
+    started, (busy_start, steal_start), own_start = (
         time.monotonic(),
-        common.machine_busy_seconds(),
-        common.machine_steal_seconds(),
+        common.machine_cpu_seconds(),
         time.process_time(),
     )
     try:
@@ -274,10 +273,11 @@ async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]
         # and, apart, the time the hypervisor took (which /proc/stat counts
         # as busy): on a shared VM, often the larger of the two.
         wall = time.monotonic() - started
-        steal = common.machine_steal_seconds() - steal_start
+        busy, steal = common.machine_cpu_seconds()
+        busy, steal = busy - busy_start, steal - steal_start
         ours = run.times["game_end"]["cpu_s"] - run.times["idle"]["cpu_s"]
         ours += sum(r["cpu_total_s"] for r in results) + time.process_time() - own_start
-        other = common.machine_busy_seconds() - busy_start - ours - steal
+        other = busy - ours - steal
         run.out["background_cpus_during"] = round(max(0.0, other) / wall, 2)
         run.out["steal_cpus_during"] = round(steal / wall, 2)
         run.out["shutdown_s"] = [stop_proc(p) for p in run.procs]
