@@ -9,6 +9,7 @@ the game core receives commands it can trust to be well-formed.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -468,6 +469,41 @@ def parse(raw: str | bytes) -> ClientCommand:
         raise ProtocolError(
             ErrorCode.BAD_MESSAGE, "binary frames are not accepted: send JSON as text"
         )
+    data = _decode_plain(raw)
+    if data is None:
+        data = _decode_checked(raw)
+    return _command(data)
+
+
+# A frame that is short, ASCII, free of escapes, shallow and without long
+# numbers (every answer a phone sends) holds only strings that are already
+# clean and NFC, numbers that json would read the same, and no nesting past
+# MAX_DEPTH (each level opens with a bracket): orjson decodes it, five to
+# ten times faster than json with the hooks below, and nothing else is to
+# check. Every other frame, and every frame orjson refuses, takes the
+# checked path, whose refusal names what is wrong.
+_PLAIN_MAX = 512
+_LONG_NUMBER = re.compile(r"\d{19}")  # past 64 bits orjson reads a float
+
+
+def _decode_plain(raw: str) -> dict[str, Any] | None:
+    if (
+        len(raw) > _PLAIN_MAX
+        or not raw.isascii()
+        or "\\" in raw
+        or raw.count("{") + raw.count("[") > MAX_DEPTH
+        or _LONG_NUMBER.search(raw)
+    ):
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _decode_checked(raw: str) -> dict[str, Any]:
+    """Any frame: a JSON object with every string clean, or :class:`ProtocolError`."""
     try:
         data = json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
     except RecursionError:
@@ -481,12 +517,15 @@ def parse(raw: str | bytes) -> ClientCommand:
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "the message must be a JSON object")
     try:
-        data = _clean_tree(data)
+        clean: dict[str, Any] = _clean_tree(data)
     except _BadText as exc:
         raise ProtocolError(
             ErrorCode.BAD_MESSAGE, f"{exc.path[:80]}: {exc.why}", _request_id_of(data)
         ) from None
+    return clean
 
+
+def _command(data: dict[str, Any]) -> ClientCommand:
     request_id = data.get("request_id")
     if request_id is not None and (
         not isinstance(request_id, str) or not 1 <= len(request_id) <= REQUEST_ID_MAX

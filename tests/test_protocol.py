@@ -9,6 +9,7 @@ such an error reaches the client and everything carries on.
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -36,6 +37,9 @@ from quiz.protocol import (
     UnlockRoom,
     UpdateSettings,
     Watch,
+    _command,
+    _decode_checked,
+    _decode_plain,
     parse,
 )
 
@@ -429,3 +433,54 @@ def test_update_settings_carries_only_the_fields_sent() -> None:
     assert refused(frame("update_settings", host_plays=True)).message.startswith("host_plays: ")
     error = refused(frame("update_settings", reveal_seconds=61))
     assert error.message.startswith("reveal_seconds: ")
+
+
+def _outcome(decode: Any, raw: str) -> Any:
+    """What ``parse`` makes of ``raw`` with one decoder: a command or an error's fields."""
+    try:
+        return _command(decode(raw))
+    except ProtocolError as exc:
+        return ("refused", exc.code, exc.message, exc.request_id)
+
+
+def _random_value(rng: random.Random, depth: int) -> Any:
+    kind = rng.randrange(9 if depth < 40 else 6)
+    if kind == 0:  # around 64 bits, where orjson turns an integer into a float
+        return rng.choice([1, -1]) * rng.randrange(10 ** rng.randrange(1, 23))
+    if kind == 1:
+        return rng.choice([0.5, -2.0, 1e300, 1e-300, 3.0])
+    if kind == 2:
+        return rng.choice([True, False, None])
+    if kind in (3, 4, 5):  # quotes and backslashes (escapes), accents, decomposed ones
+        chars = 'ab "\\/\x7f\u00e9e\u0301\u4e2d'
+        return "".join(rng.choice(chars) for _ in range(rng.randrange(6)))
+    if kind in (6, 7):
+        return [_random_value(rng, depth + 1) for _ in range(rng.randrange(3))]
+    keys = ["answer", "question_index", "request_id", "name", "room_id", "x"]
+    return {rng.choice(keys): _random_value(rng, depth + 1) for _ in range(rng.randrange(3))}
+
+
+def _random_frame(rng: random.Random) -> str:
+    message: dict[str, Any] = {"action": rng.choice(["submit_answer", "join_room", "nope"])}
+    for key in rng.sample(["question_index", "answer", "request_id", "name", "room_id"], 3):
+        value = _random_value(rng, 0)
+        if rng.random() < 0.1:  # around MAX_DEPTH
+            for _ in range(rng.randrange(28, 36)):
+                value = [value] if rng.random() < 0.5 else {"x": value}
+        message[key] = value
+    return json.dumps(message, ensure_ascii=rng.random() < 0.7)
+
+
+def test_the_quick_decoder_gives_what_the_checked_one_gives() -> None:
+    # Every frame is decoded by orjson when it is plain (quiz.protocol):
+    # whatever it lets through must parse exactly as the checked path would.
+    assert _decode_plain(frame("submit_answer", question_index=3, answer=2)) is not None
+    rng = random.Random(7)
+    plain = 0
+    for _ in range(4000):
+        raw = _random_frame(rng)
+        if _decode_plain(raw) is None:
+            continue
+        plain += 1
+        assert _outcome(_decode_plain, raw) == _outcome(_decode_checked, raw), raw
+    assert plain > 500  # the comparison covered the quick path, not just the checked one
