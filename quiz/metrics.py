@@ -130,6 +130,7 @@ class ServerMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self._command_children: dict[type, Any] = {}
         self.loop_lag = Histogram(
             "quiz_event_loop_lag_seconds",
             "How late a 100 ms timer of the event loop fires",
@@ -171,7 +172,13 @@ class ServerMetrics:
         self.counters["bytes_out"] += frames * size
 
     def command(self, command: object) -> None:
-        self.commands.labels(command_kind(type(command).__name__)).inc()
+        # One labelled child per command class, looked up once: labels() takes
+        # a lock and builds a key on every call, and this runs for every frame.
+        child = self._command_children.get(type(command))
+        if child is None:
+            child = self.commands.labels(command_kind(type(command).__name__))
+            self._command_children[type(command)] = child
+        child.inc()
 
     def lag(self, seconds: float) -> None:
         self.loop_lag.observe(seconds)
