@@ -18,9 +18,10 @@ rooms"; design, "Big rooms"):
   or to one player, goes in line behind the frames still on their way, in
   the same slices (a spread-out ``room_size`` is flushed first instead), so
   nothing is overtaken.
-- A send does no per-connection bookkeeping: websockets' ``broadcast`` writes
-  into each connection's buffer. Connections that stopped reading are found
-  by :class:`SlowReaderSweep`, once a second, not on every send.
+- A send does no per-connection bookkeeping: :func:`quiz.wire.write_text`
+  writes one serialized frame into each connection's buffer. Connections
+  that stopped reading are found by :class:`SlowReaderSweep`, once a
+  second, not on every send.
 """
 
 from __future__ import annotations
@@ -175,8 +176,8 @@ class Paced:
 class SlowReaderSweep:
     """Once a second, cut the connections whose write buffer is past the limit.
 
-    websockets' ``broadcast`` has no backpressure: a client that stops reading
-    accumulates every broadcast in its buffer. Checking on every send cost
+    A send (:mod:`quiz.wire`) has no backpressure: a client that stops reading
+    accumulates every frame in its buffer. Checking on every send cost
     O(players) per broadcast; once a second bounds what one slow reader can
     pile up to a second of traffic past :data:`MAX_BUFFERED_BYTES`.
     """

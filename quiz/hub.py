@@ -2,8 +2,8 @@
 room, and how a room's outputs reach them.
 
 The hub is the :class:`~quiz.rooms.Delivery` of the rooms layer. Every send
-is synchronous (``websockets.broadcast`` writes into a connection's buffer
-without awaiting), so outputs reach every connection in the order they are
+is synchronous (:func:`quiz.wire.write_text` writes into each connection's
+buffer without awaiting), so outputs reach every connection in the order they are
 delivered: the order in which the room applied its commands.
 """
 
@@ -14,7 +14,7 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.asyncio.server import ServerConnection
 
 from quiz import delivery
 from quiz.fanout import GcWindow, Paced, pace, progress_interval
@@ -26,6 +26,7 @@ from quiz.peers import PeerInfo
 from quiz.protocol import CloseCode, Message, encode
 from quiz.ratelimit import TokenBucket
 from quiz.tasks import Background
+from quiz.wire import write_text
 
 log = logging.getLogger("quiz.hub")
 
@@ -349,11 +350,11 @@ class Hub:
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
         # connections that stopped reading, once a second.
         try:
-            broadcast(sockets, frame)
+            write_text(sockets, frame)
         except UnicodeEncodeError:
-            # websockets encodes once, before writing to anyone: nobody got it.
+            # Encoded once, before writing to anyone: nobody got it.
             frame = delivery.repair(frame)
-            broadcast(sockets, frame)
+            write_text(sockets, frame)
         self.metrics.sent(len(sockets), frame)
 
     def send(self, client: Client, frame: str) -> None:
