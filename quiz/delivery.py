@@ -4,9 +4,9 @@ The protocol refuses text that is not Unicode at the boundary
 (:func:`quiz.protocol.parse`), so nothing a client sends should reach a
 frame. Should a lone surrogate get in by another road all the same (a
 question from the LLM, a future field), UTF-8 encoding of the frame would
-fail, and websockets raises before sending to anyone: every broadcast to the
-room would fail and its game would stop. The send path catches that and
-sends the frame with each lone surrogate replaced by U+FFFD.
+fail, before anyone got it: every send to the room would fail and its game
+would stop. The send path (``Hub.write``) catches that and sends the frame
+with each lone surrogate replaced by U+FFFD.
 """
 
 from __future__ import annotations

