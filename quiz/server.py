@@ -14,7 +14,7 @@ import logging
 import time
 from pathlib import Path
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
@@ -150,7 +150,8 @@ class QuizServer:
         clients = list(self.hub.clients)
         log.info("shutting down", extra={"connections": len(clients), "rooms": self.rooms.count})
         frame = encode({"type": "server_restarting", "reconnect_after_ms": RECONNECT_AFTER_MS})
-        broadcast([c.ws for c in clients], frame)
+        # The hub's one way to send: serialized once, counted in /metrics.
+        self.hub.write([c.ws for c in clients], frame)
         # Players told to come back are not marked disconnected: they rejoin
         # elsewhere (or here, after a restart) within a second or two, and a
         # question must not close early without them.
