@@ -10,9 +10,9 @@ import sys
 from dotenv import load_dotenv
 from redis.exceptions import RedisError
 
-from quiz.config import ConfigError, Settings, load_settings
-from quiz.logs import setup_logging
-from quiz.supervisor import is_worker, supervise
+from quiz.ops.config import ConfigError, Settings, load_settings
+from quiz.ops.logs import setup_logging
+from quiz.ops.supervisor import is_worker, supervise
 
 log = logging.getLogger("quiz")
 
@@ -25,8 +25,8 @@ async def serve(settings: Settings) -> None:
     """Run one server process until SIGTERM or SIGINT."""
     # Imported here so that a bad environment fails before heavy imports.
     from llm import QuestionSource
-    from quiz.endpoints import lan_urls
-    from quiz.server import run
+    from quiz.net.endpoints import lan_urls
+    from quiz.net.server import run
 
     urls = lan_urls(settings.host, settings.port)
     if urls:

@@ -127,7 +127,7 @@ def proc_rss_bytes(pid: int) -> int:
 
 
 class LoopLag:
-    """The same measure as quiz.metrics.LoopLag, for the baseline servers: how late a
+    """The same measure as quiz.ops.metrics.LoopLag, for the baseline servers: how late a
     100 ms timer fires."""
 
     def __init__(self, interval: float = 0.1, window: int = 600) -> None:

@@ -1,4 +1,4 @@
-"""CPU cost of the game core alone (quiz.game.Room, no sockets) against the room's size.
+"""CPU cost of the game core alone (quiz.core.room.Room, no sockets) against the room's size.
 
     python -m bench.room_costs [--sizes 1000 5000 10000]
 
@@ -17,8 +17,8 @@ import time
 from typing import Any
 
 from llm.types import Question
-from quiz.game import Limits, QuestionsReady, Room, Seat, Tick
-from quiz.protocol import RoomSettings, StartGame, SubmitAnswer, encode
+from quiz.core.room import Limits, QuestionsReady, Room, Seat, Tick
+from quiz.wire.protocol import RoomSettings, StartGame, SubmitAnswer, encode
 
 
 def _timed(fn: Any, repeat: int) -> float:

@@ -33,7 +33,7 @@ from llm.validate import clean_language, clean_topic, question_key, topic_key
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from quiz.config import Settings
+    from quiz.ops.config import Settings
 
 __all__ = [
     "DIFFICULTIES",

@@ -15,7 +15,7 @@ import logging
 import sys
 
 from llm import DIFFICULTIES, Difficulty, Generation, QuestionSource
-from quiz.config import ConfigError, Settings, load_settings
+from quiz.ops.config import ConfigError, Settings, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """A clock the test moves by hand, for the server's timed rules.
 
-:class:`ManualClock` implements :class:`quiz.clock.Clock`. Time stands still
+:class:`ManualClock` implements :class:`quiz.ops.clock.Clock`. Time stands still
 until the test calls :meth:`ManualClock.advance`, which runs every callback
 that falls due, in time order, with ``now_ms()`` set to each one's due time
 while it runs. A test of a deadline, a reveal, a reconnect grace or an idle

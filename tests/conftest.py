@@ -11,9 +11,9 @@ import pytest
 
 from llm import QuestionSource
 from llm.bank import Bank
-from quiz.clock import Clock
-from quiz.config import Settings
-from quiz.server import QuizServer
+from quiz.net.server import QuizServer
+from quiz.ops.clock import Clock
+from quiz.ops.config import Settings
 from tests.client import Player
 from tests.clock import ManualClock
 

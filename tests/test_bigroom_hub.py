@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from quiz import fanout, protocol
-from quiz.game import LARGE_ROOM
+from quiz.core.room import LARGE_ROOM
+from quiz.net import fanout
+from quiz.wire import protocol
 from tests.client import Player
 from tests.conftest import Harness, StartServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.clock import Clock
+from quiz.ops.clock import Clock
 from tests.clock import START_MS, ManualClock
 
 

@@ -1,4 +1,4 @@
-"""quiz/codec.py: rooms, commands and outputs through JSON and back, and replays.
+"""quiz/wire/codec.py: rooms, commands and outputs through JSON and back, and replays.
 
 Redis takeover rests on two promises, tested here on rooms driven through
 random command sequences:
@@ -20,9 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llm.types import DIFFICULTIES, Question
-from quiz import codec
-from quiz.cluster.entries import Entry, rebuild
-from quiz.game import (
+from quiz.core.room import (
     DEDUP_MAX_PER_PLAYER,
     Command,
     Disconnected,
@@ -36,8 +34,10 @@ from quiz.game import (
     Seat,
     Tick,
 )
-from quiz.names import name_index
-from quiz.protocol import (
+from quiz.rooms.cluster.entries import Entry, rebuild
+from quiz.wire import codec
+from quiz.wire.names import name_index
+from quiz.wire.protocol import (
     CloseQuestion,
     EndGame,
     GenerateQuestions,
@@ -95,7 +95,7 @@ def assert_indexes_true(room: Room) -> None:
     names: dict[str, str] = {}
     for p in sorted(seats.values(), key=lambda p: p.seat):
         if not p.display:
-            for key in name_index(p.name):  # the one name rule: quiz.names
+            for key in name_index(p.name):  # the one name rule: quiz.wire.names
                 names.setdefault(key, p.id)
     assert room.names == names
     assert room.connected_count == sum(p.connected for p in room.players.values())

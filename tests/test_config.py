@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from quiz.config import _VARIABLES, ConfigError, Settings, load_settings
+from quiz.ops.config import _VARIABLES, ConfigError, Settings, load_settings
 
 SECRETS = ("GROQ_API_KEY", "REDIS_URL")
 

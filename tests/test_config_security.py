@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.config import load_settings
+from quiz.ops.config import load_settings
 
 NEW = {
     "CREATE_ROOM_PER_MINUTE": ("create_room_per_minute", "7", 7),

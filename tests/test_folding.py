@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llm.types import Question
-from quiz.questions import fold, is_correct
+from quiz.core.kinds import fold, is_correct
 
 # (typed, accepted): the same answer to a person reading it.
 SAME = [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from llm.types import Question
-from quiz.game import (
+from quiz.core.room import (
     LEGAL_TRANSITIONS,
     Disconnected,
     Generate,
@@ -27,7 +27,7 @@ from quiz.game import (
     points_for,
     streak_bonus,
 )
-from quiz.protocol import (
+from quiz.wire.protocol import (
     KickPlayer,
     LeaveRoom,
     NextQuestion,

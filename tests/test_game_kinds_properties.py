@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llm.types import Question
-from quiz.game import Limits, Phase, Reply, Room, Seat, Send, Tick
-from quiz.protocol import (
+from quiz.core.room import Limits, Phase, Reply, Room, Seat, Send, Tick
+from quiz.wire.protocol import (
     CloseQuestion,
     GetResults,
     NextQuestion,

@@ -42,7 +42,7 @@ from hypothesis.stateful import (
 )
 
 from llm.types import Question
-from quiz.game import (
+from quiz.core.room import (
     LEADERBOARD_TOP,
     LEGAL_TRANSITIONS,
     Disconnected,
@@ -59,7 +59,7 @@ from quiz.game import (
     Send,
     Tick,
 )
-from quiz.protocol import (
+from quiz.wire.protocol import (
     KickPlayer,
     LeaveRoom,
     NextQuestion,

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from llm.types import Question
-from quiz import codec
-from quiz.game import (
+from quiz.core.room import (
     Disconnected,
     Generate,
     Limits,
@@ -24,7 +23,8 @@ from quiz.game import (
     Send,
     Tick,
 )
-from quiz.protocol import (
+from quiz.wire import codec
+from quiz.wire.protocol import (
     CloseQuestion,
     EndGame,
     GenerateQuestions,

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from quiz.endpoints import SECURITY_HEADERS
+from quiz.net.endpoints import SECURITY_HEADERS
 from tests.conftest import Harness, StartServer
 from tests.http_client import http_request, raw_request
 from tests.test_ws_errors import still_works

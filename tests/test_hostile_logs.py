@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from quiz.logs import setup_logging
+from quiz.ops.logs import setup_logging
 from tests.conftest import Harness, StartServer
 from tests.test_hostile_text import room_plays
 from tests.test_ws_errors import still_works
@@ -102,7 +102,7 @@ async def test_forwarded_for_is_logged_apart_from_the_peer(
 ) -> None:
     quiz = await start_server()
     await quiz.player(additional_headers={"X-Forwarded-For": "6.6.6.6"})
-    opened = [line for line in logs.lines() if "quiz.server: connection open" in line]
+    opened = [line for line in logs.lines() if "quiz.net.server: connection open" in line]
     assert len(opened) == 1
     assert "peer=127.0.0.1:" in opened[0]
     assert "forwarded_for=6.6.6.6" in opened[0]
@@ -110,7 +110,7 @@ async def test_forwarded_for_is_logged_apart_from_the_peer(
 
 
 async def test_json_logs_survive_text_that_is_not_unicode() -> None:
-    from quiz.logs import JsonFormatter
+    from quiz.ops.logs import JsonFormatter
 
     record = logging.makeLogRecord({"msg": "m", "levelname": "INFO", "topic": "a\udc00b"})
     line = JsonFormatter("test").format(record)

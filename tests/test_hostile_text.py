@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from quiz import protocol
+from quiz.wire import protocol
 from tests.client import Player
 from tests.conftest import Harness
 from tests.test_ws_errors import still_works

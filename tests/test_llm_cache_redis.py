@@ -23,7 +23,7 @@ from llm import MAX_POOL, QuestionSource
 from llm.bank import Bank
 from llm.cache import MemoryCache, RedisQuestionCache
 from llm.types import Question
-from quiz.config import Settings
+from quiz.ops.config import Settings
 from tests.fake_groq import FakeGroq, questions_reply, sample_questions
 from tests.redis_server import RedisServer
 

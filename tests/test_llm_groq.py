@@ -30,7 +30,7 @@ from llm.bank import Bank, Category
 from llm.cache import MemoryCache
 from llm.groq_client import SYSTEM_PROMPT
 from llm.types import DIFFICULTIES, Question
-from quiz.config import Settings
+from quiz.ops.config import Settings
 
 KEY = "gsk_test_key_never_logged_0123456789"
 DEADLINE = 1.0

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from quiz.protocol import (
+from quiz.wire.protocol import (
     CloseQuestion,
     CreateRoom,
     EndGame,
@@ -95,7 +95,7 @@ def test_every_action_parses_and_keeps_its_request_id(
 
 
 def test_every_action_of_the_protocol_is_covered() -> None:
-    from quiz.protocol import _BUILDERS
+    from quiz.wire.protocol import _BUILDERS
 
     assert {m[0] for m in MINIMAL} == set(_BUILDERS)
 
@@ -472,7 +472,7 @@ def _random_frame(rng: random.Random) -> str:
 
 
 def test_the_quick_decoder_gives_what_the_checked_one_gives() -> None:
-    # Every frame is decoded by orjson when it is plain (quiz.protocol):
+    # Every frame is decoded by orjson when it is plain (quiz.wire.protocol):
     # whatever it lets through must parse exactly as the checked path would.
     assert _decode_plain(frame("submit_answer", question_index=3, answer=2)) is not None
     rng = random.Random(7)

@@ -3,8 +3,8 @@ and rooms in a real Redis (two servers sharing it, players on both).
 
 Over real sockets: whole games, rejoin, deduplication, host handover and
 concurrency. Then a hypothesis state machine drives commands through the
-:class:`~quiz.rooms.Rooms` contract itself (no sockets) and checks every
-output against the pure :class:`~quiz.game.Room` fed the same commands.
+:class:`~quiz.rooms.contract.Rooms` contract itself (no sockets) and checks every
+output against the pure :class:`~quiz.core.room.Room` fed the same commands.
 """
 
 from __future__ import annotations

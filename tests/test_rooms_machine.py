@@ -1,8 +1,8 @@
 """A hypothesis state machine that drives commands through the Rooms contract.
 
-Each step is one command through :class:`~quiz.rooms.Rooms` (create, enter,
+Each step is one command through :class:`~quiz.rooms.contract.Rooms` (create, enter,
 submit, release) or a jump of the clock; beside it, the pure
-:class:`~quiz.game.Room` gets the same commands at the same times. After
+:class:`~quiz.core.room.Room` gets the same commands at the same times. After
 every step the contract must have answered exactly as the pure room did and
 delivered exactly its outputs, in order: in memory, and in Redis where
 commands go through either of two servers (the owner applies them, the
@@ -28,11 +28,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from llm import QuestionSource
 from llm.bank import Bank
-from quiz.backends import make_rooms
-from quiz.commands import Disconnected, Generate, Output, QuestionsReady, Reply, Resume, Tick
-from quiz.game import Room
-from quiz.metrics import Counters
-from quiz.protocol import (
+from quiz.core.commands import Disconnected, Generate, Output, QuestionsReady, Reply, Resume, Tick
+from quiz.core.room import Room
+from quiz.ops.metrics import Counters
+from quiz.rooms.backends import make_rooms
+from quiz.rooms.contract import RoomNotFound, Rooms, limits_from, new_seat, resume
+from quiz.wire.protocol import (
     CreateRoom,
     KickPlayer,
     LeaveRoom,
@@ -43,7 +44,6 @@ from quiz.protocol import (
     SubmitAnswer,
     encode,
 )
-from quiz.rooms import RoomNotFound, Rooms, limits_from, new_seat, resume
 from tests.conftest import TEST_SETTINGS
 from tests.redis_server import RedisServer
 
@@ -82,7 +82,7 @@ class SteppedClock:
 
 
 class Recorder:
-    """The contract's :class:`~quiz.rooms.Delivery`, keeping what it was given."""
+    """The contract's :class:`~quiz.rooms.contract.Delivery`, keeping what it was given."""
 
     def __init__(self) -> None:
         self.outputs: list[Output] = []

@@ -4,7 +4,7 @@ the real supervisor restart real workers by it."""
 
 from __future__ import annotations
 
-from quiz.supervisor import Backoff
+from quiz.ops.supervisor import Backoff
 
 
 def test_delays_double_up_to_the_cap() -> None:

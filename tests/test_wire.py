@@ -1,4 +1,4 @@
-"""quiz.wire: one serialized frame to many connections, over real sockets."""
+"""quiz.net.sockets: one serialized frame to many connections, over real sockets."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.protocol import State
 
-from quiz.wire import write_text
+from quiz.net.sockets import write_text
 
 
 class Peers:
-    """A bare websockets server (as quiz.server configures it) and its connections."""
+    """A bare websockets server (as quiz.net.server configures it) and its connections."""
 
     def __init__(self) -> None:
         self.server: list[ServerConnection] = []
@@ -120,7 +120,7 @@ async def test_a_fragmented_message_is_not_cut_into(
 
 
 async def test_a_connection_with_an_extension_gets_the_frame_through_it() -> None:
-    # quiz.server negotiates no extension; a server that did (permessage-deflate
+    # quiz.net.server negotiates no extension; a server that did (permessage-deflate
     # here) must not get the plain bytes written past its encoder.
     p = Peers()
     async with serve(p.handler, "127.0.0.1", 0) as server:  # compression on

@@ -1,4 +1,4 @@
-"""quiz.wordfilter answers as better-profanity's own matcher does, on its own list."""
+"""quiz.wire.wordfilter answers as better-profanity's own matcher does, on its own list."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from better_profanity.constants import ALLOWED_CHARACTERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz.names import offensive
-from quiz.wordfilter import WordFilter
+from quiz.wire.names import offensive
+from quiz.wire.wordfilter import WordFilter
 
 REFERENCE = Profanity()
 REFERENCE.load_censor_words(whitelist_words=["pee", "piss"])

@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from quiz.game import Room
+from quiz.core.room import Room
 from tests.client import Player
 from tests.clock import ManualClock
 from tests.conftest import Harness, StartServer

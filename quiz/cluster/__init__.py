@@ -1,1 +1,0 @@
-"""Rooms shared by several servers through Redis: see :mod:`quiz.cluster.rooms`."""

@@ -1,0 +1,236 @@
+"""A room's state: its phases, seats and answers, as plain data. No I/O.
+
+:class:`RoomState` holds every field a snapshot must carry, plus indexes
+derived from them (rebuilt on load, never stored), and the few helpers
+that keep those indexes and counters true. The rules that change the state
+are in quiz.core.seating (who is in the room), quiz.core.play (the game) and
+quiz.core.views (what each seat sees); quiz.core.room puts them together as
+:class:`~quiz.core.room.Room`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from llm.types import Question
+from quiz.core.commands import Limits, Output, Release, RoomClosed
+from quiz.core.kinds import AnswerValue
+from quiz.wire.names import name_index
+from quiz.wire.protocol import ErrorCode, Message, RoomSettings, error
+
+LEADERBOARD_TOP = 10  # in question_result
+FINAL_TOP = 100  # in game_over
+STATE_PLAYERS_MAX = 100  # players listed in a room state
+LARGE_ROOM = 100  # more players than this: presence goes to the host only
+ROOM_SIZE_INTERVAL_MS = 1_000
+WATCHERS_MAX = 20  # display screens (and a presenting host) per room
+PLAYED_MAX = 500  # question texts remembered for `exclude`
+# Remembered request ids per player: bounds memory against a client that
+# sends a fresh request_id with every message.
+DEDUP_MAX_PER_PLAYER = 128
+
+
+def wrong_phase(phase: str, action: str, request_id: str | None) -> Message:
+    return error(ErrorCode.WRONG_PHASE, f"{action} is not possible in phase {phase}", request_id)
+
+
+class Phase(StrEnum):
+    LOBBY = "lobby"
+    GENERATING = "generating"
+    COUNTDOWN = "countdown"
+    QUESTION = "question"
+    REVEAL = "reveal"
+    FINISHED = "finished"
+
+
+# Every transition the rules may make; the property tests hold them to it.
+LEGAL_TRANSITIONS: frozenset[tuple[Phase, Phase]] = frozenset(
+    {
+        (Phase.LOBBY, Phase.GENERATING),
+        (Phase.LOBBY, Phase.COUNTDOWN),  # the host's own quiz: nothing to generate
+        (Phase.GENERATING, Phase.COUNTDOWN),
+        (Phase.GENERATING, Phase.LOBBY),  # no question could be had at all
+        (Phase.COUNTDOWN, Phase.QUESTION),
+        (Phase.QUESTION, Phase.REVEAL),
+        (Phase.REVEAL, Phase.QUESTION),
+        (Phase.REVEAL, Phase.FINISHED),
+        (Phase.FINISHED, Phase.LOBBY),
+        # end_game, from any phase of a game.
+        (Phase.GENERATING, Phase.FINISHED),
+        (Phase.COUNTDOWN, Phase.FINISHED),
+        (Phase.QUESTION, Phase.FINISHED),
+    }
+)
+
+
+@dataclass(slots=True)
+class Player:
+    """A seat: a player, or (in ``RoomState.watchers``) a presenting host or a display."""
+
+    id: str
+    name: str
+    token_hash: str
+    seat: int
+    score: int = 0
+    streak: int = 0
+    correct_ms: int = 0  # total time of correct answers: the tie-break
+    connected: bool = True
+    last_points: int = 0
+    last_correct: bool | None = False  # None: the last question was a poll
+    last_answered: bool = False
+    via: str = ""  # the server holding the connection, so its death can be noticed
+    display: bool = False
+    # One entry per closed question since the game began: None (not
+    # answered) or {answer, correct, points, time_ms}; shorter for a player
+    # who joined late. `results` is built from it.
+    history: list[dict[str, Any] | None] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    def state(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "score": self.score, "connected": self.connected}
+
+
+@dataclass(slots=True)
+class Answer:
+    option: AnswerValue
+    at_ms: int
+
+
+@dataclass
+class RoomState:
+    """One room's whole state. Snapshots hold every field with ``init=True``."""
+
+    room_id: str
+    settings: RoomSettings
+    limits: Limits
+    created_ms: int
+    phase: Phase = Phase.LOBBY
+    host_id: str = ""
+    players: dict[str, Player] = field(default_factory=dict)
+    # Seats that do not play: a presenting host, display screens.
+    watchers: dict[str, Player] = field(default_factory=dict)
+    next_seat: int = 0
+    generation: int = 0
+    draft_generation: int | None = None  # the Generate whose questions go to the host
+    quiz: tuple[Question, ...] = ()  # the host's own questions, played instead of generated
+    questions: tuple[Question, ...] = ()  # this game's questions
+    question_index: int = -1
+    question_started_ms: int = 0
+    deadline_ms: int | None = None  # the open question's deadline (None: no limit)
+    phase_ends_ms: int | None = None  # countdown or reveal end
+    answers: dict[str, Answer] = field(default_factory=dict)
+    eligible: set[str] = field(default_factory=set)
+    # Of the eligible players, how many are connected and how many of those
+    # answered: kept up to date so an answer costs O(1), not O(players).
+    able: int = 0
+    answered: int = 0
+    # Disconnected seats by the time they went: their grace runs from it.
+    absent: dict[str, int] = field(default_factory=dict)
+    last_result: Message | None = None
+    last_activity_ms: int = 0
+    closed: bool = False
+    # player id -> request id -> (time seen, direct reply)
+    seen_requests: dict[str, dict[str, tuple[int, Message]]] = field(default_factory=dict)
+    locked: bool = False
+    display_token: str = ""
+    started: bool = False  # a game has begun at least once
+    empty_since_ms: int | None = None  # first lobby, nobody connected, since then
+    played: list[str] = field(default_factory=list)  # question texts, for `exclude`
+    counts: list[list[int]] = field(default_factory=list)  # answer_counts per closed question
+    final_board: list[Message] | None = None  # game_over's leaderboard (None: recompute)
+    room_size_due_ms: int | None = None
+    room_size_sent_ms: int = 0
+    room_size_sent: list[int] = field(default_factory=list)  # [players, connected] last sent
+    # The phase changes made by the last call to handle(), for the tests.
+    transitions: list[tuple[Phase, Phase]] = field(default_factory=list, repr=False)
+    # Derived from the fields above, rebuilt by __post_init__, never stored.
+    names: dict[str, str] = field(init=False, repr=False)  # quiz.wire.names key -> id
+    tokens: dict[str, str] = field(init=False, repr=False)  # token hash -> id
+    connected_count: int = field(init=False, repr=False)  # connected players
+    top_ids: tuple[str, ...] | None = field(init=False, repr=False)  # state_for's list
+    # Their entries, for the top_ids they were made from (read-only: shared
+    # by every room state that lists them).
+    top_states: tuple[tuple[str, ...], list[Message]] | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.names = {}
+        self.tokens = {}
+        for seat in (*self.players.values(), *self.watchers.values()):
+            self._index(seat)
+        self.connected_count = sum(1 for p in self.players.values() if p.connected)
+        self.top_ids = None
+        self.top_states = None
+
+    def _index(self, seat: Player) -> None:
+        self.tokens[seat.token_hash] = seat.id
+        if not seat.display:
+            for key in name_index(seat.name):
+                self.names.setdefault(key, seat.id)
+
+    def member(self, player_id: str | None) -> Player | None:
+        """The seat ``player_id`` holds, playing or not."""
+        if player_id is None:
+            return None
+        return self.players.get(player_id) or self.watchers.get(player_id)
+
+    def find_token(self, token_hash: str) -> Player | None:
+        return self.member(self.tokens.get(token_hash))
+
+    def is_large(self) -> bool:
+        return len(self.players) > LARGE_ROOM
+
+    def _set_connected(self, seat: Player, connected: bool) -> None:
+        """Flip a seat's presence, keeping the counts true."""
+        if seat.connected == connected:
+            return
+        seat.connected = connected
+        if self.top_ids is not None and seat.id in self.top_ids:
+            self.top_states = None  # a listed entry changed
+        if connected:
+            self.absent.pop(seat.id, None)
+            self.empty_since_ms = None
+        if seat.id not in self.players:
+            return
+        step = 1 if connected else -1
+        self.connected_count += step
+        if self.phase is Phase.QUESTION and seat.id in self.eligible:
+            self.able += step
+            if seat.id in self.answers:
+                self.answered += step
+
+    def _note_if_empty(self, now_ms: int) -> None:
+        """Start the abandoned clock of a never-started room that nobody is in."""
+        if self.started or self.phase is not Phase.LOBBY or self.connected_count:
+            return
+        if any(w.connected for w in self.watchers.values()):
+            return
+        if self.empty_since_ms is None:
+            self.empty_since_ms = now_ms
+
+    def _enter(self, phase: Phase) -> None:
+        self.transitions.append((self.phase, phase))
+        self.phase = phase
+
+    def _close(self, reason: str, out: list[Output]) -> None:
+        for seat in (*self.players.values(), *self.watchers.values()):
+            if seat.connected:
+                out.append(Release(seat.id, 4002, reason))
+        self.closed = True
+        out.append(RoomClosed(reason))
+
+    # Rules one part of the room asks of another (quiz.core.play, quiz.core.views).
+
+    def _progress_changed(self, now_ms: int, out: list[Output]) -> None:
+        raise NotImplementedError
+
+    def state_for(self, player_id: str | None, now_ms: int) -> Message:
+        raise NotImplementedError
+
+    def _joined_message(
+        self, kind: str, player: Player, request_id: str | None, now_ms: int | None = None
+    ) -> Message:
+        raise NotImplementedError

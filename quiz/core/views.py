@@ -1,0 +1,207 @@
+"""What a seat sees of a room: room states, questions, leaderboards, results. No I/O.
+
+Whatever grows with the room is capped here (protocol 1.1, "Large rooms"):
+a room state lists at most 100 players, from a list of ids that is kept
+between calls and rebuilt only when scores change or a listed player
+leaves, so a join costs O(1) however big the room.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from llm.types import Question
+from quiz.core.kinds import AnswerValue
+from quiz.core.state import FINAL_TOP, STATE_PLAYERS_MAX, Phase, Player, RoomState
+from quiz.wire.protocol import Message, with_request_id
+
+
+def wire_answer(value: AnswerValue) -> Any:
+    """An answer as JSON carries it: a list for a multi answer."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+class Views(RoomState):
+    """The read-only half of a room."""
+
+    def state_for(self, player_id: str | None, now_ms: int) -> Message:
+        """The room state as ``player_id`` sees it (``your_answer`` is theirs).
+
+        With ``player_id`` None (a state broadcast to everyone) there is no
+        ``your_answer``: each client keeps its own.
+        """
+        state: Message = {
+            "room_id": self.room_id,
+            "phase": str(self.phase),
+            "host_id": self.host_id,
+            "host_plays": self.host_id in self.players,
+            "locked": self.locked,
+            "topic": self.settings.topic,
+            "settings": self.settings.to_dict(),
+            "players": self._listed_players(player_id),
+            "player_count": len(self.players),
+            "question_index": self.question_index,
+            "total_questions": self.total_questions(),
+            "server_time_ms": now_ms,
+        }
+        if self.phase is Phase.QUESTION:
+            state["question"] = self._question_message(now_ms)
+            if player_id is not None:
+                answer = self.answers.get(player_id)
+                state["your_answer"] = wire_answer(answer.option) if answer else None
+        if self.phase is Phase.COUNTDOWN and self.phase_ends_ms is not None:
+            state["countdown_ends_ms"] = self.phase_ends_ms
+        if self.phase in (Phase.REVEAL, Phase.FINISHED) and self.last_result is not None:
+            state["last_result"] = self.last_result
+        if self.phase is Phase.FINISHED:
+            state["leaderboard"] = self.final_leaderboard()
+        return state
+
+    def total_questions(self) -> int:
+        return len(self.questions) or len(self.quiz) or self.settings.num_questions
+
+    def _listed_players(self, recipient: str | None) -> list[Message]:
+        """Everyone up to 100 players (seat order); past that 100: the best
+        by score, then seat, always including the recipient."""
+        if len(self.players) <= STATE_PLAYERS_MAX:
+            return [p.state() for p in self.players.values()]
+        if self.top_ids is None:
+            best = heapq.nsmallest(
+                STATE_PLAYERS_MAX, self.players.values(), key=lambda p: (-p.score, p.seat)
+            )
+            self.top_ids = tuple(p.id for p in best)
+        if self.top_states is None or self.top_states[0] is not self.top_ids:
+            # Built once per change of the list, not once per join: every
+            # joiner of a filling room gets the same 99 or 100 entries.
+            self.top_states = (self.top_ids, [self.players[pid].state() for pid in self.top_ids])
+        listed = self.top_states[1]
+        me = self.players.get(recipient or "")
+        if me is None or me.id in self.top_ids:
+            return listed
+        # At most 100 in all: the best 99, and the recipient.
+        return [*listed[: STATE_PLAYERS_MAX - 1], me.state()]
+
+    def leaderboard(self, top: int | None = None) -> list[Message]:
+        """Players ranked: by score, then by total time of correct answers.
+
+        Players equal on both share a rank (1, 1, 3); seat order breaks the
+        tie in the listing only, so it is stable. With ``top``, only the
+        first ``top`` (their ranks need nobody below them).
+        """
+
+        def key(p: Player) -> tuple[int, int, int]:
+            return (-p.score, p.correct_ms, p.seat)
+
+        players = self.players.values()
+        ordered = sorted(players, key=key) if top is None else heapq.nsmallest(top, players, key)
+        board: list[Message] = []
+        rank = 0
+        previous: tuple[int, int] | None = None
+        for position, player in enumerate(ordered, start=1):
+            score_key = (player.score, player.correct_ms)
+            if score_key != previous:
+                rank, previous = position, score_key
+            board.append(
+                {"player_id": player.id, "name": player.name, "score": player.score, "rank": rank}
+            )
+        return board
+
+    def ranks(self) -> dict[str, int]:
+        return {entry["player_id"]: entry["rank"] for entry in self.leaderboard()}
+
+    def final_leaderboard(self) -> list[Message]:
+        """game_over's leaderboard: the top 100, kept until a listed player leaves."""
+        if self.final_board is None:
+            self.final_board = self.leaderboard(FINAL_TOP)
+        return self.final_board
+
+    def limit_ms(self, question: Question) -> int | None:
+        """The question's own time limit, else the room's; None: no limit."""
+        seconds = question.time_limit or self.settings.time_per_question
+        return seconds * 1000 if seconds else None
+
+    def _question_message(self, now_ms: int) -> Message:
+        question = self.questions[self.question_index]
+        message: Message = {
+            "type": "question",
+            "question_index": self.question_index,
+            "total_questions": len(self.questions),
+            "kind": question.kind,
+            "points": question.points,
+            "question": question.text,
+        }
+        if question.kind != "text":
+            message["options"] = list(question.options)
+        message["time_limit_ms"] = self.limit_ms(question)
+        message["deadline_ms"] = self.deadline_ms
+        message["server_time_ms"] = now_ms
+        return message
+
+    def _result_message(
+        self, question: Question, counts: list[int], board: list[Message]
+    ) -> Message:
+        single = question.kind in ("choice", "true_false")
+        result: Message = {
+            "type": "question_result",
+            "question_index": self.question_index,
+            "kind": question.kind,
+            "correct_answer": question.correct[0] if single else None,
+            "correct_answers": list(question.correct),
+            "answer_counts": counts,
+            "explanation": question.explanation,
+            "leaderboard": board,
+        }
+        if question.kind == "text":
+            result["accepted_answers"] = list(question.answers)
+        return result
+
+    def _joined_message(
+        self, kind: str, player: Player, request_id: str | None, now_ms: int | None = None
+    ) -> Message:
+        return with_request_id(
+            {
+                "type": kind,
+                "room_id": self.room_id,
+                "player_id": player.id,
+                "is_host": player.id == self.host_id,
+                "room": self.state_for(player.id, self.created_ms if now_ms is None else now_ms),
+            },
+            request_id,
+        )
+
+    def results(self, request_id: str | None) -> Message:
+        """``results``: every closed question and every player's answers to each."""
+        closed = len(self.counts)
+        questions = []
+        for index, (question, counts) in enumerate(zip(self.questions, self.counts, strict=False)):
+            entry = question.to_dict()
+            entry.pop("source", None)
+            entry["index"] = index
+            entry["correct_answers"] = list(question.correct)
+            if question.kind == "text":
+                entry["accepted_answers"] = list(question.answers)
+            entry["answer_counts"] = counts
+            questions.append(entry)
+        players = []
+        for row in self.leaderboard():
+            player = self.players[row["player_id"]]
+            answers = player.history[:closed]
+            players.append(
+                {
+                    "id": player.id,
+                    "name": player.name,
+                    "score": player.score,
+                    "rank": row["rank"],
+                    "answers": answers + [None] * (closed - len(answers)),
+                }
+            )
+        message: Message = {
+            "type": "results",
+            "room_id": self.room_id,
+            "topic": self.settings.topic,
+            "player_count": len(self.players),
+            "questions": questions,
+            "players": players,
+        }
+        return with_request_id(message, request_id)

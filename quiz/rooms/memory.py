@@ -1,0 +1,125 @@
+"""Rooms in this process's memory: the default, one server process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from quiz.core.room import Disconnected, Resume, Room, Seat
+from quiz.rooms.contract import (
+    Delivery,
+    Health,
+    RoomNotFound,
+    Rooms,
+    Unavailable,
+    limits_from,
+    new_room_code,
+)
+from quiz.rooms.engine import Applied, EngineEnv, Job, RoomEngine
+from quiz.wire.protocol import CreateRoom
+
+if TYPE_CHECKING:
+    from llm import QuestionSource
+    from quiz.ops.clock import Clock
+    from quiz.ops.config import Settings
+    from quiz.ops.metrics import Counters
+
+log = logging.getLogger("quiz.rooms.contract")
+
+
+class MemoryJournal:
+    """Nothing to record: a room in memory is its own truth."""
+
+    inline = True
+
+    async def commit(self, engine: RoomEngine, batch: list[Applied]) -> None:
+        return None
+
+    def failed(self, engine: RoomEngine, exc: Exception) -> None:
+        return None
+
+
+class LocalRooms(Rooms):
+    """Every room lives here and dies with the process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        delivery: Delivery,
+        source: QuestionSource,
+        clock: Clock,
+        counters: Counters,
+        spawn: Callable[[Awaitable[Any]], None],
+    ) -> None:
+        self.settings = settings
+        self.server_id = settings.server_id
+        self.limits = limits_from(settings)
+        self.clock = clock
+        self.counters = counters
+        self.rooms: dict[str, RoomEngine] = {}
+        self.env = EngineEnv(delivery, clock, source, spawn, MemoryJournal(), self._closed)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        for engine in self.rooms.values():
+            engine.stop_timers()
+
+    async def create(
+        self, command: CreateRoom, seat: Seat, conn: object, token: str
+    ) -> str | None:
+        settings = command.settings
+        if len(self.rooms) >= self.settings.max_rooms:
+            raise Unavailable("this server has no room for more rooms; try again later")
+        room_id = new_room_code()
+        while room_id in self.rooms:
+            room_id = new_room_code()
+        now = self.clock.now_ms()
+        room, outputs = Room.create(
+            room_id, settings, self.limits, seat, now, quiz=command.questions
+        )
+        engine = RoomEngine(room_id, room, self.env)
+        self.rooms[room_id] = engine
+        log.info("room created", extra={"room": room_id, "topic": settings.topic})
+        return engine.deliver(Applied(Job(seat.player_id, seat, conn, token), 0, outputs))
+
+    async def enter(
+        self, room_id: str, command: Seat | Resume, conn: object, token: str
+    ) -> str | None:
+        return await self._engine(room_id).submit(Job(None, command, conn, token))
+
+    async def submit(self, room_id: str, player_id: str, command: Any, conn: object) -> str | None:
+        return await self._engine(room_id).submit(Job(player_id, command, conn))
+
+    async def release(self, room_id: str, player_id: str) -> None:
+        engine = self.rooms.get(room_id)
+        if engine is not None:
+            await engine.run(Disconnected(self.server_id), player_id)
+
+    async def hand_over(self) -> None:
+        # Nowhere to hand over to: stop the clocks, so nothing moves while
+        # the players are told to come back.
+        for engine in self.rooms.values():
+            engine.stop_timers()
+
+    def health(self) -> Health:
+        return Health(True)
+
+    def metrics(self) -> dict[str, object]:
+        return {"backend": "memory", "rooms": len(self.rooms)}
+
+    @property
+    def count(self) -> int:
+        return len(self.rooms)
+
+    def _engine(self, room_id: str) -> RoomEngine:
+        engine = self.rooms.get(room_id)
+        if engine is None or engine.closed:
+            raise RoomNotFound(room_id)
+        return engine
+
+    def _closed(self, engine: RoomEngine) -> None:
+        if self.rooms.get(engine.room_id) is engine:
+            del self.rooms[engine.room_id]
