@@ -24,9 +24,9 @@ class StartupError(Exception):
 async def serve(settings: Settings) -> None:
     """Run one server process until SIGTERM or SIGINT."""
     # Imported here so that a bad environment fails before heavy imports.
-    from llm import QuestionSource
     from quiz.net.endpoints import lan_urls
     from quiz.net.server import run
+    from quiz.rooms.backends import make_source
 
     urls = lan_urls(settings.host, settings.port)
     if urls:
@@ -37,7 +37,7 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await run(settings, stop, QuestionSource.from_settings(settings))
+        await run(settings, stop, make_source(settings))
     except (OSError, RedisError) as exc:
         # A port in use, or REDIS_URL pointing nowhere: say which, and stop.
         raise StartupError(f"{type(exc).__name__}: {exc}") from exc

@@ -46,7 +46,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from bench import common
-from quiz.core.state import LARGE_ROOM  # protocol 1.1: above it, capped lists and room_size
+from quiz.core.state import LARGE_ROOM
 
 
 def _now_ms() -> float:

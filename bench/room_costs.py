@@ -16,9 +16,11 @@ import argparse
 import time
 from typing import Any
 
-from llm.types import Question
-from quiz.core.room import Limits, QuestionsReady, Room, Seat, Tick
-from quiz.wire.protocol import RoomSettings, StartGame, SubmitAnswer, encode
+from quiz.core.commands import QuestionsReady, Seat, StartGame, SubmitAnswer, Tick
+from quiz.core.question import Question
+from quiz.core.room import Room
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.wire.frames import encode
 
 
 def _timed(fn: Any, repeat: int) -> float:
@@ -30,7 +32,7 @@ def _timed(fn: Any, repeat: int) -> float:
 
 def measure(size: int) -> dict[str, float]:
     now = 1_000_000
-    limits = Limits(max_players=size + 10, countdown_ms=0)
+    limits = RoomLimits(max_players=size + 10, countdown_ms=0)
     settings = RoomSettings(num_questions=2, time_per_question=20, reveal_seconds=2)
     room, _ = Room.create("ROOM1", settings, limits, Seat("h", "host", "x"), now)
     for i in range(1, size - 1):
@@ -48,7 +50,7 @@ def measure(size: int) -> dict[str, float]:
     questions = tuple(Question(f"q{i}", ("a", "b", "c", "d"), 0) for i in range(2))
     room.handle(None, QuestionsReady(room.generation, questions), now)
     room.handle(None, Tick(), now + 1)
-    ids = [pid for pid in room.players if pid != "h"]
+    ids = [pid for pid in room.state.players if pid != "h"]
     repeat = min(500, len(ids) - 1)
     it = iter(ids)
 

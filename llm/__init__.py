@@ -9,8 +9,9 @@ a hard deadline around everything (waiting for a concurrency slot, the call,
 its retries), ask Groq, validate every question, and keep the valid ones in
 the cache. Whatever is short is topped up from the bank.
 
-The cache is in this process by default; with Redis (``from_settings(...,
-redis=client)`` or :meth:`QuestionSource.use_cache`), every server shares it.
+The cache is in this process by default; handed a
+:class:`~llm.cache.RedisQuestionCache` (the server does so in Redis mode,
+:func:`quiz.rooms.backends.make_source`), every server shares it.
 """
 
 from __future__ import annotations
@@ -21,19 +22,14 @@ import logging
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
 from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from llm.giveaway import pick_compatible
 from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
-from llm.types import DIFFICULTIES, Difficulty, Question, QuestionSet
+from llm.types import QuestionSet
 from llm.validate import clean_language, clean_topic, question_key, topic_key
-
-if TYPE_CHECKING:
-    from redis.asyncio import Redis
-
-    from quiz.ops.config import Settings
+from quiz.core.question import DIFFICULTIES, Difficulty, Question
 
 __all__ = [
     "DIFFICULTIES",
@@ -84,7 +80,7 @@ def bank_categories(bank: Bank | None = None) -> list[dict[str, object]]:
 
 @dataclass(frozen=True, slots=True)
 class Generation:
-    """A question set with how it was made, for logs and the ``python -m llm`` CLI.
+    """A question set with how it was made, for logs and the ``python -m quiz.generate`` CLI.
 
     ``reason`` is ``llm`` (fresh from the model), ``cache`` (from an earlier
     generation), or why the model could not deliver: ``no_api_key``,
@@ -152,30 +148,6 @@ class QuestionSource:
             timeout,
             max_concurrency,
         )
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, bank: Bank | None = None, redis: Redis | None = None
-    ) -> QuestionSource:
-        """A source configured from the server's settings (GROQ_*, LLM_*).
-
-        With ``redis`` (a client the caller owns and closes), the question
-        cache lives in Redis, shared by every server on it.
-        """
-        return cls(
-            bank=bank,
-            api_key=settings.groq_api_key,
-            model=settings.groq_model,
-            base_url=settings.groq_base_url,
-            timeout=settings.llm_timeout_seconds,
-            max_concurrency=settings.llm_max_concurrency,
-            cache=RedisQuestionCache(redis, max_questions=MAX_POOL) if redis is not None else None,
-        )
-
-    def use_cache(self, cache: QuestionCache) -> None:
-        """Keep generated questions in ``cache`` from now on (the server calls this
-        with a :class:`RedisQuestionCache` once its Redis client exists)."""
-        self.cache = cache
 
     @property
     def uses_llm(self) -> bool:
@@ -382,9 +354,10 @@ class QuestionSource:
         return self._draw(merged, count, played), "llm", rejected, disagreed
 
     async def aclose(self) -> None:
-        """Release what the source holds (HTTP clients)."""
+        """Release what the source holds (HTTP clients, the cache's connections)."""
         if self._writer is not None:
             await self._writer.aclose()
+        await self.cache.aclose()
 
 
 class _Played:

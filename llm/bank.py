@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llm.giveaway import GameSet, stem
-from llm.types import DIFFICULTIES, Difficulty, Question
 from llm.validate import question_key
+from quiz.core.parse import parse_question
+from quiz.core.question import DIFFICULTIES, Difficulty, Question
 
 BANK_DIR = Path(__file__).parent / "bank"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -137,18 +138,24 @@ class Bank:
         categories = []
         for path in sorted(folder.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
+            # Checked like every question (quiz.core.parse): a bad entry in
+            # the bank stops the server at start, naming it.
             questions = tuple(
                 (
-                    Question(
-                        text=item["q"],
-                        options=tuple(item["options"]),
-                        correct=item["answer"],
+                    parse_question(
+                        {
+                            "text": item["q"],
+                            "options": item["options"],
+                            "correct": item["answer"],
+                            "explanation": item.get("explanation"),
+                        },
+                        f"{path.name}[{index}]",
+                        source="bank",
                         category=data["category"],
-                        explanation=item.get("explanation", ""),
                     ),
                     item["difficulty"],
                 )
-                for item in data["questions"]
+                for index, item in enumerate(data["questions"])
             )
             categories.append(
                 Category(

@@ -23,7 +23,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from llm.types import DIFFICULTIES, Question
+from quiz.core.parse import question_from_dict
+from quiz.core.question import DIFFICULTIES, Question
 
 log = logging.getLogger("llm.cache")
 
@@ -37,6 +38,10 @@ class QuestionCache(Protocol):
 
     async def put(self, key: str, questions: tuple[Question, ...]) -> None:
         """Store ``questions`` under ``key``, replacing what was there."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the cache holds (connections it owns)."""
         ...
 
 
@@ -78,6 +83,9 @@ class MemoryCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    async def aclose(self) -> None:
+        return None
+
 
 class RedisQuestionCache:
     """Question pools in Redis, one string key per (difficulty, topic), shared by servers.
@@ -93,9 +101,8 @@ class RedisQuestionCache:
 
     The cache never fails a generation: a Redis error or a slow Redis (past
     ``timeout`` seconds) counts as a miss on ``get`` and is skipped on ``put``,
-    logged once until Redis answers again. ``redis`` is the caller's client
-    (the server's pool); this class opens no connection of its own and does
-    not close it.
+    logged once until Redis answers again. ``redis`` is the client to use;
+    the cache closes it in :meth:`aclose` only when ``owned``.
     """
 
     def __init__(
@@ -107,6 +114,7 @@ class RedisQuestionCache:
         max_bytes: int = 256 * 1024,
         timeout: float = 1.0,
         prefix: str = "quiz:llm",
+        owned: bool = False,
     ) -> None:
         if ttl <= 0:
             raise ValueError("ttl must be positive")
@@ -115,12 +123,17 @@ class RedisQuestionCache:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.redis = redis
+        self.owned = owned
         self.ttl_ms = max(1, round(ttl * 1000))
         self.max_questions = max_questions
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.prefix = prefix
         self._failing = False
+
+    async def aclose(self) -> None:
+        if self.owned:
+            await self.redis.aclose()
 
     def redis_key(self, key: str) -> str:
         """The Redis key for a cache key ``"{difficulty}:{normalised topic}"``."""
@@ -143,8 +156,8 @@ class RedisQuestionCache:
             return None
         try:
             items = json.loads(raw)
-            questions = tuple(Question.from_dict(item) for item in items)
-        except (ValueError, TypeError, KeyError, AssertionError) as exc:
+            questions = tuple(question_from_dict(item) for item in items)
+        except (ValueError, TypeError) as exc:
             log.warning("unreadable question pool in %s (%r): ignored", name, exc)
             return None
         return questions or None

@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from llm.types import Question
+from quiz.core.question import Question
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 

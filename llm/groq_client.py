@@ -28,8 +28,8 @@ from typing import Any, Literal
 import groq
 import httpx
 
-from llm.types import Difficulty, Question
 from llm.validate import BadOutput, Parsed, parse_answers, parse_questions
+from quiz.core.question import Difficulty, Question
 
 log = logging.getLogger("llm")
 

@@ -15,47 +15,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from llm.giveaway import gives_itself_away
-from llm.types import Question
+from quiz.core.labels import true_false_labels
+from quiz.core.parse import QuestionError, parse_question
+from quiz.core.question import Question
 
-# Bounds: the protocol's (v1.1 "Questions"). The prompt asks for less (see
-# groq_client), so a model that follows the prompt is never near them; they
-# exist for the model that does not.
+# The bounds of a question are the protocol's (quiz.core.parse); the prompt
+# asks for less (see groq_client), so a model that follows the prompt is
+# never near them.
 MAX_TOPIC_CHARS = 100  # the protocol's own topic bound
-MAX_TEXT_CHARS = 300
-MAX_OPTION_CHARS = 100
-MAX_EXPLANATION_CHARS = 300
-MIN_OPTIONS = 2
-MAX_OPTIONS = 4
 DEFAULT_TOPIC = "general knowledge"
 DEFAULT_LANGUAGE = "en"
 # The kinds the model may write: one right option each, so a blind second
 # answer can check it. (multi, text and poll are the host's.)
 LLM_KINDS = ("choice", "true_false")
 
-# The two options of a true/false question, "true" first, per primary
-# language subtag. A language not listed keeps the two words the model wrote
-# (checked like any options); every listed one is written by us, so the
-# model cannot put the words in the wrong order or misspell them.
-TRUE_FALSE: dict[str, tuple[str, str]] = {
-    "en": ("True", "False"),
-    "fr": ("Vrai", "Faux"),
-    "de": ("Wahr", "Falsch"),
-    "es": ("Verdadero", "Falso"),
-    "it": ("Vero", "Falso"),
-    "pt": ("Verdadeiro", "Falso"),
-    "nl": ("Waar", "Onwaar"),
-    "sv": ("Sant", "Falskt"),
-    "da": ("Sandt", "Falsk"),
-    "nb": ("Sant", "Usant"),
-    "no": ("Sant", "Usant"),
-    "fi": ("Tosi", "Epätosi"),
-    "pl": ("Prawda", "Fałsz"),
-    "cs": ("Pravda", "Nepravda"),
-    "tr": ("Doğru", "Yanlış"),  # noqa: RUF001 (Turkish has a dotless i)
-    "el": ("Σωστό", "Λάθος"),
-    "ru": ("Правда", "Ложь"),
-    "uk": ("Правда", "Неправда"),
-}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 _SPACES = re.compile(r"\s+")
@@ -105,8 +78,13 @@ def clean_language(raw: object) -> str:
 
 
 def true_false_options(language: str) -> tuple[str, str] | None:
-    """The fixed true/false options of ``language``, None where we have none."""
-    return TRUE_FALSE.get(clean_language(language).partition("-")[0])
+    """The fixed true/false options of ``language``, None where we have none.
+
+    A language not in the table keeps the two words the model wrote (checked
+    like any options); every listed one is written by us, so the model cannot
+    put the words in the wrong order or misspell them.
+    """
+    return true_false_labels(clean_language(language))
 
 
 def topic_key(topic: str) -> str:
@@ -136,31 +114,6 @@ class _Refused(ValueError):
     """Why one question is refused (its message is the reason logged)."""
 
 
-def _string(value: object, what: str, limit: int, missing: str) -> str:
-    """``value`` cleaned, or :class:`_Refused` when absent, empty or longer than ``limit``."""
-    if not isinstance(value, str):
-        raise _Refused(missing)
-    cleaned = clean_text(value)
-    if not cleaned:
-        raise _Refused(f"{what} empty")
-    if len(cleaned) > limit:
-        raise _Refused(f"{what} too long")
-    return cleaned
-
-
-def _options(options: object) -> tuple[str, ...]:
-    if not isinstance(options, list):
-        raise _Refused("options missing")
-    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise _Refused(f"{len(options)} options")
-    cleaned = tuple(
-        _string(o, "option", MAX_OPTION_CHARS, "option not a string") for o in options
-    )
-    if len({_same_key(o) for o in cleaned}) != len(cleaned):
-        raise _Refused("duplicate options")
-    return cleaned
-
-
 def _check_question(item: object, category: str, language: str) -> Question | str:
     """One validated question, or the reason it was refused."""
     try:
@@ -169,36 +122,36 @@ def _check_question(item: object, category: str, language: str) -> Question | st
         return str(refused)
 
 
+def _clean(value: object) -> object:
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def _question(item: object, category: str, language: str) -> Question:
+    """The model's question through the one check of every question
+    (:func:`quiz.core.parse.parse_question`), and the model's own rules:
+    one of its kinds, an explanation, and no answer given away."""
     if not isinstance(item, dict):
         raise _Refused("not an object")
     kind = item.get("kind", "choice")
     if kind not in LLM_KINDS:
         raise _Refused(f"kind {str(kind)[:20]!r}")
-    text = _string(item.get("text"), "text", MAX_TEXT_CHARS, "text missing")
-    options = _options(item.get("options"))
-    if kind == "true_false":
-        if len(options) != 2:
-            raise _Refused("true_false needs 2 options")
+    options = item.get("options")
+    if kind == "true_false" and isinstance(options, list) and len(options) == 2:
         options = true_false_options(language) or options
-    correct = item.get("correct")
-    # bool is an int in Python; `true` is not an index.
-    if not isinstance(correct, int) or isinstance(correct, bool):
-        raise _Refused("correct index missing")
-    if not 0 <= correct < len(options):
-        raise _Refused("correct index out of range")
-    explanation = _string(
-        item.get("explanation"), "explanation", MAX_EXPLANATION_CHARS, "explanation missing"
-    )
-    question = Question(
-        text=text,
-        options=options,
-        correct=correct,
-        category=category,
-        source="llm",
-        kind=kind,
-        explanation=explanation,
-    )
+    data = {
+        "kind": kind,
+        "text": _clean(item.get("text")),
+        "options": [_clean(o) for o in options] if isinstance(options, list | tuple) else options,
+        # bool is an int in Python; `true` is not an index.
+        "correct": None if isinstance(item.get("correct"), bool) else item.get("correct"),
+        "explanation": _clean(item.get("explanation")),
+    }
+    try:
+        question = parse_question(data, "question", source="llm", category=category)
+    except QuestionError as exc:
+        raise _Refused(str(exc)) from None
+    if not question.explanation:
+        raise _Refused("explanation missing")
     if gives_itself_away(question):
         raise _Refused("answer given away in the text")
     return question

@@ -51,6 +51,9 @@ class ManualClock:
     def now_ms(self) -> int:
         return self._now
 
+    def monotonic(self) -> float:
+        return self._now / 1000
+
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> ManualTimer:
         # Round up, as a timer never fires early (0.0004 s is due at the next
         # millisecond), but forgive float noise: 0.3 * 1000 is 300.00000000000006.

@@ -13,8 +13,8 @@ import pytest
 from llm import bank_categories
 from llm.bank import BANK_DIR, SYNONYMS, Bank
 from llm.giveaway import conflict, gives_itself_away, significant_words
-from llm.types import DIFFICULTIES, Question
 from llm.validate import parse_questions, question_key
+from quiz.core.question import DIFFICULTIES, Question
 
 CATEGORIES = {
     "science", "history", "geography", "literature", "music", "film_tv", "sports", "art",

@@ -1,7 +1,8 @@
 """The connection hub's side of big rooms, on a real server with real clients.
 
-answer_progress in a large room comes about once a second, after the acks of
-the answers that moved it; a connection that stops reading is cut by the
+answer_progress in a large room comes once a second, spread over most of
+it, and a question's result drops what is left of it (on a clock the test
+moves by hand); a connection that stops reading is cut by the
 sweep, not checked on every send; the heap is frozen (gc.freeze) while a
 large room fills and plays. (The game core's own large-room rules are
 tested in tests/test_game.py.)
@@ -16,10 +17,12 @@ from typing import Any
 
 import pytest
 
-from quiz.core.room import LARGE_ROOM
+from quiz.core.state import LARGE_COUNT_MS, LARGE_ROOM
 from quiz.net import fanout
+from quiz.ops import gcwindow
 from quiz.wire import protocol
 from tests.client import Player
+from tests.clock import ManualClock
 from tests.conftest import Harness, StartServer
 
 
@@ -38,67 +41,69 @@ async def fill(harness: Harness, n: int, **settings: Any) -> list[Player]:
     return [host, *players]
 
 
-async def test_progress_in_a_large_room_comes_about_once_a_second(quiz: Harness) -> None:
-    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
-    host, watcher = everyone[0], everyone[-1]
-    await host.request_any("start_game")
+async def started(start_server: StartServer) -> tuple[list[Player], ManualClock]:
+    """A large room on a server that keeps time by hand, its first question open."""
+    clock = ManualClock()
+    harness = await start_server(clock=clock, countdown_seconds=0)
+    everyone = await fill(harness, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
+    await everyone[0].request_any("start_game")
     for p in everyone:
         await p.expect("question", question_index=0)
-    loop = asyncio.get_running_loop()
-    first, second = everyone[1:31], everyone[31:61]
-    await asyncio.gather(*(p.send("submit_answer", question_index=0, answer=0) for p in first))
-    progress = await watcher.expect("answer_progress", question_index=0)
-    first_at = loop.time()
-    assert progress["answered"] <= 30
-    await asyncio.gather(*(p.send("submit_answer", question_index=0, answer=0) for p in second))
-    for p in second:  # every answer is acknowledged before the next count goes out
-        await p.expect("answer_received")
-    acked_at = loop.time()
-    progress = await watcher.expect("answer_progress", question_index=0)
-    assert loop.time() - first_at >= 0.9
-    assert loop.time() - acked_at > 0.1 or acked_at - first_at >= 0.8
-    assert progress["answered"] == 60 and progress["total"] == LARGE_ROOM + 2
-    # Coalesced: nothing between the two counts.
-    assert [m["answered"] for m in watcher.log if m["type"] == "answer_progress"][-1] == 60
+    return everyone, clock
 
 
-async def test_a_large_room_gets_its_first_count_an_interval_after_the_question(
-    quiz: Harness,
+def counts(player: Player) -> list[int]:
+    return [m["answered"] for m in player.log if m["type"] == "answer_progress"]
+
+
+async def test_a_large_room_counts_answers_once_a_second_after_the_question(
+    start_server: StartServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Not in the middle of the question's slices: the question is the count
-    # of nobody answered yet.
-    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
-    host, first = everyone[0], everyone[1]
-    loop = asyncio.get_running_loop()
-    await host.send("start_game")
-    await first.expect("question", question_index=0)
-    asked_at = loop.time()  # after the question went out
-    await first.request_any("submit_answer", question_index=0, answer=0)
-    progress = await first.expect("answer_progress", question_index=0)
-    assert loop.time() - asked_at >= 0.8 * fanout.LARGE_PROGRESS_INTERVAL
-    assert progress["answered"] == 1
-
-
-async def test_progress_is_paced_over_the_second_with_the_latest_count(
-    quiz: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 20 connections a slice: the 102 of this room get it in 6 slices.
+    # 20 connections a slice: the 102 of this room get a count in 6 slices,
+    # spread over 0.8 s (0.16 s apart), not in one burst.
     monkeypatch.setattr(fanout, "SLICE", 20)
-    everyone = await fill(quiz, LARGE_ROOM + 2, num_questions=1, time_per_question=30)
-    host, early, late = everyone[0], everyone[1], everyone[-1]
-    await host.request_any("start_game")
-    for p in everyone:
-        await p.expect("question", question_index=0)
-    loop = asyncio.get_running_loop()
-    await everyone[2].send("submit_answer", question_index=0, answer=0)
-    assert (await early.expect("answer_progress"))["answered"] == 1
-    early_at = loop.time()
-    # While the slices go out, another answer: the later slices carry it.
-    await everyone[3].request_any("submit_answer", question_index=0, answer=0)
-    progress = await late.expect("answer_progress")
-    # Spread over most of the second (5 gaps of 0.8 / 6 s), not one burst.
-    assert loop.time() - early_at >= 0.5
-    assert progress["answered"] == 2
+    everyone, clock = await started(start_server)
+    first, last = everyone[1], everyone[-1]
+    for p in everyone[1:31]:
+        await p.request_any("submit_answer", question_index=0, answer=0)
+    # Every answer acknowledged, no count yet: the first comes an interval
+    # after the question, not in the middle of its slices.
+    clock.advance(LARGE_COUNT_MS - 1)
+    assert counts(first) == []
+    clock.advance(1)
+    assert (await first.expect("answer_progress"))["answered"] == 30
+    assert counts(last) == []  # later slices are still to come
+    clock.advance(159)
+    assert counts(last) == []
+    clock.advance(640)
+    assert (await last.expect("answer_progress"))["answered"] == 30
+    # Answers in the next second: coalesced into one count, a second after the first.
+    for p in everyone[31:61]:
+        await p.request_any("submit_answer", question_index=0, answer=0)
+    clock.advance(200)  # 1,999 ms after the question
+    await everyone[61].request_any("submit_answer", question_index=0, answer=0)
+    assert counts(first) == [30]
+    clock.advance(1)
+    assert (await first.expect("answer_progress", answered=61))["total"] == LARGE_ROOM + 2
+    assert counts(first) == [30, 61]
+
+
+async def test_the_result_drops_what_is_left_of_a_count(
+    start_server: StartServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout, "SLICE", 20)
+    everyone, clock = await started(start_server)
+    host, first, last = everyone[0], everyone[1], everyone[-1]
+    await first.request_any("submit_answer", question_index=0, answer=0)
+    clock.advance(LARGE_COUNT_MS)
+    await first.expect("answer_progress", answered=1)
+    # The question closes while the count is still being spread: the last
+    # slices never get a count that the result made moot.
+    await host.request_any("close_question")
+    await last.expect("question_result", question_index=0)
+    clock.advance(LARGE_COUNT_MS)
+    await last.expect("your_result", question_index=0)
+    assert counts(last) == []
 
 
 async def test_a_connection_that_stops_reading_is_cut(start_server: StartServer) -> None:
@@ -242,7 +247,7 @@ async def test_the_heap_is_frozen_while_the_server_holds_many_connections(
 ) -> None:
     # Many small rooms hold a heap as big as one large room: 24 connections
     # here stand for a thousand.
-    monkeypatch.setattr(fanout, "HEAVY_CONNECTIONS", 20)
+    monkeypatch.setattr(gcwindow, "HEAVY_CONNECTIONS", 20)
     window = quiz.server.hub.gc_window
     few: asyncio.Event = asyncio.Event()
     seen = window.connections
@@ -257,7 +262,7 @@ async def test_the_heap_is_frozen_while_the_server_holds_many_connections(
     assert window.busy and gc.get_freeze_count() > 0 and window.ticker.running
     # A server that stays busy still collects its cyclic garbage now and
     # then, and freezes again right after.
-    monkeypatch.setattr(fanout, "FULL_PASS_SECONDS", 0.0)
+    monkeypatch.setattr(gcwindow, "FULL_PASS_SECONDS", 0.0)
     full = gc.get_stats()[2]["collections"]
     window._tick()
     assert gc.get_stats()[2]["collections"] == full + 1 and gc.get_freeze_count() > 0

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llm.types import Question
-from quiz.core.kinds import fold, is_correct
+from quiz.core.folding import fold
+from quiz.core.kinds import is_correct
+from quiz.core.question import Question
 
 # (typed, accepted): the same answer to a person reading it.
 SAME = [

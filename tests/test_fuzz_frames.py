@@ -15,7 +15,7 @@ import json
 import random
 from typing import Any
 
-from quiz.wire.protocol import ErrorCode
+from quiz.core.messages import ErrorCode
 from tests.client import Player
 from tests.conftest import StartServer
 from tests.test_ws_errors import still_works

@@ -8,34 +8,25 @@ from typing import Any
 
 import pytest
 
-from llm.types import Question
-from quiz.core.room import (
-    LEGAL_TRANSITIONS,
+from quiz.core.commands import (
     Disconnected,
-    Generate,
-    Limits,
-    Phase,
-    QuestionsReady,
-    Release,
-    Reply,
-    Resume,
-    Room,
-    RoomClosed,
-    Seat,
-    Send,
-    Tick,
-    points_for,
-    streak_bonus,
-)
-from quiz.wire.protocol import (
     KickPlayer,
     LeaveRoom,
     NextQuestion,
     PlayAgain,
-    RoomSettings,
+    QuestionsReady,
+    Resume,
     StartGame,
     SubmitAnswer,
+    Tick,
 )
+from quiz.core.outputs import Generate, Release, Reply, RoomClosed, Send
+from quiz.core.question import Question
+from quiz.core.room import Room
+from quiz.core.scoring import points_for, streak_bonus
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import LEGAL_TRANSITIONS, Phase
+from tests.game_helpers import make_seat, track_transitions
 
 T_MS = 20_000  # time_per_question=20 in the default settings below
 
@@ -60,7 +51,7 @@ def make_room(
     n: int = 1,
     *,
     now: int = 0,
-    limits: Limits | None = None,
+    limits: RoomLimits | None = None,
     **settings: Any,
 ) -> tuple[Room, list[str]]:
     """A room with a host ``p0`` ("Host") and ``n - 1`` more players ``p1``..."""
@@ -69,8 +60,8 @@ def make_room(
     room, out = Room.create(
         "ROOM1",
         RoomSettings(**settings),
-        limits or Limits(countdown_ms=0),
-        Seat("p0", "Host", "h0"),
+        limits or RoomLimits(countdown_ms=0),
+        make_seat("p0", "Host", "h0"),
         now,
     )
     assert out[0].bind == "p0"
@@ -82,17 +73,17 @@ def make_room(
 
 
 def seat(room: Room, i: int, now: int) -> list[Any]:
-    out = room.handle(None, Seat(f"p{i}", f"P{i}", f"h{i}"), now)
+    out = room.handle(None, make_seat(f"p{i}", f"P{i}", f"h{i}"), now)
     assert reply(out).get("type") == "room_joined", out
     return out
 
 
 def start(room: Room, now: int, qs: tuple[Question, ...] | None = None) -> list[Any]:
     """Host starts, the questions arrive at once; returns the outputs of both."""
-    out = room.handle(room.host_id, StartGame(), now)
+    out = room.handle(room.state.host_id, StartGame(), now)
     gen = [o for o in out if isinstance(o, Generate)]
     assert len(gen) == 1
-    qs = qs if qs is not None else questions(room.settings.num_questions)
+    qs = qs if qs is not None else questions(room.state.settings.num_questions)
     return out + room.handle(None, QuestionsReady(gen[0].generation, qs), now)
 
 
@@ -123,19 +114,19 @@ def error_code(out: list[Any]) -> str | None:
 
 
 def answer(room: Room, pid: str, option: int, now: int, index: int | None = None, rid=None):
-    qi = room.question_index if index is None else index
+    qi = room.state.question_index if index is None else index
     return room.handle(pid, SubmitAnswer(qi, option, rid), now)
 
 
 def play_question(room: Room, picks: dict[str, tuple[int, bool]], t0: int) -> list[Any]:
     """Answer the open question: ``picks[pid] = (ms after t0, right?)``; closes it."""
-    qi = room.question_index
+    qi = room.state.question_index
     out: list[Any] = []
     for pid, (dt, right) in sorted(picks.items(), key=lambda kv: kv[1][0]):
         out += answer(room, pid, correct(qi) if right else wrong(qi), t0 + dt)
-    if room.phase is Phase.QUESTION:
-        out += room.handle(None, Tick(), room.deadline_ms)
-    assert room.phase is not Phase.QUESTION
+    if room.state.phase is Phase.QUESTION:
+        out += room.handle(None, Tick(), room.state.deadline_ms)
+    assert room.state.phase is not Phase.QUESTION
     return out
 
 
@@ -197,7 +188,7 @@ def test_streak_bonus_values():
 def test_points_through_the_room(t, points):
     room, _ = make_room(1, num_questions=1)
     out = start(room, 1_000)
-    assert room.phase is Phase.QUESTION
+    assert room.state.phase is Phase.QUESTION
     assert one(out, "question")["deadline_ms"] == 1_000 + T_MS
     out = answer(room, "p0", correct(0), 1_000 + t)
     result = one(out, "your_result", to="p0")
@@ -205,7 +196,7 @@ def test_points_through_the_room(t, points):
     assert result["answered"] is True
     assert result["points"] == points
     assert result["score"] == points
-    assert room.players["p0"].score == points
+    assert room.state.players["p0"].score == points
 
 
 def test_wrong_answer_scores_nothing():
@@ -233,9 +224,9 @@ def test_streak_bonus_capped_and_reset_by_wrong_and_by_missing_answer():
     for i, (what, points, streak) in enumerate(
         zip(plan, expected_points, expected_streaks, strict=True)
     ):
-        assert room.question_index == i and room.phase is Phase.QUESTION
+        assert room.state.question_index == i and room.state.phase is Phase.QUESTION
         if what == "-":
-            out = room.handle(None, Tick(), room.deadline_ms)
+            out = room.handle(None, Tick(), room.state.deadline_ms)
         else:
             out = answer(room, "p0", correct(i) if what == "r" else wrong(i), t + 100)
         score += points
@@ -244,11 +235,11 @@ def test_streak_bonus_capped_and_reset_by_wrong_and_by_missing_answer():
         assert result["streak"] == streak, i
         assert result["score"] == score, i
         assert result["answered"] is (what != "-")
-        assert room.phase is Phase.REVEAL  # reveal_seconds=0: the host moves on
+        assert room.state.phase is Phase.REVEAL  # reveal_seconds=0: the host moves on
         t += 30_000
         room.handle("p0", NextQuestion(), t)
-    assert room.phase is Phase.FINISHED
-    assert room.players["p0"].score == sum(expected_points)
+    assert room.state.phase is Phase.FINISHED
+    assert room.state.players["p0"].score == sum(expected_points)
 
 
 def test_late_joiner_streak_untouched_while_not_eligible():
@@ -289,7 +280,7 @@ def test_ties_rank_by_score_then_time_and_share_ranks():
         ("p3", 0, 4),
     ]
     assert [one(out, "your_result", to=p)["rank"] for p in ids] == [1, 1, 3, 4]
-    assert room.ranks() == {"p0": 1, "p1": 1, "p2": 3, "p3": 4}
+    assert room.views.ranks() == {"p0": 1, "p1": 1, "p2": 3, "p3": 4}
 
 
 def test_score_outranks_time():
@@ -331,8 +322,8 @@ def test_leaderboard_top_10_in_result_everyone_in_game_over():
     # Those outside the top 10 still hear their own rank.
     assert one(out, "your_result", to="p11")["rank"] == 12
     assert len(sends(out, "your_result")) == 12
-    out = room.handle(None, Tick(), room.phase_ends_ms)
-    assert room.phase is Phase.FINISHED
+    out = room.handle(None, Tick(), room.state.phase_ends_ms)
+    assert room.state.phase is Phase.FINISHED
     board = one(out, "game_over")["leaderboard"]
     assert [e["player_id"] for e in board] == ids
     assert [e["rank"] for e in board] == list(range(1, 13))
@@ -345,15 +336,16 @@ def test_leaderboard_top_10_in_result_everyone_in_game_over():
 
 def test_deadline_tick_closes_and_not_before():
     room, _ = make_room(2, num_questions=2)
+    moves = track_transitions(room)
     start(room, 5_000)
-    deadline = room.deadline_ms
+    deadline = room.state.deadline_ms
     assert deadline == 5_000 + T_MS
     assert room.next_wakeup_ms() == deadline
     out = room.handle(None, Tick(), deadline - 1)
-    assert out == [] and room.phase is Phase.QUESTION
+    assert out == [] and room.state.phase is Phase.QUESTION
     out = room.handle(None, Tick(), deadline)
-    assert room.phase is Phase.REVEAL
-    assert room.transitions == [(Phase.QUESTION, Phase.REVEAL)]
+    assert room.state.phase is Phase.REVEAL
+    assert moves == [(Phase.QUESTION, Phase.REVEAL)]
     result = one(out, "question_result")
     assert result["answer_counts"] == [0, 0, 0, 0]
     assert one(out, "your_result", to="p1")["answered"] is False
@@ -363,20 +355,20 @@ def test_answer_at_or_after_deadline_is_refused():
     for late in (0, 1, 7_000):
         room, _ = make_room(2, num_questions=2)
         start(room, 0)
-        deadline = room.deadline_ms
+        deadline = room.state.deadline_ms
         out = answer(room, "p1", correct(0), deadline + late)
         # The command first applies what is due: the question closes, then
         # the answer finds it closed.
         assert one(out, "question_result")["answer_counts"] == [0, 0, 0, 0]
         assert one(out, "your_result", to="p1")["answered"] is False
         assert error_code(out) == "wrong_phase"
-        assert room.players["p1"].score == 0
+        assert room.state.players["p1"].score == 0
     # One millisecond before: accepted, scored at 500 + (1 ms worth) = 500.
     room, _ = make_room(2, num_questions=2)
     start(room, 0)
-    out = answer(room, "p1", correct(0), room.deadline_ms - 1)
+    out = answer(room, "p1", correct(0), room.state.deadline_ms - 1)
     assert reply(out)["type"] == "answer_received"
-    out = room.handle(None, Tick(), room.deadline_ms)
+    out = room.handle(None, Tick(), room.state.deadline_ms)
     assert one(out, "your_result", to="p1")["points"] == 500
 
 
@@ -386,12 +378,12 @@ def test_early_close_when_every_connected_eligible_player_answered():
     out = room.handle("p2", Disconnected(), 10)
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (0, 2)
-    out = answer(room, "p0", correct(0), 100)
+    out = answer(room, "p0", correct(0), 300)  # counts go out PROGRESS_MS apart
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (1, 2)
-    assert room.phase is Phase.QUESTION
-    out = answer(room, "p1", wrong(0), 200)
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.QUESTION
+    out = answer(room, "p1", wrong(0), 600)
+    assert room.state.phase is Phase.REVEAL
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (2, 2)
     result = one(out, "question_result")
@@ -408,10 +400,10 @@ def test_all_disconnected_waits_for_deadline():
     answer(room, "p0", correct(0), 100)
     room.handle("p0", Disconnected(), 200)
     room.handle("p1", Disconnected(), 300)
-    assert room.phase is Phase.QUESTION  # nobody connected: wait for them
-    room.handle(None, Tick(), room.deadline_ms)
-    assert room.phase is Phase.REVEAL
-    assert room.players["p0"].score == 1000  # answered before dropping: counts
+    assert room.state.phase is Phase.QUESTION  # nobody connected: wait for them
+    room.handle(None, Tick(), room.state.deadline_ms)
+    assert room.state.phase is Phase.REVEAL
+    assert room.state.players["p0"].score == 1000  # answered before dropping: counts
 
 
 def test_disconnect_after_answering_closes_when_rest_answered():
@@ -420,7 +412,7 @@ def test_disconnect_after_answering_closes_when_rest_answered():
     answer(room, "p0", correct(0), 100)
     answer(room, "p1", correct(0), 100)
     out = room.handle("p2", Disconnected(), 150)
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     assert one(out, "question_result")["answer_counts"][correct(0)] == 2
 
 
@@ -428,9 +420,9 @@ def test_answer_progress_total_excludes_disconnected_and_counts_them_back():
     room, _ = make_room(4, num_questions=1)
     start(room, 0)
     room.handle("p3", Disconnected(), 5)
-    out = answer(room, "p0", correct(0), 10)
+    out = answer(room, "p0", correct(0), 300)
     assert one(out, "answer_progress")["total"] == 3
-    out = room.handle(None, Resume("h3"), 20)
+    out = room.handle(None, Resume("h3"), 600)
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (1, 4)
     assert reply(out)["resumed"] is True
@@ -441,22 +433,22 @@ def test_late_joiner_cannot_answer_current_question_but_plays_the_next():
     room, _ = make_room(2, num_questions=2)
     start(room, 0)
     seat(room, 2, 50)
-    assert room.state_for("p2", 50)["phase"] == "question"
+    assert room.views.state_for("p2", 50)["phase"] == "question"
     out = answer(room, "p2", correct(0), 100)
     assert error_code(out) == "wrong_phase"
     out = answer(room, "p0", correct(0), 200)
     assert one(out, "answer_progress")["total"] == 2  # the late joiner is not waited for
     out = answer(room, "p1", correct(0), 300)
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     assert one(out, "question_result")["answer_counts"][correct(0)] == 2
     room.handle("p0", NextQuestion(), 1_000)
-    assert room.question_index == 1
+    assert room.state.question_index == 1
     answer(room, "p0", wrong(1), 1_100)
     answer(room, "p1", wrong(1), 1_100)
-    assert room.phase is Phase.QUESTION  # now p2 must answer too
+    assert room.state.phase is Phase.QUESTION  # now p2 must answer too
     out = answer(room, "p2", correct(1), 1_200)
     assert one(out, "your_result", to="p2")["points"] == 1000
-    assert room.players["p2"].score == 1000
+    assert room.state.players["p2"].score == 1000
 
 
 # Host, kick, leave.
@@ -468,33 +460,33 @@ def test_host_handover_on_leave_to_longest_seated_connected():
     out = room.handle("p0", LeaveRoom("bye"), 20)
     assert reply(out) == {"type": "ack", "request_id": "bye"}
     assert Release("p0", None, "left") in out
-    assert room.host_id == "p2"  # p1 was seated earlier but is not connected
+    assert room.state.host_id == "p2"  # p1 was seated earlier but is not connected
     assert one(out, "host_changed") == {"type": "host_changed", "host_id": "p2"}
     left = sends(out, "player_left")
     assert all(m["reason"] == "left" and m["player"]["id"] == "p0" for m in left)
-    assert "p0" not in room.players
+    assert "p0" not in room.state.players
     # The new host can start; the old one is no longer in the room.
     assert error_code(room.handle("p2", StartGame(), 30)) is None
     assert error_code(room.handle("p0", StartGame(), 30)) == "not_in_room"
 
 
 def test_host_handover_after_grace_period():
-    limits = Limits(countdown_ms=0, grace_ms=10_000)
+    limits = RoomLimits(countdown_ms=0, grace_ms=10_000)
     room, _ = make_room(3, limits=limits)
     room.handle("p0", Disconnected(), 1_000)
     assert room.next_wakeup_ms() == 11_000
     out = room.handle(None, Tick(), 10_999)
-    assert room.host_id == "p0" and out == []
+    assert room.state.host_id == "p0" and out == []
     out = room.handle(None, Tick(), 11_000)
-    assert "p0" not in room.players
+    assert "p0" not in room.state.players
     assert Release("p0", None, "timeout") in out
     assert one(out, "player_left")["reason"] == "timeout"
     assert one(out, "host_changed")["host_id"] == "p1"
-    assert room.host_id == "p1"
+    assert room.state.host_id == "p1"
 
 
 def test_grace_expiry_removes_player_and_resume_within_grace_restores():
-    limits = Limits(countdown_ms=0, grace_ms=10_000)
+    limits = RoomLimits(countdown_ms=0, grace_ms=10_000)
     room, _ = make_room(3, limits=limits)
     room.handle("p1", Disconnected(), 0)
     room.handle("p2", Disconnected(), 0)
@@ -502,9 +494,9 @@ def test_grace_expiry_removes_player_and_resume_within_grace_restores():
     joined = reply(out)
     assert joined["type"] == "room_joined" and joined["resumed"] is True
     assert joined["player_id"] == "p1" and joined["request_id"] == "r"
-    assert room.players["p1"].connected
+    assert room.state.players["p1"].connected
     out = room.handle(None, Tick(), 10_000)
-    assert set(room.players) == {"p0", "p1"}
+    assert set(room.state.players) == {"p0", "p1"}
     assert Release("p2", None, "timeout") in out
     assert sends(out, "host_changed") == []
     out = room.handle(None, Resume("h2"), 10_001)
@@ -514,7 +506,7 @@ def test_grace_expiry_removes_player_and_resume_within_grace_restores():
 def test_kick():
     room, _ = make_room(3)
     out = room.handle("p1", KickPlayer("p2", "k0"), 10)
-    assert error_code(out) == "not_host" and "p2" in room.players
+    assert error_code(out) == "not_host" and "p2" in room.state.players
     out = room.handle("p0", KickPlayer("p0"), 10)
     assert error_code(out) == "bad_message"
     out = room.handle("p0", KickPlayer("nobody"), 10)
@@ -530,8 +522,8 @@ def test_kick():
         "player": {"id": "p2", "name": "P2"},
         "reason": "kicked",
     }
-    assert "p2" not in room.players
-    assert room.host_id == "p0"
+    assert "p2" not in room.state.players
+    assert room.state.host_id == "p0"
     assert error_code(room.handle("p2", LeaveRoom(), 30)) == "not_in_room"
     assert error_code(room.handle(None, Resume("h2"), 30)) == "invalid_token"
 
@@ -542,10 +534,10 @@ def test_kick_during_question_removes_their_answer_and_may_close():
     answer(room, "p1", correct(0), 100)
     answer(room, "p0", correct(0), 150)
     out = room.handle("p0", KickPlayer("p2"), 200)  # the only one left to answer
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     assert one(out, "question_result")["answer_counts"][correct(0)] == 2
     out = room.handle("p0", KickPlayer("p1"), 300)
-    assert "p1" not in room.players
+    assert "p1" not in room.state.players
 
 
 def test_last_player_leaving_closes_the_room():
@@ -553,19 +545,20 @@ def test_last_player_leaving_closes_the_room():
     out = room.handle("p0", LeaveRoom(), 10)
     assert Release("p0", None, "left") in out
     assert isinstance(out[-1], RoomClosed) and out[-1].reason == "empty"
-    assert room.closed and room.next_wakeup_ms() is None
-    assert error_code(room.handle(None, Seat("p9", "Late", "h9"), 20)) == "room_not_found"
+    assert room.state.closed and room.next_wakeup_ms() is None
+    assert error_code(room.handle(None, make_seat("p9", "Late", "h9"), 20)) == "room_not_found"
 
 
 # Phases.
 
 
 def test_full_game_phases_and_transitions():
-    limits = Limits(countdown_ms=3_000)
+    limits = RoomLimits(countdown_ms=3_000)
     room, _ = make_room(2, limits=limits, num_questions=2, reveal_seconds=2)
+    moves = track_transitions(room)
     out = room.handle("p0", StartGame("s"), 0)
     assert reply(out) == {"type": "ack", "request_id": "s"}
-    assert room.transitions == [(Phase.LOBBY, Phase.GENERATING)]
+    assert moves == [(Phase.LOBBY, Phase.GENERATING)]
     assert one(out, "generating_questions") == {
         "type": "generating_questions",
         "topic": "general knowledge",
@@ -575,22 +568,22 @@ def test_full_game_phases_and_transitions():
     assert (gen.count, gen.difficulty) == (2, "medium")
     # A late answer to an older request is ignored.
     assert room.handle(None, QuestionsReady(gen.generation - 1, questions(2)), 50) == []
-    assert room.phase is Phase.GENERATING
+    assert room.state.phase is Phase.GENERATING
     out = room.handle(None, QuestionsReady(gen.generation, questions(2)), 100)
-    assert room.transitions == [(Phase.GENERATING, Phase.COUNTDOWN)]
+    assert moves == [(Phase.GENERATING, Phase.COUNTDOWN)]
     assert one(out, "questions_generated")["source"] == "fallback"
     assert one(out, "countdown")["seconds"] == 3
     assert room.next_wakeup_ms() == 3_100
     assert room.handle(None, Tick(), 3_099) == []
     out = room.handle(None, Tick(), 3_100)
-    assert room.transitions == [(Phase.COUNTDOWN, Phase.QUESTION)]
+    assert moves == [(Phase.COUNTDOWN, Phase.QUESTION)]
     q = one(out, "question")
     assert q["question_index"] == 0 and q["deadline_ms"] == 3_100 + T_MS
     assert q["server_time_ms"] == 3_100 and q["time_limit_ms"] == T_MS
     seen: list[tuple[Phase, Phase]] = []
     for now in range(3_100, 200_000, 250):
         room.handle(None, Tick(), now)
-        seen += room.transitions
+        seen += moves
     assert seen == [
         (Phase.QUESTION, Phase.REVEAL),
         (Phase.REVEAL, Phase.QUESTION),
@@ -598,35 +591,37 @@ def test_full_game_phases_and_transitions():
         (Phase.REVEAL, Phase.FINISHED),
     ]
     assert set(seen) <= LEGAL_TRANSITIONS
-    assert room.phase is Phase.FINISHED
+    assert room.state.phase is Phase.FINISHED
 
 
 def test_empty_question_set_returns_to_lobby():
     room, _ = make_room(1)
+    moves = track_transitions(room)
     out = room.handle("p0", StartGame(), 0)
     gen = next(o for o in out if isinstance(o, Generate))
     out = room.handle(None, QuestionsReady(gen.generation, ()), 10)
-    assert room.phase is Phase.LOBBY
-    assert room.transitions == [(Phase.GENERATING, Phase.LOBBY)]
+    assert room.state.phase is Phase.LOBBY
+    assert moves == [(Phase.GENERATING, Phase.LOBBY)]
     assert one(out, "room_state")["room"]["phase"] == "lobby"
 
 
 def test_reveal_auto_advances_after_reveal_seconds():
     room, _ = make_room(1, num_questions=2, reveal_seconds=3)
+    moves = track_transitions(room)
     start(room, 0)
     out = answer(room, "p0", correct(0), 400)
     assert one(out, "question_result")["next_at_ms"] == 3_400
     assert room.next_wakeup_ms() == 3_400
-    assert room.handle(None, Tick(), 3_399) == [] and room.phase is Phase.REVEAL
+    assert room.handle(None, Tick(), 3_399) == [] and room.state.phase is Phase.REVEAL
     out = room.handle(None, Tick(), 3_400)
-    assert room.transitions == [(Phase.REVEAL, Phase.QUESTION)]
-    assert room.phase is Phase.QUESTION and room.question_index == 1
+    assert moves == [(Phase.REVEAL, Phase.QUESTION)]
+    assert room.state.phase is Phase.QUESTION and room.state.question_index == 1
     assert one(out, "question")["question_index"] == 1
     answer(room, "p0", correct(1), 3_500)
     assert room.handle(None, Tick(), 6_499) == []
     out = room.handle(None, Tick(), 6_500)
-    assert room.transitions == [(Phase.REVEAL, Phase.FINISHED)]
-    assert room.phase is Phase.FINISHED
+    assert moves == [(Phase.REVEAL, Phase.FINISHED)]
+    assert room.state.phase is Phase.FINISHED
     assert one(out, "game_over")["leaderboard"][0]["score"] == 1000 + 1100
 
 
@@ -638,44 +633,45 @@ def test_reveal_zero_waits_for_host_next_question():
     answer(room, "p0", correct(0), 100)
     out = answer(room, "p1", correct(0), 200)
     assert "next_at_ms" not in one(out, "question_result")
-    assert room.phase_ends_ms is None
+    assert room.state.phase_ends_ms is None
     # Only idle expiry is pending: nothing moves by itself.
-    assert room.next_wakeup_ms() == 200 + room.limits.idle_ttl_ms
+    assert room.next_wakeup_ms() == 200 + room.state.limits.idle_ttl_ms
     assert room.handle(None, Tick(), 1_000_000) == []
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     assert error_code(room.handle("p1", NextQuestion(), 1_000_001)) == "not_host"
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     out = room.handle("p0", NextQuestion("n"), 1_000_002)
     assert reply(out) == {"type": "ack", "request_id": "n"}
     assert one(out, "question")["question_index"] == 1
     answer(room, "p0", correct(1), 1_000_100)
     answer(room, "p1", correct(1), 1_000_100)
     out = room.handle("p0", NextQuestion(), 1_000_200)
-    assert room.phase is Phase.FINISHED
+    assert room.state.phase is Phase.FINISHED
     assert len(one(out, "game_over")["leaderboard"]) == 2
 
 
 def test_play_again_resets_scores_and_returns_to_lobby():
     room, _ = make_room(2, num_questions=1)
+    moves = track_transitions(room)
     start(room, 0)
     answer(room, "p0", correct(0), 100)
     answer(room, "p1", correct(0), 600)
     room.handle("p0", NextQuestion(), 1_000)
-    assert room.phase is Phase.FINISHED
-    assert room.players["p0"].score > 0
+    assert room.state.phase is Phase.FINISHED
+    assert room.state.players["p0"].score > 0
     assert error_code(room.handle("p1", PlayAgain(), 1_100)) == "not_host"
     out = room.handle("p0", PlayAgain("again"), 1_200)
     assert reply(out) == {"type": "ack", "request_id": "again"}
-    assert room.transitions == [(Phase.FINISHED, Phase.LOBBY)]
+    assert moves == [(Phase.FINISHED, Phase.LOBBY)]
     state = one(out, "room_state")["room"]
     assert state["phase"] == "lobby"
     assert [p["score"] for p in state["players"]] == [0, 0]
-    assert all(p.score == p.streak == p.correct_ms == 0 for p in room.players.values())
+    assert all(p.score == p.streak == p.correct_ms == 0 for p in room.state.players.values())
     assert error_code(room.handle("p0", PlayAgain(), 1_300)) == "wrong_phase"
     # A new game plays from a clean slate: no streak bonus carried over.
     start(room, 2_000)
     out = answer(room, "p0", correct(0), 2_100)
-    assert room.phase is Phase.QUESTION
+    assert room.state.phase is Phase.QUESTION
     out = answer(room, "p1", correct(0), 2_100)
     assert one(out, "your_result", to="p0")["points"] == 1000
     assert one(out, "your_result", to="p0")["streak"] == 1
@@ -692,12 +688,12 @@ def test_request_id_repeat_returns_cached_reply_and_applies_nothing():
     # The retry, even with another answer: the same reply, nothing applied.
     again = answer(room, "p1", correct(0), 200, rid="a1")
     assert again == [Reply(reply(first))]
-    assert room.answers["p1"].option == wrong(0)
+    assert room.state.answers["p1"].option == wrong(0)
     # Without the request id it is a new request: already answered.
     assert error_code(answer(room, "p1", correct(0), 300)) == "already_answered"
     # Another player's same request id is theirs, not a repeat.
     other = answer(room, "p2", correct(0), 300, rid="a1")
-    assert reply(other)["type"] == "answer_received" and "p2" in room.answers
+    assert reply(other)["type"] == "answer_received" and "p2" in room.state.answers
 
 
 def test_request_id_cached_error_is_repeated_too():
@@ -712,14 +708,14 @@ def test_request_id_expires_after_60_seconds():
     start(room, 0)
     answer(room, "p0", correct(0), 100)
     out = room.handle("p0", NextQuestion("n"), 1_000)
-    assert room.question_index == 1
+    assert room.state.question_index == 1
     answer(room, "p0", correct(1), 1_100)
-    assert room.phase is Phase.REVEAL
+    assert room.state.phase is Phase.REVEAL
     out = room.handle("p0", NextQuestion("n"), 1_000 + 59_999)
     assert out == [Reply({"type": "ack", "request_id": "n"})]
-    assert room.phase is Phase.REVEAL and room.question_index == 1
+    assert room.state.phase is Phase.REVEAL and room.state.question_index == 1
     out = room.handle("p0", NextQuestion("n"), 1_000 + 60_001)
-    assert room.phase is Phase.QUESTION and room.question_index == 2
+    assert room.state.phase is Phase.QUESTION and room.state.question_index == 2
     assert one(out, "question")["question_index"] == 2
 
 
@@ -736,14 +732,14 @@ def test_request_id_survives_rejoin():
 
 
 def test_idle_ttl_closes_the_room():
-    limits = Limits(countdown_ms=0, idle_ttl_ms=100_000)
+    limits = RoomLimits(countdown_ms=0, idle_ttl_ms=100_000)
     room, _ = make_room(3, limits=limits)
     room.handle("p2", Disconnected(), 5_000)
     room.handle("p1", StartGame(), 10_000)  # not_host, but activity all the same
     assert room.next_wakeup_ms() == 110_000
     assert room.handle(None, Tick(), 109_999) == []
     out = room.handle(None, Tick(), 110_000)
-    assert room.closed
+    assert room.state.closed
     releases = [o for o in out if isinstance(o, Release)]
     assert sorted((r.player_id, r.close_code) for r in releases) == [("p0", 4002), ("p1", 4002)]
     assert isinstance(out[-1], RoomClosed)
@@ -752,10 +748,10 @@ def test_idle_ttl_closes_the_room():
 
 
 def test_idle_ttl_applies_on_any_command_first():
-    limits = Limits(countdown_ms=0, idle_ttl_ms=100_000)
+    limits = RoomLimits(countdown_ms=0, idle_ttl_ms=100_000)
     room, _ = make_room(1, limits=limits)
-    out = room.handle(None, Seat("p5", "Late", "h5"), 200_000)
-    assert room.closed and "p5" not in room.players
+    out = room.handle(None, make_seat("p5", "Late", "h5"), 200_000)
+    assert room.state.closed and "p5" not in room.state.players
     assert [type(o) for o in out] == [Release, RoomClosed]
 
 
@@ -763,28 +759,28 @@ def test_idle_ttl_applies_on_any_command_first():
 
 
 def test_room_full():
-    room, _ = make_room(2, limits=Limits(countdown_ms=0, max_players=2))
-    out = room.handle(None, Seat("p2", "Third", "h2"), 0)
+    room, _ = make_room(2, limits=RoomLimits(countdown_ms=0, max_players=2))
+    out = room.handle(None, make_seat("p2", "Third", "h2"), 0)
     assert error_code(out) == "room_full"
     assert not any(isinstance(o, Reply) and o.bind for o in out)
-    assert "p2" not in room.players and len(room.players) == 2
+    assert "p2" not in room.state.players and len(room.state.players) == 2
     room.handle("p1", LeaveRoom(), 10)
-    assert reply(room.handle(None, Seat("p2", "Third", "h2"), 20))["type"] == "room_joined"
+    assert reply(room.handle(None, make_seat("p2", "Third", "h2"), 20))["type"] == "room_joined"
 
 
 @pytest.mark.parametrize("name", ["Host", "host", "HOST", "hOsT"])
 def test_name_taken_case_insensitive(name):
     room, _ = make_room(1)
-    out = room.handle(None, Seat("p1", name, "h1"), 0)
+    out = room.handle(None, make_seat("p1", name, "h1"), 0)
     assert error_code(out) == "name_taken"
-    assert list(room.players) == ["p0"]
+    assert list(room.state.players) == ["p0"]
 
 
 def test_name_taken_casefold():
     room, _ = make_room(1)
-    room.handle(None, Seat("p1", "Straße", "h1"), 0)
-    assert error_code(room.handle(None, Seat("p2", "STRASSE", "h2"), 0)) == "name_taken"
-    assert reply(room.handle(None, Seat("p3", "Host2", "h3"), 0))["type"] == "room_joined"
+    room.handle(None, make_seat("p1", "Straße", "h1"), 0)
+    assert error_code(room.handle(None, make_seat("p2", "STRASSE", "h2"), 0)) == "name_taken"
+    assert reply(room.handle(None, make_seat("p3", "Host2", "h3"), 0))["type"] == "room_joined"
 
 
 def test_not_host():
@@ -793,7 +789,7 @@ def test_not_host():
         out = room.handle("p1", command, 0)
         assert error_code(out) == "not_host", command
     assert reply(room.handle("p1", StartGame("r2"), 0))["request_id"] == "r2"
-    assert room.phase is Phase.LOBBY and "p0" in room.players
+    assert room.state.phase is Phase.LOBBY and "p0" in room.state.players
 
 
 def test_wrong_phase():
@@ -804,7 +800,7 @@ def test_wrong_phase():
     assert error_code(room.handle("p0", StartGame(), 1)) == "wrong_phase"  # generating
     gen = next(o for o in out if isinstance(o, Generate))
     room.handle(None, QuestionsReady(gen.generation, questions(3)), 2)
-    assert room.phase is Phase.QUESTION
+    assert room.state.phase is Phase.QUESTION
     assert error_code(room.handle("p0", StartGame(), 3)) == "wrong_phase"
     assert error_code(room.handle("p0", PlayAgain(), 3)) == "wrong_phase"
 
@@ -814,7 +810,7 @@ def test_stale_question():
     start(room, 0)
     out = answer(room, "p1", correct(1), 10, index=1)
     assert error_code(out) == "stale_question"
-    assert "p1" not in room.answers
+    assert "p1" not in room.state.answers
     answer(room, "p0", correct(0), 20)
     answer(room, "p1", correct(0), 20)
     room.handle("p0", NextQuestion(), 30)
@@ -828,7 +824,7 @@ def test_invalid_answer(options, bad):
     start(room, 0, qs)
     out = answer(room, "p1", bad, 10)
     assert error_code(out) == "invalid_answer"
-    assert "p1" not in room.answers
+    assert "p1" not in room.state.answers
     # The player may still answer properly.
     assert reply(answer(room, "p1", options - 1, 20))["type"] == "answer_received"
 
@@ -844,7 +840,7 @@ def test_already_answered_only_first_counts():
     result = one(out, "question_result")
     assert result["answer_counts"][wrong(0)] == 1 and result["answer_counts"][correct(0)] == 1
     assert one(out, "your_result", to="p1")["correct"] is False
-    assert room.players["p1"].score == 0
+    assert room.state.players["p1"].score == 0
 
 
 def test_invalid_token():
@@ -875,8 +871,8 @@ def test_question_messages_never_hold_the_correct_answer():
     seat_out = seat(room, 2, 10)
     resume_out = room.handle(None, Resume("h1"), 20)
     messages = [o.message for o in out + seat_out + resume_out if isinstance(o, Send | Reply)]
-    messages.append(room.state_for("p1", 30))
-    messages.append(room.state_for(None, 30))
+    messages.append(room.views.state_for("p1", 30))
+    messages.append(room.views.state_for(None, 30))
     questions_seen = [m for m in messages if m.get("type") == "question"]
     assert questions_seen, messages
     states = [m for m in messages if m.get("phase") == "question"]
@@ -902,14 +898,14 @@ def test_answer_from_a_disconnected_player_does_not_close_early():
     room, _ = make_room(2, num_questions=1)
     start(room, 0)
     room.handle("p1", Disconnected(), 10)
-    out = answer(room, "p1", correct(0), 20)
+    out = answer(room, "p1", correct(0), 300)
     assert reply(out)["type"] == "answer_received"
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (0, 1)
-    assert room.phase is Phase.QUESTION
-    out = room.handle(None, Resume("h1"), 30)
+    assert room.state.phase is Phase.QUESTION
+    out = room.handle(None, Resume("h1"), 600)
     progress = one(out, "answer_progress")
     assert (progress["answered"], progress["total"]) == (1, 2)
-    out = answer(room, "p0", wrong(0), 40)
-    assert room.phase is Phase.REVEAL
+    out = answer(room, "p0", wrong(0), 900)
+    assert room.state.phase is Phase.REVEAL
     assert one(out, "your_result", to="p1")["points"] == 1000

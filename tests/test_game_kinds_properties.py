@@ -13,16 +13,20 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm.types import Question
-from quiz.core.room import Limits, Phase, Reply, Room, Seat, Send, Tick
-from quiz.wire.protocol import (
+from quiz.core.commands import (
     CloseQuestion,
     GetResults,
     NextQuestion,
-    RoomSettings,
     StartGame,
     SubmitAnswer,
+    Tick,
 )
+from quiz.core.outputs import Reply, Send
+from quiz.core.question import Question
+from quiz.core.room import Room
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import Phase
+from tests.game_helpers import make_seat
 
 KIND_QUESTIONS: dict[str, Question] = {
     "choice": Question("c?", ("a", "b", "c", "d"), 2, source="host"),
@@ -94,18 +98,20 @@ def test_every_kind_scores_by_the_rules(
     cfg = RoomSettings(
         reveal_seconds=0, time_per_question=room_limit, speed_points=speed, streak_bonus=streaks
     )
-    room, _ = Room.create("R", cfg, Limits(countdown_ms=0), Seat("p0", "H", "h0"), 0, quiz=quiz)
+    room, _ = Room.create(
+        "R", cfg, RoomLimits(countdown_ms=0), make_seat("p0", "H", "h0"), 0, quiz=quiz
+    )
     ids = ["p0"] + [f"p{i}" for i in range(1, n)]
     for pid in ids[1:]:
-        room.handle(None, Seat(pid, pid.upper(), "h" + pid), 0)
+        room.handle(None, make_seat(pid, pid.upper(), "h" + pid), 0)
     now = 1_000
     room.handle("p0", StartGame(), now)
     summed = dict.fromkeys(ids, 0)
     model_score = dict.fromkeys(ids, 0)
     model_streak = dict.fromkeys(ids, 0)
     for index, q in enumerate(quiz):
-        assert room.phase is Phase.QUESTION and room.question_index == index
-        start = room.question_started_ms
+        assert room.state.phase is Phase.QUESTION and room.state.question_index == index
+        start = room.state.question_started_ms
         seconds = q.time_limit or room_limit
         limit_ms = seconds * 1000 if seconds else None
         given_answers: dict[str, tuple[Any, int]] = {}
@@ -117,7 +123,7 @@ def test_every_kind_scores_by_the_rules(
         out: list[Any] = []
         for pid, (value, at) in sorted(given_answers.items(), key=lambda kv: kv[1][1]):
             out += room.handle(pid, SubmitAnswer(index, value), at)
-        if room.phase is Phase.QUESTION:
+        if room.state.phase is Phase.QUESTION:
             if limit_ms is None:
                 out += room.handle("p0", CloseQuestion(), start + 60_000)
             else:
@@ -145,10 +151,10 @@ def test_every_kind_scores_by_the_rules(
             assert mine["correct"] is right
             assert mine["points"] == points, (q, value, at - start)
             assert mine["streak"] == model_streak[pid]
-        now = room.phase_ends_ms or (start + 120_000)
+        now = room.state.phase_ends_ms or (start + 120_000)
         room.handle("p0", NextQuestion(), now)
-    assert room.phase is Phase.FINISHED
-    assert {p.id: p.score for p in room.players.values()} == summed == model_score
+    assert room.state.phase is Phase.FINISHED
+    assert {p.id: p.score for p in room.state.players.values()} == summed == model_score
     (results,) = [
         o.message for o in room.handle("p0", GetResults("g"), now + 1) if isinstance(o, Reply)
     ]

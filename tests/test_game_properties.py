@@ -41,33 +41,25 @@ from hypothesis.stateful import (
     rule,
 )
 
-from llm.types import Question
-from quiz.core.room import (
-    LEADERBOARD_TOP,
-    LEGAL_TRANSITIONS,
+from quiz.core.commands import (
     Disconnected,
-    Generate,
-    Limits,
-    Phase,
-    QuestionsReady,
-    Release,
-    Reply,
-    Resume,
-    Room,
-    RoomClosed,
-    Seat,
-    Send,
-    Tick,
-)
-from quiz.wire.protocol import (
     KickPlayer,
     LeaveRoom,
     NextQuestion,
     PlayAgain,
-    RoomSettings,
+    QuestionsReady,
+    Resume,
+    Seat,
     StartGame,
     SubmitAnswer,
+    Tick,
 )
+from quiz.core.outputs import Generate, Playing, Release, Reply, RoomClosed, Send
+from quiz.core.question import Question
+from quiz.core.room import Room
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import LARGE_COUNT_MS, LEADERBOARD_TOP, LEGAL_TRANSITIONS, PROGRESS_MS, Phase
+from tests.game_helpers import make_seat, track_transitions
 
 TIME_PER_QUESTION = 10  # seconds
 T_MS = TIME_PER_QUESTION * 1000
@@ -160,6 +152,7 @@ class OpenQuestion:
         self.deadline = deadline
         self.eligible = eligible
         self.answers: dict[str, tuple[int, int]] = {}  # pid -> (option, at_ms)
+        self.counted_at: int | None = None  # the last answer_progress
 
 
 class RoomMachine(RuleBasedStateMachine):
@@ -174,7 +167,7 @@ class RoomMachine(RuleBasedStateMachine):
     )
     def create(self, countdown, reveal, num_questions, max_players, others):
         self.now = 0
-        self.limits = Limits(
+        self.limits = RoomLimits(
             max_players=max_players,
             grace_ms=GRACE_MS,
             idle_ttl_ms=IDLE_MS,
@@ -187,8 +180,9 @@ class RoomMachine(RuleBasedStateMachine):
             reveal_seconds=reveal,
         )
         self.room, out = Room.create(
-            "ROOM", room_settings, self.limits, Seat("p0", "Host", "h0"), 0
+            "ROOM", room_settings, self.limits, make_seat("p0", "Host", "h0"), 0
         )
+        self.moves = track_transitions(self.room)
         assert out == [Reply(out[0].message, bind="p0")]
         assert out[0].message["type"] == "room_created" and out[0].message["is_host"]
         self.next_id = 1
@@ -228,7 +222,7 @@ class RoomMachine(RuleBasedStateMachine):
         """The host, a member, a player gone, a stranger, or no one."""
         who = data.draw(WHO)
         if who == "host":
-            return self.room.host_id
+            return self.room.state.host_id
         if who == "member":
             return self.pick(data, sorted(self.seat) or ["ghost"])
         if who == "ever":
@@ -249,7 +243,7 @@ class RoomMachine(RuleBasedStateMachine):
     @rule(
         data=st.data(),
         dt=DT,
-        command=st.sampled_from([Tick(), StartGame("r1"), Seat("px", "X", "hx")]),
+        command=st.sampled_from([Tick(), StartGame("r1"), make_seat("px", "X", "hx")]),
     )
     def poke_closed_room(self, data, dt, command):
         self.step(self.anyone(data), command, dt)
@@ -270,35 +264,35 @@ class RoomMachine(RuleBasedStateMachine):
             self.host_move(data, shapes)
 
     def host_move(self, data, shapes) -> None:
-        phase = self.room.phase
+        phase = self.room.state.phase
         dt = data.draw(HOST_DT)
         if phase is Phase.LOBBY:
-            self.step(self.room.host_id, StartGame(), dt)
+            self.step(self.room.state.host_id, StartGame(), dt)
         elif phase is Phase.GENERATING:
-            self.step(None, QuestionsReady(self.room.generation, make_questions(shapes)), dt)
+            self.step(None, QuestionsReady(self.room.state.generation, make_questions(shapes)), dt)
         elif phase is Phase.COUNTDOWN:
-            self.step(None, Tick(), self.room.phase_ends_ms - self.now)
+            self.step(None, Tick(), self.room.state.phase_ends_ms - self.now)
         elif phase is Phase.QUESTION:
             order = sorted(self.seat)
             random.Random(data.draw(SEED)).shuffle(order)
             for pid in order:
-                if self.closed or self.room.phase is not Phase.QUESTION:
+                if self.closed or self.room.state.phase is not Phase.QUESTION:
                     break
                 option = data.draw(OPTION)  # -1: the right one
                 if option < 0:
-                    option = self.room.questions[self.room.question_index].answer_index
+                    option = self.room.state.questions[self.room.state.question_index].answer_index
                 # Mostly quick, sometimes slow, sometimes aimed at an elapsed
                 # time on an edge of the formula (under/at 0.5 s, a half that
                 # must round up, the last millisecond): encoded as -1 - aim.
                 wait = data.draw(WAIT)
                 if wait < 0:
-                    elapsed = self.now - self.room.question_started_ms
+                    elapsed = self.now - self.room.state.question_started_ms
                     wait = max(-1 - wait - elapsed, 0)
-                self.step(pid, SubmitAnswer(self.room.question_index, option), wait)
+                self.step(pid, SubmitAnswer(self.room.state.question_index, option), wait)
         elif phase is Phase.REVEAL:
-            self.step(self.room.host_id, NextQuestion(), dt)
+            self.step(self.room.state.host_id, NextQuestion(), dt)
         else:
-            self.step(self.room.host_id, PlayAgain(), dt)
+            self.step(self.room.state.host_id, PlayAgain(), dt)
 
     @OPEN
     @rule(
@@ -326,7 +320,7 @@ class RoomMachine(RuleBasedStateMachine):
     )
     def questions_ready(self, dt, offset, shapes):
         """Questions for the current request, a stale one, or none at all."""
-        generation = self.room.generation + offset
+        generation = self.room.state.generation + offset
         self.step(None, QuestionsReady(generation, make_questions(shapes)), dt)
 
     @OPEN
@@ -345,7 +339,7 @@ class RoomMachine(RuleBasedStateMachine):
             command: Any = StartGame(rid)
         elif kind == "answer":
             if index < 0:
-                index = max(self.room.question_index, 0)
+                index = max(self.room.state.question_index, 0)
             command = SubmitAnswer(index, option, rid)
         elif kind == "next":
             command = NextQuestion(rid)
@@ -361,26 +355,26 @@ class RoomMachine(RuleBasedStateMachine):
         pid = f"p{self.next_id}"
         self.next_id += 1
         self.ever.append(pid)
-        self.step(None, Seat(pid, name, "h" + pid[1:], rid), dt)
+        self.step(None, make_seat(pid, name, "h" + pid[1:], rid), dt)
 
     # One step, and the model fed by its outputs.
 
     def step(self, sender, command, dt):
         self.now += dt
         now = self.now
-        phase_before = self.room.phase
-        scores_before = {pid: p.score for pid, p in self.room.players.items()}
+        phase_before = self.room.state.phase
+        scores_before = {pid: p.score for pid, p in self.room.state.players.items()}
         out = self.room.handle(sender, command, now)
 
         if self.closed:
             assert len(out) == 1 and out[0].message["code"] == "room_not_found", out
             return
 
-        transitions = self.room.transitions
+        transitions = list(self.moves)
         assert set(transitions) <= LEGAL_TRANSITIONS, transitions
         chain = [phase_before] + [b for _, b in transitions]
         assert [a for a, _ in transitions] == chain[:-1], (phase_before, transitions)
-        assert chain[-1] is self.room.phase
+        assert chain[-1] is self.room.state.phase
 
         replies = [o for o in out if isinstance(o, Reply)]
         assert len(replies) <= 1, out
@@ -392,8 +386,13 @@ class RoomMachine(RuleBasedStateMachine):
                 assert o is out[-1]
                 self.closed = True
             elif isinstance(o, Generate):
-                assert o.generation == self.room.generation
-                assert o.count == self.room.settings.num_questions
+                assert o.generation == self.room.state.generation
+                assert o.count == self.room.state.settings.num_questions
+            elif isinstance(o, Playing):
+                # Right after the countdown that starts a game, or the game_over that ends it.
+                before = out[out.index(o) - 1]
+                assert isinstance(before, Send), out
+                assert before.message["type"] == ("countdown" if o.started else "game_over")
             elif isinstance(o, Reply):
                 assert first_reply
                 first_reply = False
@@ -415,7 +414,7 @@ class RoomMachine(RuleBasedStateMachine):
             not any(isinstance(o, Send) and o.message["type"] == "question_result" for o in out)
             and (Phase.FINISHED, Phase.LOBBY) not in transitions
         ):
-            for pid, player in self.room.players.items():
+            for pid, player in self.room.state.players.items():
                 assert player.score == scores_before.get(pid, 0), (pid, out)
 
     def on_release(self, sender, command, o: Release, now: int) -> None:
@@ -552,6 +551,11 @@ class RoomMachine(RuleBasedStateMachine):
         elif kind == "answer_progress":
             q = self.open
             assert q is not None and m["question_index"] == q.index
+            # A count at most once per interval, the latest when it goes out.
+            interval = LARGE_COUNT_MS if self.room.state.is_large() else PROGRESS_MS
+            if q.counted_at is not None:
+                assert now - q.counted_at >= interval, (now, q.counted_at)
+            q.counted_at = now
             able = {p for p in q.eligible if p in self.seat and self.connected[p]}
             assert m["total"] == len(able), (m, able)
             assert m["answered"] == len(able & set(q.answers)), m
@@ -662,39 +666,39 @@ class RoomMachine(RuleBasedStateMachine):
     @invariant()
     def agrees_with_model(self):
         room = self.room
-        assert room.closed == self.closed
+        assert room.state.closed == self.closed
         if self.closed:
             assert room.next_wakeup_ms() is None
             return
         assert room.next_wakeup_ms() > self.now, "a timed transition is overdue"
-        assert set(room.players) == set(self.seat)
-        assert room.host_id == self.host and self.host in room.players
-        for pid, player in room.players.items():
+        assert set(room.state.players) == set(self.seat)
+        assert room.state.host_id == self.host and self.host in room.state.players
+        for pid, player in room.state.players.items():
             assert player.connected == self.connected[pid], pid
             assert player.score == self.score[pid], (pid, player.score, self.score[pid])
             assert player.score == self.sent_points[pid] + self.unsent_points[pid], pid
             assert player.streak == self.streak[pid], pid
             assert player.correct_ms == self.correct_ms[pid], pid
-        assert (room.phase is Phase.QUESTION) == (self.open is not None)
+        assert (room.state.phase is Phase.QUESTION) == (self.open is not None)
         if self.open is not None:
-            assert room.question_index == self.open.index
-            assert set(room.answers) == set(self.open.answers)
-            assert set(room.answers) <= room.eligible
+            assert room.state.question_index == self.open.index
+            assert set(room.state.answers) == set(self.open.answers)
+            assert set(room.state.answers) <= room.state.eligible
 
     @invariant()
     def leaderboard_is_a_ranking_of_the_players(self):
         if self.closed:
             return
-        board = self.room.leaderboard()
+        board = self.room.views.leaderboard()
         ids = [e["player_id"] for e in board]
-        assert sorted(ids) == sorted(self.room.players), "not a permutation of the players"
+        assert sorted(ids) == sorted(self.room.state.players), "not a permutation of the players"
         assert len(ids) == len(set(ids))
-        players = self.room.players
+        players = self.room.state.players
         check_competition_ranking(
             board, key=lambda e: (e["score"], players[e["player_id"]].correct_ms)
         )
         assert board == self.model_board()
-        assert self.room.ranks() == {e["player_id"]: e["rank"] for e in board}
+        assert self.room.views.ranks() == {e["player_id"]: e["rank"] for e in board}
 
 
 RoomMachine.TestCase.settings = settings(
@@ -761,8 +765,8 @@ def test_scoring_matches_the_rules(limit_s, plays):
     room, _ = Room.create(
         "ROOM",
         RoomSettings(num_questions=len(plays), time_per_question=limit_s, reveal_seconds=0),
-        Limits(countdown_ms=0),
-        Seat("p0", "Solo", "h0"),
+        RoomLimits(countdown_ms=0),
+        make_seat("p0", "Solo", "h0"),
         0,
     )
     now = 0
@@ -772,13 +776,13 @@ def test_scoring_matches_the_rules(limit_s, plays):
     room.handle(None, QuestionsReady(generation, qs), now)
     streak = score = 0
     for index, (what, elapsed) in enumerate(plays):
-        assert room.phase is Phase.QUESTION and room.question_index == index
+        assert room.state.phase is Phase.QUESTION and room.state.question_index == index
         started = now
         if elapsed < 0:
             elapsed = (2 * (-1 - elapsed) + 1) * limit_s
         elapsed = min(elapsed, limit_ms - 1)
         if what == "none":
-            now = room.deadline_ms
+            now = room.state.deadline_ms
             out = room.handle(None, Tick(), now)
         else:
             now = started + elapsed
@@ -804,5 +808,7 @@ def test_scoring_matches_the_rules(limit_s, plays):
         }
         now += 1
         room.handle("p0", NextQuestion(), now)
-    assert room.phase is Phase.FINISHED
-    assert room.leaderboard() == [{"player_id": "p0", "name": "Solo", "score": score, "rank": 1}]
+    assert room.state.phase is Phase.FINISHED
+    assert room.views.leaderboard() == [
+        {"player_id": "p0", "name": "Solo", "score": score, "rank": 1}
+    ]

@@ -7,25 +7,9 @@ from typing import Any
 
 import pytest
 
-from llm.types import Question
-from quiz.core.room import (
-    Disconnected,
-    Generate,
-    Limits,
-    Phase,
-    QuestionsReady,
-    Release,
-    Reply,
-    Resume,
-    Room,
-    RoomClosed,
-    Seat,
-    Send,
-    Tick,
-)
-from quiz.wire import codec
-from quiz.wire.protocol import (
+from quiz.core.commands import (
     CloseQuestion,
+    Disconnected,
     EndGame,
     GenerateQuestions,
     GetDisplayLink,
@@ -35,12 +19,21 @@ from quiz.wire.protocol import (
     LockRoom,
     NextQuestion,
     PlayAgain,
-    RoomSettings,
+    QuestionsReady,
+    Resume,
     SetQuestions,
     StartGame,
     SubmitAnswer,
+    Tick,
     UnlockRoom,
 )
+from quiz.core.outputs import Generate, Release, Reply, RoomClosed, Send
+from quiz.core.question import Question
+from quiz.core.room import Room
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import Phase
+from quiz.wire import codec
+from tests.game_helpers import make_seat
 
 CHOICE = Question("Capital of France?", ("Rome", "Paris", "Oslo"), 1, source="host")
 MULTI = Question("Primes?", ("2", "4", "5", "9"), (0, 2), kind="multi", source="host")
@@ -65,7 +58,7 @@ WRONG: dict[str, Any] = {"choice": 0, "multi": (0,), "true_false": 1, "text": "S
 def make(
     n: int = 2,
     quiz: tuple[Question, ...] = QUIZ,
-    limits: Limits | None = None,
+    limits: RoomLimits | None = None,
     now: int = 1_000,
     **settings: Any,
 ) -> Room:
@@ -73,13 +66,13 @@ def make(
     room, _ = Room.create(
         "ROOM1",
         RoomSettings(**settings),
-        limits or Limits(countdown_ms=0),
-        Seat("p0", "Host", "h0"),
+        limits or RoomLimits(countdown_ms=0),
+        make_seat("p0", "Host", "h0"),
         now,
         quiz=quiz,
     )
     for i in range(1, n):
-        out = room.handle(None, Seat(f"p{i}", f"P{i}", f"h{i}"), now)
+        out = room.handle(None, make_seat(f"p{i}", f"P{i}", f"h{i}"), now)
         assert reply(out)["type"] == "room_joined"
     return room
 
@@ -116,14 +109,16 @@ def test_a_host_quiz_plays_in_order_without_generating() -> None:
     assert "correct" not in first
     kinds = []
     for question in QUIZ:
-        assert room.phase is Phase.QUESTION
-        kinds.append(room.questions[room.question_index].kind)
-        room.handle("p0", SubmitAnswer(room.question_index, RIGHT[question.kind]), 2_100)
-        out = room.handle("p1", SubmitAnswer(room.question_index, WRONG[question.kind]), 2_200)
-        assert room.phase is Phase.REVEAL
+        assert room.state.phase is Phase.QUESTION
+        kinds.append(room.state.questions[room.state.question_index].kind)
+        room.handle("p0", SubmitAnswer(room.state.question_index, RIGHT[question.kind]), 2_100)
+        out = room.handle(
+            "p1", SubmitAnswer(room.state.question_index, WRONG[question.kind]), 2_200
+        )
+        assert room.state.phase is Phase.REVEAL
         room.handle("p0", NextQuestion(), 2_300)
     assert kinds == ["choice", "multi", "true_false", "text", "poll"]
-    assert room.phase is Phase.FINISHED
+    assert room.state.phase is Phase.FINISHED
 
 
 def test_text_question_has_no_options_and_counts_right_and_wrong() -> None:
@@ -181,7 +176,7 @@ def test_an_answer_of_the_wrong_shape_is_invalid(question: Question, bad: Any) -
     room.handle("p0", StartGame(), 0)
     out = room.handle("p1", SubmitAnswer(0, bad, "r"), 100)
     assert code(out) == "invalid_answer"
-    assert "p1" not in room.answers
+    assert "p1" not in room.state.answers
 
 
 def test_a_poll_scores_nothing_and_leaves_streaks_alone() -> None:
@@ -190,15 +185,15 @@ def test_a_poll_scores_nothing_and_leaves_streaks_alone() -> None:
     room.handle("p0", SubmitAnswer(0, 1), 100)
     room.handle("p1", SubmitAnswer(0, 1), 100)
     room.handle("p0", NextQuestion(), 200)
-    before = {p.id: (p.score, p.streak) for p in room.players.values()}
+    before = {p.id: (p.score, p.streak) for p in room.state.players.values()}
     out = room.handle("p0", SubmitAnswer(1, 0), 300)  # p1 does not answer the poll
-    out += room.handle(None, Tick(), room.deadline_ms or 0)
+    out += room.handle(None, Tick(), room.state.deadline_ms or 0)
     result = msg(out, "question_result")
     assert result["kind"] == "poll" and result["correct_answer"] is None
     assert result["answer_counts"] == [1, 0]
     mine = msg(out, "your_result", "p0")
     assert mine["points"] == 0 and mine["correct"] is None and mine["streak"] == 1
-    assert {p.id: (p.score, p.streak) for p in room.players.values()} == before
+    assert {p.id: (p.score, p.streak) for p in room.state.players.values()} == before
     room.handle("p0", NextQuestion(), 30_000)
     out = room.handle("p0", SubmitAnswer(2, 1), 30_100)
     out += room.handle("p1", SubmitAnswer(2, 1), 30_100)
@@ -243,12 +238,12 @@ def test_no_time_limit_waits_for_everyone_or_the_host() -> None:
     question = msg(out, "question")
     assert question["time_limit_ms"] is None and question["deadline_ms"] is None
     room.handle("p1", SubmitAnswer(0, 1), 100)
-    assert room.next_wakeup_ms() == room.last_activity_ms + room.limits.idle_ttl_ms
+    assert room.next_wakeup_ms() == room.state.last_activity_ms + room.state.limits.idle_ttl_ms
     room.handle(None, Tick(), 600_000)
-    assert room.phase is Phase.QUESTION
+    assert room.state.phase is Phase.QUESTION
     assert code(room.handle("p1", CloseQuestion("c"), 600_001)) == "not_host"
     out = room.handle("p0", CloseQuestion("c"), 600_002)
-    assert reply(out)["type"] == "ack" and room.phase is Phase.REVEAL
+    assert reply(out)["type"] == "ack" and room.state.phase is Phase.REVEAL
     # A right answer with no time limit scores full points, however late.
     assert msg(out, "your_result", "p1")["points"] == 1000
     assert code(room.handle("p0", CloseQuestion("c2"), 600_003)) == "wrong_phase"
@@ -256,8 +251,8 @@ def test_no_time_limit_waits_for_everyone_or_the_host() -> None:
 
 def test_presenting_host_never_plays_nor_counts() -> None:
     room = make(3, quiz=(CHOICE,), host_plays=False)
-    assert "p0" not in room.players and room.host_id == "p0"
-    state = room.state_for("p0", 0)
+    assert "p0" not in room.state.players and room.state.host_id == "p0"
+    state = room.views.state_for("p0", 0)
     assert state["host_plays"] is False and state["player_count"] == 2
     assert "p0" not in [p["id"] for p in state["players"]]
     out = room.handle("p0", StartGame(), 0)
@@ -270,18 +265,18 @@ def test_presenting_host_never_plays_nor_counts() -> None:
     assert [e["player_id"] for e in board] == ["p1", "p2"]
     assert not [s for s in sends(out, "your_result") if s.to == "p0"]
     room.handle("p0", NextQuestion(), 200)
-    assert room.phase is Phase.FINISHED
+    assert room.state.phase is Phase.FINISHED
 
 
 def test_presenting_host_leaving_hands_over_to_a_player_and_keeps_the_room() -> None:
     room = make(2, quiz=(CHOICE,), host_plays=False)
     out = room.handle("p0", LeaveRoom(), 10)
-    assert room.host_id == "p1" and msg(out, "host_changed")["host_id"] == "p1"
-    assert not room.closed
+    assert room.state.host_id == "p1" and msg(out, "host_changed")["host_id"] == "p1"
+    assert not room.state.closed
     alone = make(1, quiz=(CHOICE,), host_plays=False)
-    assert not alone.closed  # a presenter waiting for players keeps the room
+    assert not alone.state.closed  # a presenter waiting for players keeps the room
     out = alone.handle("p0", LeaveRoom(), 10)
-    assert alone.closed and [o for o in out if isinstance(o, RoomClosed)]
+    assert alone.state.closed and [o for o in out if isinstance(o, RoomClosed)]
 
 
 def test_host_actions_are_the_hosts_and_check_the_phase() -> None:
@@ -313,46 +308,46 @@ def test_set_questions_in_the_lobby_replaces_the_quiz_and_topic() -> None:
     assert state["topic"] == "Literature" and state["total_questions"] == 2
     out = room.handle("p0", StartGame(), 6)
     assert not [o for o in out if isinstance(o, Generate)]
-    assert room.questions == (TF, TEXT)
+    assert room.state.questions == (TF, TEXT)
 
 
 def test_true_false_options_follow_the_room_language() -> None:
     bare = Question("Ist Wasser nass?", (), 0, kind="true_false", source="host")
     room = make(quiz=(bare,), language="de-AT")
-    assert room.quiz[0].options == ("Wahr", "Falsch")
+    assert room.state.quiz[0].options == ("Wahr", "Falsch")
 
 
 def test_end_game_from_every_phase_of_a_game() -> None:
     for phase in (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL):
         quiz = () if phase is Phase.GENERATING else (CHOICE, CHOICE)
-        room = make(2, quiz=quiz, limits=Limits(countdown_ms=3_000))
+        room = make(2, quiz=quiz, limits=RoomLimits(countdown_ms=3_000))
         room.handle("p0", StartGame(), 0)
         if phase in (Phase.QUESTION, Phase.REVEAL):
             room.handle(None, Tick(), 3_000)
         if phase is Phase.REVEAL:
             room.handle("p0", SubmitAnswer(0, 1), 3_100)
             room.handle("p1", SubmitAnswer(0, 1), 3_100)
-        assert room.phase is phase
-        scores = {p.id: p.score for p in room.players.values()}
+        assert room.state.phase is phase
+        scores = {p.id: p.score for p in room.state.players.values()}
         out = room.handle("p0", EndGame("e"), 4_000)
-        assert reply(out)["type"] == "ack" and room.phase is Phase.FINISHED
+        assert reply(out)["type"] == "ack" and room.state.phase is Phase.FINISHED
         over = msg(out, "game_over")
         assert over["player_count"] == 2
         assert {e["player_id"]: e["score"] for e in over["leaderboard"]} == scores
-        assert room.next_wakeup_ms() == room.last_activity_ms + room.limits.idle_ttl_ms
+        assert room.next_wakeup_ms() == room.state.last_activity_ms + room.state.limits.idle_ttl_ms
 
 
 def test_lock_refuses_joins_but_not_rejoins() -> None:
     room = make(2, quiz=(CHOICE,))
     out = room.handle("p0", LockRoom("l"), 10)
     assert msg(out, "room_state")["room"]["locked"] is True
-    assert code(room.handle(None, Seat("p9", "Late", "h9", "j"), 20)) == "room_locked"
+    assert code(room.handle(None, make_seat("p9", "Late", "h9", "j"), 20)) == "room_locked"
     room.handle("p1", Disconnected(), 30)
     out = room.handle(None, Resume("h1", "r"), 40)
     assert reply(out)["type"] == "room_joined"
     out = room.handle("p0", UnlockRoom("u"), 50)
     assert msg(out, "room_state")["room"]["locked"] is False
-    assert reply(room.handle(None, Seat("p9", "Late", "h9", "j"), 60))["type"] == "room_joined"
+    assert reply(room.handle(None, make_seat("p9", "Late", "h9", "j"), 60))["type"] == "room_joined"
 
 
 def test_draft_questions_go_to_the_host_only_and_are_not_played() -> None:
@@ -360,13 +355,13 @@ def test_draft_questions_go_to_the_host_only_and_are_not_played() -> None:
     out = room.handle("p0", GenerateQuestions("volcanoes", 3, "hard", "fr"), 10)
     (gen,) = [o for o in out if isinstance(o, Generate)]
     assert gen.draft and gen.topic == "volcanoes" and gen.count == 3 and gen.language == "fr"
-    assert room.phase is Phase.LOBBY
+    assert room.state.phase is Phase.LOBBY
     drafted = (CHOICE, TF)
     out = room.handle(None, QuestionsReady(gen.generation, drafted), 20)
     (draft,) = sends(out, "questions_draft")
     assert draft.to == "p0"
     assert draft.message["questions"] == [q.to_dict() for q in drafted]
-    assert room.quiz == () and room.phase is Phase.LOBBY
+    assert room.state.quiz == () and room.state.phase is Phase.LOBBY
     # A second delivery (a retry) is not sent again.
     assert not sends(
         room.handle(None, QuestionsReady(gen.generation, drafted), 30), "questions_draft"
@@ -387,7 +382,7 @@ def test_generate_carries_language_and_the_texts_already_played() -> None:
     assert gen.exclude == (CHOICE.text, TF.text)
     # And through a snapshot: the next owner still knows what was played.
     again = codec.room_from_dict(codec.room_to_dict(room))
-    assert again.played == room.played
+    assert again.state.played == room.state.played
 
 
 def test_results_equal_the_sum_of_your_result_points() -> None:
@@ -397,17 +392,17 @@ def test_results_equal_the_sum_of_your_result_points() -> None:
     t = 0
     for question in (CHOICE, MULTI, TEXT, POLL, DOUBLE):
         t += 1_000
-        out = room.handle("p0", SubmitAnswer(room.question_index, RIGHT[question.kind]), t)
+        out = room.handle("p0", SubmitAnswer(room.state.question_index, RIGHT[question.kind]), t)
         if question is not DOUBLE:
             out += room.handle(
-                "p1", SubmitAnswer(room.question_index, WRONG[question.kind]), t + 700
+                "p1", SubmitAnswer(room.state.question_index, WRONG[question.kind]), t + 700
             )
         else:
-            out += room.handle("p1", SubmitAnswer(room.question_index, 1), t + 3_000)
-        out += room.handle(None, Tick(), room.deadline_ms or 0)  # p2 never answers
+            out += room.handle("p1", SubmitAnswer(room.state.question_index, 1), t + 3_000)
+        out += room.handle(None, Tick(), room.state.deadline_ms or 0)  # p2 never answers
         for s in sends(out, "your_result"):
             points[str(s.to)] += s.message["points"]
-        t = room.deadline_ms or t
+        t = room.state.deadline_ms or t
         out = room.handle("p0", NextQuestion(), t + 1)
         t += 1
     results = reply(room.handle("p0", GetResults("g"), t + 1))
@@ -433,14 +428,14 @@ def test_display_watches_with_the_token_and_has_no_controls() -> None:
     room = make(2, quiz=(CHOICE,))
     link = reply(room.handle("p0", GetDisplayLink("d"), 0))
     assert link["type"] == "display_link" and len(link["display_token"]) >= 32
-    bad = room.handle(None, Seat("d1", "", "hd", "w", display_token="nope"), 0)
+    bad = room.handle(None, make_seat("d1", "", "hd", "w", display_token="nope"), 0)
     assert code(bad) == "invalid_token"
-    out = room.handle(None, Seat("d1", "", "hd", "w", display_token=link["display_token"]), 0)
+    out = room.handle(None, make_seat("d1", "", "hd", "w", display_token=link["display_token"]), 0)
     watching = reply(out)
     assert watching["type"] == "watching" and watching["is_host"] is False
     assert watching["room"]["player_count"] == 2
     assert not sends(out, "player_joined")
-    assert "d1" not in room.players and "d1" in room.watchers
+    assert "d1" not in room.state.players and "d1" in room.state.watchers
     assert code(room.handle("d1", StartGame("s"), 0)) == "not_host"
     room.handle("p0", StartGame(), 0)
     assert code(room.handle("d1", SubmitAnswer(0, 1, "a"), 1)) == "not_a_player"
@@ -453,20 +448,20 @@ def test_display_watches_with_the_token_and_has_no_controls() -> None:
     # Displays alone do not keep a room.
     room.handle("p1", LeaveRoom(), 6)
     out = room.handle("p0", LeaveRoom(), 7)
-    assert room.closed and Release("d1", 4002, "empty") in out
+    assert room.state.closed and Release("d1", 4002, "empty") in out
 
 
 def test_a_never_started_room_with_nobody_connected_closes_quickly() -> None:
-    room = make(2, quiz=(), limits=Limits(abandoned_ms=30_000))
+    room = make(2, quiz=(), limits=RoomLimits(abandoned_ms=30_000))
     room.handle("p0", Disconnected(), 1_000)
-    assert room.next_wakeup_ms() == room.absent["p0"] + room.limits.grace_ms
+    assert room.next_wakeup_ms() == room.state.absent["p0"] + room.state.limits.grace_ms
     room.handle("p1", Disconnected(), 2_000)
     assert room.next_wakeup_ms() == 32_000
     room.handle(None, Resume("h1"), 10_000)  # someone came back: no longer empty
     room.handle("p1", Disconnected(), 11_000)
     assert room.next_wakeup_ms() == 41_000
     out = room.handle(None, Tick(), 41_000)
-    assert room.closed and RoomClosed("abandoned") in out
+    assert room.state.closed and RoomClosed("abandoned") in out
     # A room that has played is left to the grace period and the idle expiry.
     played = make(2, quiz=(CHOICE,))
     played.handle("p0", StartGame(), 0)
@@ -475,19 +470,19 @@ def test_a_never_started_room_with_nobody_connected_closes_quickly() -> None:
     played.handle("p0", Disconnected(), 3)
     played.handle("p1", Disconnected(), 4)
     played.handle(None, Tick(), 60_000)
-    assert not played.closed
+    assert not played.state.closed
 
 
 def join_many(room: Room, count: int, now: int) -> list[list[Any]]:
     outs = []
-    for i in range(len(room.players), len(room.players) + count):
-        outs.append(room.handle(None, Seat(f"p{i}", f"P{i}", f"h{i}"), now))
+    for i in range(len(room.state.players), len(room.state.players) + count):
+        outs.append(room.handle(None, make_seat(f"p{i}", f"P{i}", f"h{i}"), now))
     return outs
 
 
 def test_large_room_presence_goes_to_the_host_and_room_size_is_throttled() -> None:
     room = make(100, quiz=(CHOICE,))
-    out = room.handle(None, Seat("p100", "P100", "h100"), 5_000)  # the 101st: large now
+    out = room.handle(None, make_seat("p100", "P100", "h100"), 5_000)  # the 101st: large now
     joined = sends(out, "player_joined")
     assert [s.to for s in joined] == ["p0"]
     (size,) = sends(out, "room_size")
@@ -497,8 +492,8 @@ def test_large_room_presence_goes_to_the_host_and_room_size_is_throttled() -> No
         "connected": 101,
     }
     # Within the second: presence to the host, room_size waits for its time.
-    out = room.handle(None, Seat("p101", "P101", "h101"), 5_100)
-    assert not sends(out, "room_size") and room.room_size_due_ms == 6_000
+    out = room.handle(None, make_seat("p101", "P101", "h101"), 5_100)
+    assert not sends(out, "room_size") and room.state.room_size_due_ms == 6_000
     out = room.handle("p5", Disconnected(), 5_200)
     assert [s.to for s in sends(out, "player_disconnected")] == ["p0"]
     assert room.next_wakeup_ms() == 6_000
@@ -508,7 +503,9 @@ def test_large_room_presence_goes_to_the_host_and_room_size_is_throttled() -> No
     ]
     assert room.next_wakeup_ms() != 6_000
     # No change, nothing sent.
-    out = room.handle("p5", LeaveRoom(), 8_000) + room.handle(None, Seat("p5b", "X", "hx"), 8_000)
+    out = room.handle("p5", LeaveRoom(), 8_000) + room.handle(
+        None, make_seat("p5b", "X", "hx"), 8_000
+    )
     assert [s.to for s in sends(out, "player_joined")] == ["p0"]
 
 
@@ -517,16 +514,16 @@ def test_large_room_state_lists_100_the_recipient_among_them() -> None:
     room.handle("p0", StartGame(), 0)
     for i in range(150):
         room.handle(f"p{i}", SubmitAnswer(0, 1 if i >= 140 else 0), 100)
-    assert room.phase is Phase.REVEAL
-    state = room.state_for("p120", 200)
+    assert room.state.phase is Phase.REVEAL
+    state = room.views.state_for("p120", 200)
     ids = [p["id"] for p in state["players"]]
     assert len(ids) == 100 and state["player_count"] == 150
     assert ids[:10] == [f"p{i}" for i in range(140, 150)]
     assert ids[10:99] == [f"p{i}" for i in range(89)]  # then by seat, 99 in all
     assert ids[-1] == "p120"
-    assert len(room.state_for("p1", 200)["players"]) == 100  # p1 is in the best 100
+    assert len(room.views.state_for("p1", 200)["players"]) == 100  # p1 is in the best 100
     room.handle("p0", NextQuestion(), 300)
-    over_board = room.final_leaderboard()
+    over_board = room.views.final_leaderboard()
     assert len(over_board) == 100 and over_board[0]["rank"] == 1
 
 
@@ -534,16 +531,16 @@ def test_large_room_state_lists_what_is_true_now() -> None:
     """The list is kept between joins; a listed player's presence and the
     scores still show as they are."""
     room = make(150, quiz=(CHOICE,), now=0)
-    first = room.state_for("p120", 10)["players"]
+    first = room.views.state_for("p120", 10)["players"]
     assert first[5] == {"id": "p5", "name": "P5", "score": 0, "connected": True}
     room.handle("p5", Disconnected(), 20)
-    again = room.state_for("p121", 30)["players"]
+    again = room.views.state_for("p121", 30)["players"]
     assert again[5]["connected"] is False and again[-1]["id"] == "p121"
     assert first[5]["connected"] is True and first[-1]["id"] == "p120"  # not shared
     room.handle("p0", StartGame(), 40)
     room.handle("p149", SubmitAnswer(0, 1), 50)
     room.handle("p0", CloseQuestion(), 60)
-    best = room.state_for(None, 70)["players"][0]
+    best = room.views.state_for(None, 70)["players"][0]
     assert best["id"] == "p149" and best["score"] > 0
 
 
@@ -557,16 +554,16 @@ def test_a_snapshot_keeps_every_1_1_field() -> None:
     room.handle("p1", SubmitAnswer(1, (0, 2)), 40)
     again = codec.room_from_dict(codec.room_to_dict(room))
     assert codec.room_to_dict(again) == codec.room_to_dict(room)
-    assert again.watchers.keys() == {"p0"} and again.locked
-    assert again.answers["p1"].option == (0, 2)
-    assert again.names == room.names and again.tokens == room.tokens
-    assert again.connected_count == room.connected_count
+    assert again.state.watchers.keys() == {"p0"} and again.state.locked
+    assert again.state.answers["p1"].option == (0, 2)
+    assert again.state.names == room.state.names and again.state.tokens == room.state.tokens
+    assert again.state.connected_count == room.state.connected_count
 
 
 def test_kick_reaches_a_display_too() -> None:
     room = make(2, quiz=(CHOICE,))
-    token = room.display_token
-    room.handle(None, Seat("d1", "", "hd", display_token=token), 0)
+    token = room.state.display_token
+    room.handle(None, make_seat("d1", "", "hd", display_token=token), 0)
     out = room.handle("p0", KickPlayer("d1", "k"), 1)
     assert reply(out)["type"] == "ack"
-    assert Release("d1", 4001, "kicked") in out and "d1" not in room.watchers
+    assert Release("d1", 4001, "kicked") in out and "d1" not in room.state.watchers

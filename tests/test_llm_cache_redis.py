@@ -21,9 +21,10 @@ import redis.asyncio as aioredis
 
 from llm import MAX_POOL, QuestionSource
 from llm.bank import Bank
-from llm.cache import MemoryCache, RedisQuestionCache
-from llm.types import Question
+from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
+from quiz.core.question import Question
 from quiz.ops.config import Settings
+from quiz.rooms.backends import make_source
 from tests.fake_groq import FakeGroq, questions_reply, sample_questions
 from tests.redis_server import RedisServer
 
@@ -63,10 +64,19 @@ Sources = Callable[..., QuestionSource]
 async def sources(fake: FakeGroq, bank: Bank) -> AsyncIterator[Sources]:
     made: list[QuestionSource] = []
 
-    def make(redis: aioredis.Redis | None = None, **overrides: object) -> QuestionSource:
-        settings = dataclasses.replace(SETTINGS, groq_base_url=fake.base_url, **overrides)
-        source = QuestionSource.from_settings(settings, bank=bank, redis=redis)
-        source.rng = random.Random(len(made))
+    def make(
+        redis: aioredis.Redis | None = None, cache: QuestionCache | None = None
+    ) -> QuestionSource:
+        if redis is not None:
+            cache = RedisQuestionCache(redis, max_questions=MAX_POOL)
+        source = QuestionSource(
+            bank=bank,
+            api_key=KEY,
+            base_url=fake.base_url,
+            timeout=DEADLINE,
+            cache=cache,
+            rng=random.Random(len(made)),
+        )
         made.append(source)
         return source
 
@@ -119,18 +129,31 @@ async def test_replayed_topic_on_another_server_costs_no_call(
     assert len(await llm_keys(clients())) == 2
 
 
-async def test_use_cache_switches_a_running_source_to_redis(
-    fake: FakeGroq, sources: Sources, clients: Clients
+async def test_the_server_shares_generated_questions_through_its_redis(
+    fake: FakeGroq, redis_server: RedisServer, bank: Bank
 ) -> None:
-    # How the server wires it: the source exists before the Redis client.
-    server_a, server_b = sources(), sources()
-    assert isinstance(server_a.cache, MemoryCache)
-    shared = clients(decode_responses=True)
-    for source in (server_a, server_b):
-        source.use_cache(RedisQuestionCache(shared))
-    assert (await server_a.generate_detailed("Tides", 5, "medium")).reason == "llm"
-    assert (await server_b.generate_detailed("tides", 5, "medium")).reason == "cache"
-    assert len(fake.requests) == 1
+    # How the server builds its source (quiz.rooms.backends): with REDIS_URL,
+    # a cache in that Redis, on a client of its own that the source closes.
+    settings = dataclasses.replace(
+        SETTINGS, groq_base_url=fake.base_url, redis_url=redis_server.url
+    )
+    server_a, server_b = make_source(settings), make_source(settings)
+    try:
+        for source in (server_a, server_b):
+            assert isinstance(source.cache, RedisQuestionCache)
+            assert source.cache.max_questions == MAX_POOL
+            assert source.cache.ttl_ms == 3_600_000
+            source.bank = bank
+        assert (await server_a.generate_detailed("Tides", 5, "medium")).reason == "llm"
+        assert (await server_b.generate_detailed("tides", 5, "medium")).reason == "cache"
+        assert len(fake.requests) == 1
+    finally:
+        for source in (server_a, server_b):
+            await source.aclose()
+    # Without REDIS_URL, each server keeps its own.
+    alone = make_source(SETTINGS)
+    assert isinstance(alone.cache, MemoryCache)
+    await alone.aclose()
 
 
 async def test_a_pool_written_by_the_first_server_is_merged_by_the_second(
@@ -175,9 +198,8 @@ async def test_an_expired_pool_is_asked_for_again(
     fake: FakeGroq, sources: Sources, clients: Clients
 ) -> None:
     client = clients(decode_responses=True)
-    source = sources()
     cache = RedisQuestionCache(client, ttl=0.3)
-    source.use_cache(cache)
+    source = sources(cache=cache)
     # Wait for Redis's own expiry event rather than for a guessed time.
     await client.config_set("notify-keyspace-events", "Ex")
     pubsub = client.pubsub()
@@ -209,7 +231,7 @@ async def test_a_pool_keeps_only_its_newest_questions(clients: Clients) -> None:
 async def test_a_pool_is_bounded_in_bytes(clients: Clients) -> None:
     client = clients()
     long = tuple(
-        Question(f"{'x' * 250} {i}?", tuple(f"{'o' * 100} {i}{k}" for k in range(4)), 0)
+        Question(f"{'x' * 250} {i}?", tuple(f"{'o' * 90} {i}{k}" for k in range(4)), 0)
         for i in range(100)
     )
     cache = RedisQuestionCache(client, max_questions=100, max_bytes=20_000)
@@ -223,18 +245,6 @@ async def test_a_pool_is_bounded_in_bytes(clients: Clients) -> None:
     tiny = RedisQuestionCache(client, max_bytes=100)
     await tiny.put("medium:huge", long[:1])
     assert await client.exists(tiny.redis_key("medium:huge")) == 0
-
-
-async def test_from_settings_bounds_the_redis_pool_like_the_source(
-    clients: Clients, bank: Bank
-) -> None:
-    source = QuestionSource.from_settings(SETTINGS, bank=bank, redis=clients())
-    try:
-        assert isinstance(source.cache, RedisQuestionCache)
-        assert source.cache.max_questions == MAX_POOL
-        assert source.cache.ttl_ms == 3_600_000
-    finally:
-        await source.aclose()
 
 
 # --- Redis misbehaving: the game still gets its questions ------------------------------
@@ -282,8 +292,7 @@ async def test_redis_down_generation_goes_on_and_says_so_once(
 async def test_a_hung_redis_costs_at_most_the_cache_timeout(
     fake: FakeGroq, sources: Sources, clients: Clients, redis_server: RedisServer
 ) -> None:
-    source = sources()
-    source.use_cache(RedisQuestionCache(clients(), timeout=0.3))
+    source = sources(cache=RedisQuestionCache(clients(), timeout=0.3))
     assert (await source.generate_detailed("Storms", 5, "easy")).reason == "llm"
     assert redis_server.proc is not None
     redis_server.proc.send_signal(signal.SIGSTOP)  # accepts connections, answers nothing

@@ -29,8 +29,9 @@ from llm import Generation, QuestionSource
 from llm.bank import Bank, Category
 from llm.cache import MemoryCache
 from llm.groq_client import SYSTEM_PROMPT
-from llm.types import DIFFICULTIES, Question
+from quiz.core.question import DIFFICULTIES, Question
 from quiz.ops.config import Settings
+from quiz.rooms.backends import make_source as make_source_from
 
 KEY = "gsk_test_key_never_logged_0123456789"
 DEADLINE = 1.0
@@ -500,7 +501,7 @@ async def test_no_api_key_means_bank_only_said_once(caplog: pytest.LogCaptureFix
     await source.aclose()
 
 
-async def test_from_settings(fake: FakeGroq) -> None:
+async def test_the_server_builds_its_source_from_the_settings(fake: FakeGroq) -> None:
     settings = Settings(
         groq_api_key=KEY,
         groq_model="some/other-model",
@@ -508,7 +509,8 @@ async def test_from_settings(fake: FakeGroq) -> None:
         llm_timeout_seconds=1.5,
         llm_max_concurrency=3,
     )
-    source = QuestionSource.from_settings(settings, bank=tiny_bank())
+    source = make_source_from(settings)
+    source.bank = tiny_bank()
     try:
         configured = (source.timeout, source.max_concurrency, source.model)
         assert configured == (1.5, 3, "some/other-model")
@@ -621,7 +623,7 @@ async def test_cli_prints_a_generated_set(fake: FakeGroq) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "llm",
+        "quiz.generate",
         "Volcanoes",
         "--count",
         "3",
@@ -646,7 +648,7 @@ async def test_cli_refuses_a_bad_count() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "llm",
+        "quiz.generate",
         "x",
         "--count",
         "0",

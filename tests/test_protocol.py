@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
-from quiz.wire.protocol import (
+from quiz.core.commands import (
     CloseQuestion,
     CreateRoom,
     EndGame,
-    ErrorCode,
     GenerateQuestions,
     GetDisplayLink,
     GetResults,
@@ -28,20 +27,17 @@ from quiz.wire.protocol import (
     LockRoom,
     NextQuestion,
     PlayAgain,
-    ProtocolError,
     Rejoin,
-    RoomSettings,
     SetQuestions,
     StartGame,
     SubmitAnswer,
     UnlockRoom,
     UpdateSettings,
     Watch,
-    _command,
-    _decode_checked,
-    _decode_plain,
-    parse,
 )
+from quiz.core.messages import ErrorCode
+from quiz.core.settings import RoomSettings
+from quiz.wire.protocol import ProtocolError, _command, _decode_checked, _decode_plain, parse
 
 QUESTION = {"text": "Capital of France?", "options": ["Rome", "Paris"], "correct": 1}
 

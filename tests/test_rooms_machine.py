@@ -28,22 +28,26 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from llm import QuestionSource
 from llm.bank import Bank
-from quiz.core.commands import Disconnected, Generate, Output, QuestionsReady, Reply, Resume, Tick
-from quiz.core.room import Room
-from quiz.ops.metrics import Counters
-from quiz.rooms.backends import make_rooms
-from quiz.rooms.contract import RoomNotFound, Rooms, limits_from, new_seat, resume
-from quiz.wire.protocol import (
+from quiz.core.commands import (
     CreateRoom,
+    Disconnected,
     KickPlayer,
     LeaveRoom,
     NextQuestion,
     PlayAgain,
-    RoomSettings,
+    QuestionsReady,
+    Resume,
     StartGame,
     SubmitAnswer,
-    encode,
+    Tick,
 )
+from quiz.core.outputs import Generate, Output, Reply
+from quiz.core.room import Room
+from quiz.core.settings import RoomSettings
+from quiz.ops.metrics import Counters, ServerMetrics
+from quiz.rooms.backends import make_rooms
+from quiz.rooms.contract import RoomNotFound, Rooms, RoomsEnv, limits_from, new_seat, resume
+from quiz.wire.frames import encode
 from tests.conftest import TEST_SETTINGS
 from tests.redis_server import RedisServer
 
@@ -61,6 +65,9 @@ class SteppedClock:
 
     def now_ms(self) -> int:
         return self.now
+
+    def monotonic(self) -> float:
+        return self.now / 1000
 
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> Any:
         self._n += 1
@@ -138,11 +145,13 @@ class ContractMachine(RuleBasedStateMachine):
             self.rooms.append(
                 make_rooms(
                     config,
-                    recorder,
-                    QuestionSource(bank=self.bank, rng=random.Random(5)),
-                    self.clock,
-                    Counters(),
-                    self._spawn,
+                    RoomsEnv(
+                        recorder,
+                        self.clock,
+                        QuestionSource(bank=self.bank, rng=random.Random(5)),
+                        ServerMetrics(Counters(), dict),
+                        self._spawn,
+                    ),
                 )
             )
         self.source = QuestionSource(bank=self.bank, rng=random.Random(5))
@@ -321,11 +330,11 @@ class ContractMachine(RuleBasedStateMachine):
         command = [
             StartGame(rid),
             NextQuestion(rid),
-            SubmitAnswer(max(self.room.question_index, 0), answer, rid),
+            SubmitAnswer(max(self.room.state.question_index, 0), answer, rid),
             LeaveRoom(rid),
             KickPlayer(data.draw(st.sampled_from(others)), rid),
             PlayAgain(rid),
-            SubmitAnswer(max(self.room.question_index, 0), answer, rid),
+            SubmitAnswer(max(self.room.state.question_index, 0), answer, rid),
         ][which]
         frame = self._through(server, pid, command)
         reply = self._reference(pid, command) if not self._closed() else None
@@ -346,7 +355,7 @@ class ContractMachine(RuleBasedStateMachine):
         self.recorders[server].bound.pop(pid, None)  # as the hub does when a socket closes
         with contextlib.suppress(RoomNotFound):
             self.run(self.rooms[server].release(self.room_id, pid))
-        if not self._closed() and self.room is not None and self.room.member(pid) is not None:
+        if not self._closed() and self.room is not None and self.room.state.member(pid) is not None:
             self._reference(pid, Disconnected(via))
         self._check(None, None)
 
@@ -361,7 +370,7 @@ class ContractMachine(RuleBasedStateMachine):
         self._check(None, None)
 
     def _closed(self) -> bool:
-        return self.room is None or self.room.closed
+        return self.room is None or self.room.state.closed
 
 
 MACHINE_SETTINGS = settings(

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from quiz.core.commands import CreateRoom, JoinRoom, Rejoin
+from quiz.core.settings import RoomSettings
 from quiz.net.entry_limits import EntryLimits, EntryRules
 from quiz.net.origin import OriginPolicy, Verdict, normalize
 from quiz.net.peers import peer_info
 from quiz.wire.names import BadName, clean_name, name_index, same_name
-from quiz.wire.protocol import CreateRoom, JoinRoom, Rejoin, RoomSettings
 
 
 def create() -> CreateRoom:

@@ -1,30 +1,189 @@
-"""What goes into a room and what comes out of it, besides the wire's own commands.
+"""Everything that goes into a room: the commands of the wire, and those of the server. No I/O.
 
-The I/O layers build the commands below (a seat with the id and token they
-drew, a lost connection, generated questions, a timer tick) and carry out
-the outputs (send, reply, release a connection, generate questions, drop
-the room). No I/O here.
+The wire's commands (:class:`StartGame`, :class:`SubmitAnswer`...) are what
+:func:`quiz.wire.protocol.parse` makes of a client's frame, every field
+within its range. The server's own (:class:`Seat`, :class:`Resume`,
+:class:`Disconnected`, :class:`Present`, :class:`QuestionsReady`,
+:class:`Tick`) are built by the I/O layers: a seat with the id and token
+they drew, a lost connection, generated questions, a timer's tick. Each
+carries the optional ``request_id`` of the frame it came from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from llm.types import Question
-from quiz.wire.protocol import Message, RoomCommand
+from quiz.core.question import Difficulty, Question
+from quiz.core.settings import RoomSettings
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
-    """Server-wide limits a room obeys, fixed when the room is created."""
+class CreateRoom:
+    action: ClassVar[str] = "create_room"
+    name: str
+    settings: RoomSettings
+    request_id: str | None = None
+    questions: tuple[Question, ...] = ()  # the host's own quiz, if any
 
-    max_players: int = 1000
-    grace_ms: int = 120_000
-    idle_ttl_ms: int = 1_800_000
-    countdown_ms: int = 3_000
-    dedup_ttl_ms: int = 60_000
-    # A room still in its first lobby with nobody connected closes after this.
-    abandoned_ms: int = 30_000
+
+@dataclass(frozen=True, slots=True)
+class JoinRoom:
+    action: ClassVar[str] = "join_room"
+    room_id: str
+    name: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejoin:
+    action: ClassVar[str] = "rejoin"
+    room_id: str
+    token: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartGame:
+    action: ClassVar[str] = "start_game"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitAnswer:
+    action: ClassVar[str] = "submit_answer"
+    question_index: int
+    # An index, a sorted tuple of distinct indexes (multi) or typed text;
+    # whether it fits the open question's kind is the room's to say.
+    answer: int | tuple[int, ...] | str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion:
+    action: ClassVar[str] = "next_question"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KickPlayer:
+    action: ClassVar[str] = "kick_player"
+    player_id: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRoom:
+    action: ClassVar[str] = "leave_room"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayAgain:
+    action: ClassVar[str] = "play_again"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetQuestions:
+    action: ClassVar[str] = "set_questions"
+    questions: tuple[Question, ...]
+    topic: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseQuestion:
+    action: ClassVar[str] = "close_question"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndGame:
+    action: ClassVar[str] = "end_game"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockRoom:
+    action: ClassVar[str] = "lock_room"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockRoom:
+    action: ClassVar[str] = "unlock_room"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetResults:
+    action: ClassVar[str] = "get_results"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateQuestions:
+    """Ask for AI-written draft questions, sent to the host to review."""
+
+    action: ClassVar[str] = "generate_questions"
+    topic: str
+    count: int
+    difficulty: Difficulty
+    language: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSettings:
+    """New values for some of the room's settings (the fields present)."""
+
+    action: ClassVar[str] = "update_settings"
+    changes: dict[str, Any]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetDisplayLink:
+    action: ClassVar[str] = "get_display_link"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """Follow a room as a display screen: no player, no controls."""
+
+    action: ClassVar[str] = "watch"
+    room_id: str
+    display_token: str
+    request_id: str | None = None
+
+
+# What a seated client sends to its room.
+RoomCommand = (
+    StartGame
+    | SubmitAnswer
+    | NextQuestion
+    | KickPlayer
+    | LeaveRoom
+    | PlayAgain
+    | SetQuestions
+    | CloseQuestion
+    | EndGame
+    | LockRoom
+    | UnlockRoom
+    | GetResults
+    | GenerateQuestions
+    | GetDisplayLink
+    | UpdateSettings
+)
+ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
+
+# Actions that bring a connection into a room, as opposed to acting in one.
+ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin, Watch)
+
+
+# The server's own commands.
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +200,12 @@ class Seat:
     request_id: str | None = None
     via: str = ""  # the server holding the player's connection
     display_token: str | None = None
+    # The keys under which the name is indexed: two names clash when any key
+    # is equal. The rule is quiz.wire.names'; the I/O layer computes them, so
+    # the core compares opaque strings and a log entry replays the same way.
+    name_keys: tuple[str, ...] = ()
+    # The word filter flags the name (refused while the room filters names).
+    flagged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,59 +254,3 @@ class Tick:
 
 
 Command = Seat | Resume | Disconnected | Present | QuestionsReady | Tick | RoomCommand
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    """A message to every connected seat (``to`` None) or to one."""
-
-    message: Message
-    to: str | None = None
-    exclude: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """The direct reply to the command's sender; ``bind`` seats its connection."""
-
-    message: Message
-    bind: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Release:
-    """The player no longer belongs to this room; close its connection with
-    ``close_code`` if it has one (``None``: keep the connection open)."""
-
-    player_id: str
-    close_code: int | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Generate:
-    """Ask the question source for questions; answer with :class:`QuestionsReady`.
-
-    ``language`` is a BCP 47 tag; ``exclude`` holds the texts of the
-    questions this room has played already, so that ``play_again`` does not
-    repeat them. ``draft``: the questions go to the host to review
-    (``questions_draft``), not into a game.
-    """
-
-    generation: int
-    topic: str
-    count: int
-    difficulty: str
-    language: str = "en"
-    exclude: tuple[str, ...] = ()
-    draft: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RoomClosed:
-    """The room is over: drop it. Connections were released before this."""
-
-    reason: str
-
-
-Output = Send | Reply | Release | Generate | RoomClosed

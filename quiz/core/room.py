@@ -7,18 +7,23 @@ layers only carry commands in and outputs out, so every rule lives here and
 the tests drive it directly, deterministically.
 
 Time is data. Every deadline (countdown end, question deadline, reveal end,
-reconnect grace, idle expiry, an abandoned lobby, the next ``room_size``)
-is a field of the state, and every command first applies the transitions
-that are due by its ``now_ms``; a timer in the I/O layer only sends
-:class:`Tick` at :meth:`Room.next_wakeup_ms`. A late timer, or a server that
-takes the room over after a crash, therefore cannot change an outcome: an
-answer stamped after the deadline finds the question already closed.
+reconnect grace, idle expiry, an abandoned lobby, the next count) is a field
+of the state, and every command first applies the transitions that are due
+by its ``now_ms``; a timer in the I/O layer only sends :class:`Tick` at
+:meth:`Room.next_wakeup_ms`. A late timer, or a server that takes the room
+over after a crash, therefore cannot change an outcome: an answer stamped
+after the deadline finds the question already closed.
 
-The room is put together from parts, each in its own module: the state
-(quiz.core.state), who is in it (quiz.core.seating), the lobby (quiz.core.lobby), the game
-(quiz.core.play) and what
-each seat sees (quiz.core.views). Question kinds are quiz.core.kinds', points
-quiz.core.scoring's. Everything is re-exported here.
+A room is its state (:class:`~quiz.core.state.RoomState`, plain data) and
+four units of rules, each given the state and the units it may call:
+
+- :class:`~quiz.core.views.Views` builds what each seat sees; it changes nothing;
+- :class:`~quiz.core.lobby.Lobby` prepares the next game (quiz, settings, drafts);
+- :class:`~quiz.core.play.Play` runs games (phases, answers, scores);
+- :class:`~quiz.core.seating.Seating` seats and unseats (presence, the host, the lock).
+
+:class:`Room` dispatches each command to its unit from one table, applies
+request-id deduplication, and runs the timed transitions.
 """
 
 from __future__ import annotations
@@ -26,120 +31,70 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from llm.types import Question
 from quiz.core.commands import (
+    CloseQuestion,
     Command,
     Disconnected,
-    Generate,
-    Limits,
-    Output,
-    Present,
-    QuestionsReady,
-    Release,
-    Reply,
-    Resume,
-    RoomClosed,
-    Seat,
-    Send,
-    Tick,
-)
-from quiz.core.lobby import LobbyRules
-from quiz.core.play import PlayRules
-from quiz.core.scoring import points_for, streak_bonus
-from quiz.core.seating import SeatRules, no_seat
-from quiz.core.state import (
-    DEDUP_MAX_PER_PLAYER,
-    FINAL_TOP,
-    LARGE_ROOM,
-    LEADERBOARD_TOP,
-    LEGAL_TRANSITIONS,
-    STATE_PLAYERS_MAX,
-    Answer,
-    Phase,
-    Player,
-    wrong_phase,
-)
-from quiz.wire.protocol import (
-    CloseQuestion,
     EndGame,
-    ErrorCode,
     GenerateQuestions,
     GetDisplayLink,
     GetResults,
     KickPlayer,
     LeaveRoom,
     LockRoom,
-    Message,
     NextQuestion,
     PlayAgain,
-    RoomSettings,
+    Present,
+    QuestionsReady,
+    Resume,
+    Seat,
     SetQuestions,
     StartGame,
     SubmitAnswer,
+    Tick,
     UnlockRoom,
     UpdateSettings,
+)
+from quiz.core.lobby import Lobby
+from quiz.core.messages import (
+    ErrorCode,
+    Message,
     ack,
     error,
+    no_seat,
     with_request_id,
+    wrong_phase,
 )
+from quiz.core.outputs import Output, Reply
+from quiz.core.play import Play
+from quiz.core.question import Question
+from quiz.core.seating import Seating
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import DEDUP_MAX_PER_PLAYER, Phase, RoomState
+from quiz.core.views import Views
 
-__all__ = [
-    "DEDUP_MAX_PER_PLAYER",
-    "FINAL_TOP",
-    "LARGE_ROOM",
-    "LEADERBOARD_TOP",
-    "LEGAL_TRANSITIONS",
-    "STATE_PLAYERS_MAX",
-    "Answer",
-    "Command",
-    "Disconnected",
-    "Generate",
-    "Limits",
-    "Output",
-    "Phase",
-    "Player",
-    "Present",
-    "QuestionsReady",
-    "Release",
-    "Reply",
-    "Resume",
-    "Room",
-    "RoomClosed",
-    "Seat",
-    "Send",
-    "Tick",
-    "points_for",
-    "streak_bonus",
-]
-
-# Host actions, and the phases each is allowed in (None: any phase).
-_HOST_ONLY = (
-    KickPlayer,
-    StartGame,
-    NextQuestion,
-    PlayAgain,
-    SetQuestions,
-    CloseQuestion,
-    EndGame,
-    LockRoom,
-    UnlockRoom,
-    GetResults,
-    GenerateQuestions,
-    GetDisplayLink,
-    UpdateSettings,
-)
 _IN_GAME = (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL)
 
+# A host command: (the phases it is allowed in, None for any; what it does).
+HostRule = Callable[["Room", object, int, list[Output]], None]
 
-class Room(SeatRules, LobbyRules, PlayRules):
-    """One room's whole state, and the rules that change it."""
+
+class Room:
+    """One room: its state, and the rules that change it."""
+
+    def __init__(self, state: RoomState) -> None:
+        self.state = state
+        self.views = Views(state)
+        self.lobby = Lobby(state, self.views)
+        self.play = Play(state, self.views, self.lobby)
+        self.seats = Seating(state, self.views, self.play)
 
     @classmethod
     def create(
         cls,
         room_id: str,
         settings: RoomSettings,
-        limits: Limits,
+        limits: RoomLimits,
         host: Seat,
         now_ms: int,
         *,
@@ -149,76 +104,81 @@ class Room(SeatRules, LobbyRules, PlayRules):
 
         ``quiz``: the host's own questions (``create_room``'s ``questions``).
         """
-        room = cls(room_id, settings, limits, created_ms=now_ms, last_activity_ms=now_ms)
+        state = RoomState(room_id, settings, limits, created_ms=now_ms, last_activity_ms=now_ms)
+        room = cls(state)
         # The display token is derived from the host's secret token (through
         # its hash, which never leaves the server): as unguessable as the
         # token, and the core needs no source of randomness for it.
         digest = hashlib.sha256(b"quiz-display:" + host.token_hash.encode()).hexdigest()
-        room.display_token = digest[:32]
-        player = room._seat(host, plays=settings.host_plays)
-        room.host_id = player.id
-        room.use_quiz(quiz)
-        reply = room._joined_message("room_created", player, host.request_id)
+        state.display_token = digest[:32]
+        player = room.seats.seat(host, plays=settings.host_plays)
+        state.host_id = player.id
+        room.lobby.use_quiz(quiz)
+        reply = room.views.joined_message("room_created", player, host.request_id)
         return room, [Reply(reply, bind=player.id)]
 
     def handle(self, sender: str | None, command: Command, now_ms: int) -> list[Output]:
         """Apply one command from ``sender`` (a player id, or None) at ``now_ms``."""
-        self.transitions = []
-        if self.closed:
+        state = self.state
+        if state.closed:
             if isinstance(command, Resume):
-                return [Reply(no_seat(self.room_id, command.request_id))]
+                return [Reply(no_seat(state.room_id, command.request_id))]
             return [Reply(error(ErrorCode.ROOM_NOT_FOUND, "this room is closed", _rid(command)))]
         out: list[Output] = []
         self._advance(now_ms, out)
-        if self.closed:
+        if state.closed:
             return out
         if isinstance(command, Tick):
             return out
         if isinstance(command, QuestionsReady):
-            self._questions_ready(command, now_ms, out)
+            self.play.questions_ready(command, now_ms, out)
         elif isinstance(command, Seat):
-            self._join(command, now_ms, out)
+            self.seats.join(command, now_ms, out)
         elif isinstance(command, Resume):
-            self._resume(command, now_ms, out)
-        elif self.member(sender) is None:
+            self.seats.resume(command, now_ms, out)
+        elif sender is None or state.member(sender) is None:
             out.append(
                 Reply(error(ErrorCode.NOT_IN_ROOM, "you are not in this room", _rid(command)))
             )
         elif isinstance(command, Disconnected):
-            self._disconnected(sender, command.via, now_ms, out)  # type: ignore[arg-type]
+            self.seats.disconnected(sender, command.via, now_ms, out)
         elif isinstance(command, Present):
-            self._present(sender, command.via, now_ms, out)  # type: ignore[arg-type]
+            self.seats.present(sender, command.via, now_ms, out)
         else:
-            self._deduplicated(sender, command, now_ms, out)  # type: ignore[arg-type]
+            self._deduplicated(sender, command, now_ms, out)
         # What the command made due now (a countdown of 0) happens now.
         self._advance(now_ms, out)
         return out
 
     def next_wakeup_ms(self) -> int | None:
         """When the next timed transition is due, or None if nothing is pending."""
-        if self.closed:
+        s = self.state
+        if s.closed:
             return None
-        times = [self.last_activity_ms + self.limits.idle_ttl_ms]
-        if self.phase is Phase.QUESTION and self.deadline_ms is not None:
-            times.append(self.deadline_ms)
-        if self.phase in (Phase.COUNTDOWN, Phase.REVEAL) and self.phase_ends_ms is not None:
-            times.append(self.phase_ends_ms)
-        if self.absent:
+        times = [s.last_activity_ms + s.limits.idle_ttl_ms]
+        if s.phase is Phase.QUESTION:
+            if s.deadline_ms is not None:
+                times.append(s.deadline_ms)
+            if s.progress_due_ms is not None:
+                times.append(s.progress_due_ms)
+        if s.phase in (Phase.COUNTDOWN, Phase.REVEAL) and s.phase_ends_ms is not None:
+            times.append(s.phase_ends_ms)
+        if s.absent:
             # Seats are marked absent in time order, so the first went first:
             # O(1), however many are away.
-            times.append(next(iter(self.absent.values())) + self.limits.grace_ms)
-        if self.empty_since_ms is not None:
-            times.append(self.empty_since_ms + self.limits.abandoned_ms)
-        if self.room_size_due_ms is not None:
-            times.append(self.room_size_due_ms)
+            times.append(next(iter(s.absent.values())) + s.limits.grace_ms)
+        if s.empty_since_ms is not None:
+            times.append(s.empty_since_ms + s.limits.abandoned_ms)
+        if s.room_size_due_ms is not None:
+            times.append(s.room_size_due_ms)
         return min(times)
 
     # Commands from a seat.
 
     def _deduplicated(self, sender: str, command: Command, now_ms: int, out: list[Output]) -> None:
         """Apply a seat's command once: a retried request_id gets the first reply."""
-        self.last_activity_ms = now_ms
-        request_id = command.request_id  # type: ignore[union-attr]
+        self.state.last_activity_ms = now_ms
+        request_id = _rid(command)
         if request_id is not None:
             cached = self._seen(sender, request_id, now_ms)
             if cached is not None:
@@ -236,115 +196,68 @@ class Room(SeatRules, LobbyRules, PlayRules):
     def _player_command(
         self, sender: str, command: Command, now_ms: int, out: list[Output]
     ) -> None:
-        rid = command.request_id  # type: ignore[union-attr]
+        rid = _rid(command)
         if isinstance(command, SubmitAnswer):
-            self._answer(sender, command, now_ms, out)
-        elif isinstance(command, LeaveRoom):
-            out.append(Reply(ack(rid)))
-            self._remove(sender, "left", None, now_ms, out)
-        elif not isinstance(command, _HOST_ONLY):
-            raise TypeError(f"not a room command: {command!r}")
-        elif sender != self.host_id:
-            out.append(Reply(error(ErrorCode.NOT_HOST, "only the host can do that", rid)))
-        else:
-            self._host_command(sender, command, now_ms, out)
-
-    def _host_command(self, sender: str, command: Command, now_ms: int, out: list[Output]) -> None:
-        rid = command.request_id  # type: ignore[union-attr]
-        if isinstance(command, KickPlayer):
-            self._kick(sender, command, now_ms, out)
-        elif isinstance(command, StartGame):
-            self._start(command, now_ms, out)
-        elif isinstance(command, PlayAgain):
-            self._play_again(command, now_ms, out)
-        elif isinstance(command, SetQuestions):
-            self._set_questions(command, now_ms, out)
-        elif isinstance(command, UpdateSettings):
-            self._update_settings(command, now_ms, out)
-        elif isinstance(command, GenerateQuestions):
-            self._draft(command, out)
-        elif isinstance(command, LockRoom | UnlockRoom):
-            self._lock(isinstance(command, LockRoom), rid, now_ms, out)
-        elif isinstance(command, GetDisplayLink):
-            link = {"type": "display_link", "room_id": self.room_id}
-            link["display_token"] = self.display_token
-            out.append(Reply(with_request_id(link, rid)))
-        elif isinstance(command, GetResults):
-            if not self.counts:
-                why = "get_results: no question has closed yet"
-                out.append(Reply(error(ErrorCode.WRONG_PHASE, why, rid)))
-            else:
-                out.append(Reply(self.results(rid)))
-        elif isinstance(command, NextQuestion):
-            self._if_phase(
-                (Phase.REVEAL,), "next_question", rid, out, lambda: self._next(now_ms, out)
-            )
-        elif isinstance(command, CloseQuestion):
-            self._if_phase(
-                (Phase.QUESTION,),
-                "close_question",
-                rid,
-                out,
-                lambda: self._close_question(now_ms, out),
-            )
-        elif isinstance(command, EndGame):
-            self._if_phase(_IN_GAME, "end_game", rid, out, lambda: self._finish(out))
-
-    def _if_phase(
-        self,
-        phases: tuple[Phase, ...],
-        action: str,
-        rid: str | None,
-        out: list[Output],
-        then: Callable[[], None],
-    ) -> None:
-        if self.phase not in phases:
-            out.append(Reply(wrong_phase(self.phase, action, rid)))
+            self.play.answer(sender, command, now_ms, out)
             return
-        out.append(Reply(ack(rid)))
-        then()
+        if isinstance(command, LeaveRoom):
+            out.append(Reply(ack(rid)))
+            self.seats.remove(sender, "left", None, now_ms, out)
+            return
+        rule = HOST_RULES.get(type(command))
+        if rule is None:
+            raise TypeError(f"not a room command: {command!r}")
+        phases, apply = rule
+        if sender != self.state.host_id:
+            out.append(Reply(error(ErrorCode.NOT_HOST, "only the host can do that", rid)))
+        elif phases is not None and self.state.phase not in phases:
+            out.append(Reply(wrong_phase(self.state.phase, command.action, rid)))  # type: ignore[union-attr]
+        else:
+            apply(self, command, now_ms, out)
 
     # Transitions.
 
     def _advance(self, now_ms: int, out: list[Output]) -> None:
         """Apply, in time order, every timed transition due by ``now_ms``."""
-        while not self.closed:
+        s = self.state
+        while not s.closed:
             due = self.next_wakeup_ms()
             if due is None or due > now_ms:
                 return
             # Each step below clears the condition that made it due, so the
             # loop ends; it runs transitions at their own times, in order.
-            if due == self.last_activity_ms + self.limits.idle_ttl_ms:
-                self._close("idle", out)
-            elif (
-                self.empty_since_ms is not None
-                and due == self.empty_since_ms + self.limits.abandoned_ms
-            ):
-                self._close("abandoned", out)
-            elif self.phase is Phase.QUESTION and self.deadline_ms == due:
-                self._close_question(due, out)
-            elif self.phase in (Phase.COUNTDOWN, Phase.REVEAL) and self.phase_ends_ms == due:
-                if self.phase is Phase.COUNTDOWN:
-                    self._open_question(0, now_ms, out)
+            if due == s.last_activity_ms + s.limits.idle_ttl_ms:
+                s.close("idle", out)
+            elif s.empty_since_ms is not None and due == s.empty_since_ms + s.limits.abandoned_ms:
+                s.close("abandoned", out)
+            elif s.phase is Phase.QUESTION and s.deadline_ms == due:
+                self.play.close_question(due, out)
+            elif s.phase is Phase.QUESTION and s.progress_due_ms == due:
+                # A count goes out now, however late: the next one is an
+                # interval after this one.
+                self.play.send_progress(now_ms, out)
+            elif s.phase in (Phase.COUNTDOWN, Phase.REVEAL) and s.phase_ends_ms == due:
+                if s.phase is Phase.COUNTDOWN:
+                    self.play.open_question(0, now_ms, out)
                 else:
-                    self._next(now_ms, out)
-            elif self.room_size_due_ms == due:
-                self._send_room_size(due, out)
+                    self.play.next(now_ms, out)
+            elif s.room_size_due_ms == due:
+                self.seats.send_room_size(now_ms, out)
             else:
-                self._expire_absent(due, now_ms, out)
+                self.seats.expire_absent(due, now_ms, out)
 
     def _seen(self, player_id: str, request_id: str, now_ms: int) -> Message | None:
-        entries = self.seen_requests.get(player_id)
+        entries = self.state.seen_requests.get(player_id)
         if not entries:
             return None
         hit = entries.get(request_id)
-        if hit is None or now_ms - hit[0] > self.limits.dedup_ttl_ms:
+        if hit is None or now_ms - hit[0] > self.state.limits.dedup_ttl_ms:
             return None
         return hit[1]
 
     def _remember(self, player_id: str, request_id: str, now_ms: int, reply: Message) -> None:
-        entries = self.seen_requests.setdefault(player_id, {})
-        ttl = self.limits.dedup_ttl_ms
+        entries = self.state.seen_requests.setdefault(player_id, {})
+        ttl = self.state.limits.dedup_ttl_ms
         if len(entries) >= DEDUP_MAX_PER_PLAYER:
             for key in [k for k, (at, _) in entries.items() if now_ms - at > ttl]:
                 del entries[key]
@@ -355,3 +268,53 @@ class Room(SeatRules, LobbyRules, PlayRules):
 
 def _rid(command: object) -> str | None:
     return getattr(command, "request_id", None)
+
+
+# Host commands: what each does, in which phases (None: any), dispatched by
+# type. The phase check is here, once; a rule that allows its command in any
+# phase checks what it must itself.
+
+
+def _kick(room: Room, command: KickPlayer, now_ms: int, out: list[Output]) -> None:
+    room.seats.kick(room.state.host_id, command, now_ms, out)
+
+
+def _display_link(room: Room, command: GetDisplayLink, now_ms: int, out: list[Output]) -> None:
+    link = {"type": "display_link", "room_id": room.state.room_id}
+    link["display_token"] = room.state.display_token
+    out.append(Reply(with_request_id(link, command.request_id)))
+
+
+def _results(room: Room, command: GetResults, now_ms: int, out: list[Output]) -> None:
+    if not room.state.counts:
+        why = "get_results: no question has closed yet"
+        out.append(Reply(error(ErrorCode.WRONG_PHASE, why, command.request_id)))
+        return
+    out.append(Reply(room.views.results(command.request_id)))
+
+
+def _then(step: Callable[[Room, int, list[Output]], None]) -> HostRule:
+    """A host command that is acknowledged, then does ``step``."""
+
+    def apply(room: Room, command: object, now_ms: int, out: list[Output]) -> None:
+        out.append(Reply(ack(_rid(command))))
+        step(room, now_ms, out)
+
+    return apply
+
+
+HOST_RULES: dict[type, tuple[tuple[Phase, ...] | None, HostRule]] = {
+    KickPlayer: (None, _kick),  # type: ignore[dict-item]
+    StartGame: ((Phase.LOBBY,), lambda r, c, t, o: r.play.start(c, t, o)),  # type: ignore[arg-type]
+    PlayAgain: ((Phase.FINISHED,), lambda r, c, t, o: r.play.play_again(c, t, o)),  # type: ignore[arg-type]
+    SetQuestions: ((Phase.LOBBY,), lambda r, c, t, o: r.lobby.set_questions(c, t, o)),  # type: ignore[arg-type]
+    UpdateSettings: ((Phase.LOBBY,), lambda r, c, t, o: r.lobby.update_settings(c, t, o)),  # type: ignore[arg-type]
+    GenerateQuestions: ((Phase.LOBBY,), lambda r, c, t, o: r.lobby.draft(c, o)),  # type: ignore[arg-type]
+    LockRoom: (None, lambda r, c, t, o: r.seats.lock(True, _rid(c), t, o)),
+    UnlockRoom: (None, lambda r, c, t, o: r.seats.lock(False, _rid(c), t, o)),
+    GetDisplayLink: (None, _display_link),  # type: ignore[dict-item]
+    GetResults: (None, _results),  # type: ignore[dict-item]
+    NextQuestion: ((Phase.REVEAL,), _then(lambda r, t, o: r.play.next(t, o))),
+    CloseQuestion: ((Phase.QUESTION,), _then(lambda r, t, o: r.play.close_question(t, o))),
+    EndGame: (_IN_GAME, _then(lambda r, t, o: r.play.finish(o))),
+}

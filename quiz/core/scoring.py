@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llm.types import Question
+from quiz.core.question import Question
 
 STREAK_STEP = 100
 STREAK_MAX = 500

@@ -1,39 +1,38 @@
-"""A room's state: its phases, seats and answers, as plain data. No I/O.
+"""A room's state: its phase, seats and answers, as plain data. No I/O.
 
 :class:`RoomState` holds every field a snapshot must carry, plus indexes
-derived from them (rebuilt on load, never stored), and the few helpers
-that keep those indexes and counters true. The rules that change the state
-are in quiz.core.seating (who is in the room), quiz.core.play (the game) and
-quiz.core.views (what each seat sees); quiz.core.room puts them together as
-:class:`~quiz.core.room.Room`.
+derived from them (rebuilt on load, never stored), and the few helpers that
+keep those indexes and counters true. It holds no rule: the rules that
+change it are the units of :mod:`quiz.core.room` (seating, lobby, play,
+views), each given the state it may change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from llm.types import Question
-from quiz.core.commands import Limits, Output, Release, RoomClosed
 from quiz.core.kinds import AnswerValue
-from quiz.wire.names import name_index
-from quiz.wire.protocol import ErrorCode, Message, RoomSettings, error
+from quiz.core.messages import Message
+from quiz.core.outputs import Output, Release, RoomClosed
+from quiz.core.question import Question
+from quiz.core.settings import RoomLimits, RoomSettings
 
 LEADERBOARD_TOP = 10  # in question_result
 FINAL_TOP = 100  # in game_over
 STATE_PLAYERS_MAX = 100  # players listed in a room state
 LARGE_ROOM = 100  # more players than this: presence goes to the host only
-ROOM_SIZE_INTERVAL_MS = 1_000
+# A large room's counts (room_size, answer_progress) at most once per this;
+# a small room's answer_progress at most once per PROGRESS_MS.
+LARGE_COUNT_MS = 1_000
+PROGRESS_MS = 200
 WATCHERS_MAX = 20  # display screens (and a presenting host) per room
 PLAYED_MAX = 500  # question texts remembered for `exclude`
 # Remembered request ids per player: bounds memory against a client that
 # sends a fresh request_id with every message.
 DEDUP_MAX_PER_PLAYER = 128
-
-
-def wrong_phase(phase: str, action: str, request_id: str | None) -> Message:
-    return error(ErrorCode.WRONG_PHASE, f"{action} is not possible in phase {phase}", request_id)
 
 
 class Phase(StrEnum):
@@ -86,6 +85,9 @@ class Player:
     # answered) or {answer, correct, points, time_ms}; shorter for a player
     # who joined late. `results` is built from it.
     history: list[dict[str, Any] | None] = field(default_factory=list)
+    # The name's index keys (Seat.name_keys). Derived from the name by the
+    # I/O layer: a snapshot leaves them out and its reader derives them again.
+    keys: tuple[str, ...] = ()
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name}
@@ -106,7 +108,7 @@ class RoomState:
 
     room_id: str
     settings: RoomSettings
-    limits: Limits
+    limits: RoomLimits
     created_ms: int
     phase: Phase = Phase.LOBBY
     host_id: str = ""
@@ -142,34 +144,47 @@ class RoomState:
     played: list[str] = field(default_factory=list)  # question texts, for `exclude`
     counts: list[list[int]] = field(default_factory=list)  # answer_counts per closed question
     final_board: list[Message] | None = None  # game_over's leaderboard (None: recompute)
+    # Counts are deadlines like any other: when the next is due, when and
+    # what the last one said.
     room_size_due_ms: int | None = None
     room_size_sent_ms: int = 0
     room_size_sent: list[int] = field(default_factory=list)  # [players, connected] last sent
-    # The phase changes made by the last call to handle(), for the tests.
-    transitions: list[tuple[Phase, Phase]] = field(default_factory=list, repr=False)
+    progress_due_ms: int | None = None
+    progress_sent_ms: int | None = None  # None: none yet for the open question
     # Derived from the fields above, rebuilt by __post_init__, never stored.
-    names: dict[str, str] = field(init=False, repr=False)  # quiz.wire.names key -> id
+    names: dict[str, str] = field(init=False, repr=False)  # name key -> id
     tokens: dict[str, str] = field(init=False, repr=False)  # token hash -> id
     connected_count: int = field(init=False, repr=False)  # connected players
     top_ids: tuple[str, ...] | None = field(init=False, repr=False)  # state_for's list
     # Their entries, for the top_ids they were made from (read-only: shared
     # by every room state that lists them).
     top_states: tuple[tuple[str, ...], list[Message]] | None = field(init=False, repr=False)
+    # Called with (from, to) at every change of phase, when set (tests, tracing).
+    on_transition: Callable[[Phase, Phase], None] | None = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.names = {}
         self.tokens = {}
         for seat in (*self.players.values(), *self.watchers.values()):
-            self._index(seat)
+            self.index(seat)
         self.connected_count = sum(1 for p in self.players.values() if p.connected)
         self.top_ids = None
         self.top_states = None
+        self.on_transition = None
 
-    def _index(self, seat: Player) -> None:
+    def index(self, seat: Player) -> None:
+        """Make ``seat`` findable by its token and (a player's) by its name."""
         self.tokens[seat.token_hash] = seat.id
-        if not seat.display:
-            for key in name_index(seat.name):
-                self.names.setdefault(key, seat.id)
+        for key in seat.keys:
+            self.names.setdefault(key, seat.id)
+
+    def unindex(self, seat: Player) -> None:
+        del self.tokens[seat.token_hash]
+        for key in seat.keys:
+            if self.names.get(key) == seat.id:
+                del self.names[key]
 
     def member(self, player_id: str | None) -> Player | None:
         """The seat ``player_id`` holds, playing or not."""
@@ -183,7 +198,7 @@ class RoomState:
     def is_large(self) -> bool:
         return len(self.players) > LARGE_ROOM
 
-    def _set_connected(self, seat: Player, connected: bool) -> None:
+    def set_connected(self, seat: Player, connected: bool) -> None:
         """Flip a seat's presence, keeping the counts true."""
         if seat.connected == connected:
             return
@@ -202,7 +217,7 @@ class RoomState:
             if seat.id in self.answers:
                 self.answered += step
 
-    def _note_if_empty(self, now_ms: int) -> None:
+    def note_if_empty(self, now_ms: int) -> None:
         """Start the abandoned clock of a never-started room that nobody is in."""
         if self.started or self.phase is not Phase.LOBBY or self.connected_count:
             return
@@ -211,26 +226,14 @@ class RoomState:
         if self.empty_since_ms is None:
             self.empty_since_ms = now_ms
 
-    def _enter(self, phase: Phase) -> None:
-        self.transitions.append((self.phase, phase))
+    def enter(self, phase: Phase) -> None:
+        if self.on_transition is not None:
+            self.on_transition(self.phase, phase)
         self.phase = phase
 
-    def _close(self, reason: str, out: list[Output]) -> None:
+    def close(self, reason: str, out: list[Output]) -> None:
         for seat in (*self.players.values(), *self.watchers.values()):
             if seat.connected:
                 out.append(Release(seat.id, 4002, reason))
         self.closed = True
         out.append(RoomClosed(reason))
-
-    # Rules one part of the room asks of another (quiz.core.play, quiz.core.views).
-
-    def _progress_changed(self, now_ms: int, out: list[Output]) -> None:
-        raise NotImplementedError
-
-    def state_for(self, player_id: str | None, now_ms: int) -> Message:
-        raise NotImplementedError
-
-    def _joined_message(
-        self, kind: str, player: Player, request_id: str | None, now_ms: int | None = None
-    ) -> Message:
-        raise NotImplementedError

@@ -11,10 +11,10 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from llm.types import Question
 from quiz.core.kinds import AnswerValue
+from quiz.core.messages import Message, with_request_id
+from quiz.core.question import Question
 from quiz.core.state import FINAL_TOP, STATE_PLAYERS_MAX, Phase, Player, RoomState
-from quiz.wire.protocol import Message, with_request_id
 
 
 def wire_answer(value: AnswerValue) -> Any:
@@ -22,8 +22,12 @@ def wire_answer(value: AnswerValue) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-class Views(RoomState):
-    """The read-only half of a room."""
+class Views:
+    """What each seat sees of the room: it builds messages and changes
+    nothing but the caches of lists it builds (``top_ids``, ``final_board``)."""
+
+    def __init__(self, state: RoomState) -> None:
+        self.state = state
 
     def state_for(self, player_id: str | None, now_ms: int) -> Message:
         """The room state as ``player_id`` sees it (``your_answer`` is theirs).
@@ -32,52 +36,60 @@ class Views(RoomState):
         ``your_answer``: each client keeps its own.
         """
         state: Message = {
-            "room_id": self.room_id,
-            "phase": str(self.phase),
-            "host_id": self.host_id,
-            "host_plays": self.host_id in self.players,
-            "locked": self.locked,
-            "topic": self.settings.topic,
-            "settings": self.settings.to_dict(),
-            "players": self._listed_players(player_id),
-            "player_count": len(self.players),
-            "question_index": self.question_index,
+            "room_id": self.state.room_id,
+            "phase": str(self.state.phase),
+            "host_id": self.state.host_id,
+            "host_plays": self.state.host_id in self.state.players,
+            "locked": self.state.locked,
+            "topic": self.state.settings.topic,
+            "settings": self.state.settings.to_dict(),
+            "players": self.listed_players(player_id),
+            "player_count": len(self.state.players),
+            "question_index": self.state.question_index,
             "total_questions": self.total_questions(),
             "server_time_ms": now_ms,
         }
-        if self.phase is Phase.QUESTION:
-            state["question"] = self._question_message(now_ms)
+        if self.state.phase is Phase.QUESTION:
+            state["question"] = self.question_message(now_ms)
             if player_id is not None:
-                answer = self.answers.get(player_id)
+                answer = self.state.answers.get(player_id)
                 state["your_answer"] = wire_answer(answer.option) if answer else None
-        if self.phase is Phase.COUNTDOWN and self.phase_ends_ms is not None:
-            state["countdown_ends_ms"] = self.phase_ends_ms
-        if self.phase in (Phase.REVEAL, Phase.FINISHED) and self.last_result is not None:
-            state["last_result"] = self.last_result
-        if self.phase is Phase.FINISHED:
+        if self.state.phase is Phase.COUNTDOWN and self.state.phase_ends_ms is not None:
+            state["countdown_ends_ms"] = self.state.phase_ends_ms
+        if (
+            self.state.phase in (Phase.REVEAL, Phase.FINISHED)
+            and self.state.last_result is not None
+        ):
+            state["last_result"] = self.state.last_result
+        if self.state.phase is Phase.FINISHED:
             state["leaderboard"] = self.final_leaderboard()
         return state
 
     def total_questions(self) -> int:
-        return len(self.questions) or len(self.quiz) or self.settings.num_questions
+        return (
+            len(self.state.questions) or len(self.state.quiz) or self.state.settings.num_questions
+        )
 
-    def _listed_players(self, recipient: str | None) -> list[Message]:
+    def listed_players(self, recipient: str | None) -> list[Message]:
         """Everyone up to 100 players (seat order); past that 100: the best
         by score, then seat, always including the recipient."""
-        if len(self.players) <= STATE_PLAYERS_MAX:
-            return [p.state() for p in self.players.values()]
-        if self.top_ids is None:
+        if len(self.state.players) <= STATE_PLAYERS_MAX:
+            return [p.state() for p in self.state.players.values()]
+        if self.state.top_ids is None:
             best = heapq.nsmallest(
-                STATE_PLAYERS_MAX, self.players.values(), key=lambda p: (-p.score, p.seat)
+                STATE_PLAYERS_MAX, self.state.players.values(), key=lambda p: (-p.score, p.seat)
             )
-            self.top_ids = tuple(p.id for p in best)
-        if self.top_states is None or self.top_states[0] is not self.top_ids:
+            self.state.top_ids = tuple(p.id for p in best)
+        if self.state.top_states is None or self.state.top_states[0] is not self.state.top_ids:
             # Built once per change of the list, not once per join: every
             # joiner of a filling room gets the same 99 or 100 entries.
-            self.top_states = (self.top_ids, [self.players[pid].state() for pid in self.top_ids])
-        listed = self.top_states[1]
-        me = self.players.get(recipient or "")
-        if me is None or me.id in self.top_ids:
+            self.state.top_states = (
+                self.state.top_ids,
+                [self.state.players[pid].state() for pid in self.state.top_ids],
+            )
+        listed = self.state.top_states[1]
+        me = self.state.players.get(recipient or "")
+        if me is None or me.id in self.state.top_ids:
             return listed
         # At most 100 in all: the best 99, and the recipient.
         return [*listed[: STATE_PLAYERS_MAX - 1], me.state()]
@@ -93,7 +105,7 @@ class Views(RoomState):
         def key(p: Player) -> tuple[int, int, int]:
             return (-p.score, p.correct_ms, p.seat)
 
-        players = self.players.values()
+        players = self.state.players.values()
         ordered = sorted(players, key=key) if top is None else heapq.nsmallest(top, players, key)
         board: list[Message] = []
         rank = 0
@@ -112,21 +124,21 @@ class Views(RoomState):
 
     def final_leaderboard(self) -> list[Message]:
         """game_over's leaderboard: the top 100, kept until a listed player leaves."""
-        if self.final_board is None:
-            self.final_board = self.leaderboard(FINAL_TOP)
-        return self.final_board
+        if self.state.final_board is None:
+            self.state.final_board = self.leaderboard(FINAL_TOP)
+        return self.state.final_board
 
     def limit_ms(self, question: Question) -> int | None:
         """The question's own time limit, else the room's; None: no limit."""
-        seconds = question.time_limit or self.settings.time_per_question
+        seconds = question.time_limit or self.state.settings.time_per_question
         return seconds * 1000 if seconds else None
 
-    def _question_message(self, now_ms: int) -> Message:
-        question = self.questions[self.question_index]
+    def question_message(self, now_ms: int) -> Message:
+        question = self.state.questions[self.state.question_index]
         message: Message = {
             "type": "question",
-            "question_index": self.question_index,
-            "total_questions": len(self.questions),
+            "question_index": self.state.question_index,
+            "total_questions": len(self.state.questions),
             "kind": question.kind,
             "points": question.points,
             "question": question.text,
@@ -134,17 +146,17 @@ class Views(RoomState):
         if question.kind != "text":
             message["options"] = list(question.options)
         message["time_limit_ms"] = self.limit_ms(question)
-        message["deadline_ms"] = self.deadline_ms
+        message["deadline_ms"] = self.state.deadline_ms
         message["server_time_ms"] = now_ms
         return message
 
-    def _result_message(
+    def result_message(
         self, question: Question, counts: list[int], board: list[Message]
     ) -> Message:
         single = question.kind in ("choice", "true_false")
         result: Message = {
             "type": "question_result",
-            "question_index": self.question_index,
+            "question_index": self.state.question_index,
             "kind": question.kind,
             "correct_answer": question.correct[0] if single else None,
             "correct_answers": list(question.correct),
@@ -156,25 +168,29 @@ class Views(RoomState):
             result["accepted_answers"] = list(question.answers)
         return result
 
-    def _joined_message(
+    def joined_message(
         self, kind: str, player: Player, request_id: str | None, now_ms: int | None = None
     ) -> Message:
         return with_request_id(
             {
                 "type": kind,
-                "room_id": self.room_id,
+                "room_id": self.state.room_id,
                 "player_id": player.id,
-                "is_host": player.id == self.host_id,
-                "room": self.state_for(player.id, self.created_ms if now_ms is None else now_ms),
+                "is_host": player.id == self.state.host_id,
+                "room": self.state_for(
+                    player.id, self.state.created_ms if now_ms is None else now_ms
+                ),
             },
             request_id,
         )
 
     def results(self, request_id: str | None) -> Message:
         """``results``: every closed question and every player's answers to each."""
-        closed = len(self.counts)
+        closed = len(self.state.counts)
         questions = []
-        for index, (question, counts) in enumerate(zip(self.questions, self.counts, strict=False)):
+        for index, (question, counts) in enumerate(
+            zip(self.state.questions, self.state.counts, strict=False)
+        ):
             entry = question.to_dict()
             entry.pop("source", None)
             entry["index"] = index
@@ -185,7 +201,7 @@ class Views(RoomState):
             questions.append(entry)
         players = []
         for row in self.leaderboard():
-            player = self.players[row["player_id"]]
+            player = self.state.players[row["player_id"]]
             answers = player.history[:closed]
             players.append(
                 {
@@ -198,9 +214,9 @@ class Views(RoomState):
             )
         message: Message = {
             "type": "results",
-            "room_id": self.room_id,
-            "topic": self.settings.topic,
-            "player_count": len(self.players),
+            "room_id": self.state.room_id,
+            "topic": self.state.settings.topic,
+            "player_count": len(self.state.players),
             "questions": questions,
             "players": players,
         }

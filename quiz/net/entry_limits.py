@@ -21,8 +21,9 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from quiz.core.commands import ClientCommand, CreateRoom, JoinRoom, Rejoin, Watch
+from quiz.core.messages import ErrorCode
 from quiz.net.token_bucket import TokenBucket
-from quiz.wire.protocol import ClientCommand, CreateRoom, ErrorCode, JoinRoom, Rejoin, Watch
 
 # A connection gets at most this share of its address's allowance (and at
 # least 1 a minute): one socket needs far less than a school's NAT.

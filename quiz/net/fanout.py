@@ -1,23 +1,19 @@
 """Sending to many connections without holding the event loop for long.
 
-The rules the connection hub follows for big rooms (protocol 1.1, "Large
+How the hub carries out the pacing the core asks for (protocol 1.1, "Large
 rooms"; design, "Big rooms"):
 
-- ``answer_progress`` goes out at most about once a second in a large room
-  (five times a second in a small one), paced: :data:`SLICE` connections at
-  a time, the slices spread over most of the second, each with the latest
-  count. A room of 5,000 sent all at once is 5,000 frames in one burst,
-  and an answer's acknowledgement waited behind it, on the server and on
-  every client machine that reads many of them; paced, no burst is longer
-  than one slice.
-- Everything else sent to a large room goes out :data:`SLICE` connections
-  at a time with the event loop running between two slices: an answer that
-  arrives while a question reaches 10,000 players is acknowledged in
-  milliseconds, not after the whole broadcast. ``room_size`` is spread over
-  most of a second like a progress count. What is sent next to the room,
-  or to one player, goes in line behind the frames still on their way, in
-  the same slices (a spread-out ``room_size`` is flushed first instead), so
-  nothing is overtaken.
+- A whole-room send to a large room goes out :data:`SLICE` connections at a
+  time with the event loop running between two slices (:class:`Paced`): an
+  answer that arrives while a question reaches 10,000 players is
+  acknowledged in milliseconds, not after the whole broadcast. What is sent
+  next to the room, or to one player, goes in line behind the frames still
+  on their way, in the same slices, so nothing is overtaken.
+- A count (``Send.count``: ``answer_progress``, ``room_size``) is spread
+  over most of its interval in a large room, one slice at a time: 5,000
+  frames in one burst held an answer's acknowledgement behind them, on the
+  server and on every client machine that reads many of them. A newer count
+  of the same name takes the place of the rest of the older one.
 - A send does no per-connection bookkeeping: :func:`quiz.net.sockets.write_text`
   writes one serialized frame into each connection's buffer. Connections
   that stopped reading are found by :class:`SlowReaderSweep`, once a
@@ -27,46 +23,26 @@ rooms"; design, "Big rooms"):
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from websockets.asyncio.server import ServerConnection
 
-from quiz.core.state import LARGE_ROOM
+from quiz.ops.clock import Clock, Timer
 from quiz.ops.tasks import Ticker
 
 log = logging.getLogger("quiz.net.fanout")
 
-# answer_progress: at most one a room per interval (one per answer would be
-# n * n frames a question).
-PROGRESS_INTERVAL = 0.2
-LARGE_PROGRESS_INTERVAL = 1.0
 # Connections written to at once by a paced send, and the share of its
 # interval over which its slices are spread.
 SLICE = 100
 PACED_SHARE = 0.8
-# While a large room fills, the heap is frozen again every this many seats;
-# while it plays, every this many seconds.
-REFREEZE_SEATS = 500
-REFREEZE_SECONDS = 1.0
-# A server holding more connections than this keeps its heap frozen too,
-# whatever the size of its rooms; and collects its cyclic garbage in one
-# full pass this often while no large room plays.
-HEAVY_CONNECTIONS = 1_000
-FULL_PASS_SECONDS = 600.0
 # A connection whose unsent bytes pile past this is not reading: it is cut
 # rather than holding memory without bound.
 MAX_BUFFERED_BYTES = 1 << 20
 SWEEP_INTERVAL = 1.0
-
-
-def progress_interval(total: int) -> float:
-    """Seconds between two ``answer_progress`` of a room with ``total`` players answering."""
-    return LARGE_PROGRESS_INTERVAL if total > LARGE_ROOM else PROGRESS_INTERVAL
 
 
 # How a frame is written to connections: the hub's one way (which repairs a
@@ -112,12 +88,14 @@ class Paced:
         latest: Callable[[], str | None] | str,
         write: Write,
         spacing: float,
+        clock: Clock,
     ) -> None:
         first = _Part(sockets, None, latest) if isinstance(latest, str) else _Part(sockets, latest)
         self.parts: deque[_Part] = deque([first])
         self.write = write
         self.spacing = spacing
-        self._timer: asyncio.TimerHandle | None = None
+        self.clock = clock
+        self._timer: Timer | None = None
 
     @property
     def done(self) -> bool:
@@ -130,18 +108,21 @@ class Paced:
     def flush(self) -> None:
         self._send(None)
 
+    def drop(self) -> None:
+        """Send nothing more: what is left is moot (a count after its result)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.parts.clear()
+
     def then_all(self, sockets: Sequence[ServerConnection], frame: str) -> None:
         """``frame`` to ``sockets``, after the rest of this send (one not spread out)."""
         assert self.spacing == 0, "a paced count is flushed, not queued behind"
         self._queue(_Part(sockets, None, frame))
 
     def then(self, ws: ServerConnection, frame: str) -> None:
-        """``frame`` to ``ws`` after the rest of this send."""
-        if self.spacing > 0:
-            # A count spread over a second: not worth holding a frame for.
-            self.flush()
-            self.write((ws,), frame)
-            return
+        """``frame`` to ``ws`` after the rest of this send (one not spread out)."""
+        assert self.spacing == 0, "nothing waits behind a count"
         self._queue(_Part((ws,), None, frame))
 
     def _queue(self, part: _Part) -> None:
@@ -169,8 +150,16 @@ class Paced:
             if part.start >= len(part.sockets):
                 self.parts.popleft()
         if self.parts:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(self.spacing, self._send, SLICE)
+            if self.spacing > 0:
+                self._timer = self.clock.call_later(self.spacing, self._next_slice)
+            else:
+                # As fast as the loop allows: not a wait, a turn of the loop
+                # for what came in meanwhile (the answers' acknowledgements).
+                self._timer = asyncio.get_running_loop().call_soon(self._next_slice)
+
+    def _next_slice(self) -> None:
+        self._timer = None
+        self._send(SLICE)
 
 
 class SlowReaderSweep:
@@ -213,117 +202,3 @@ class SlowReaderSweep:
                 cut += 1
         self.cut += cut
         return cut
-
-
-class GcWindow:
-    """Keeps the cyclic GC off the heap that a big room's players hold.
-
-    Measured (docs/performance.md), in a room of 5,000:
-
-    - full passes walk every connection and player: they stalled the loop
-      for up to 3.3 s in the middle of a game, and while the room filled
-      they took an eighth of the CPU (six passes, 0.56 s, the longest
-      166 ms), the heap growing by a quarter again and again and each growth
-      buying a pass over all of it;
-    - young passes during a game walked up to 90,000 objects (88 ms): each
-      connection's keepalive (a timer, a future and a coroutine every ping
-      interval) and each question's per-player objects live long enough to
-      be promoted, and an answer that arrives during a pass waits for it.
-
-    So from when a room here grows past :data:`LARGE_ROOM` players until its
-    game ends, ``gc.freeze()`` moves every object alive to a generation the
-    collector never scans. While it fills, the freeze is renewed every
-    :data:`REFREEZE_SEATS` seats: a pass walks at most what the last seats
-    brought.
-
-    While it plays, even young passes cost: what a question holds for every
-    player (the answers, the round's 5,000 connections) is young, and a young
-    pass visits everything a young container refers to. A 10,000-player
-    game spent 1.1 s in 670 young passes, and a 5,000-player burst of
-    answers met passes of up to 37 ms. So while a large room plays the
-    collector is off (``gc.disable()``) and the heap is frozen again every
-    :data:`REFREEZE_SECONDS`, without a pass: reference counting frees what
-    dies, and only cyclic garbage waits for the game's end, when the
-    collector is back on.
-
-    Many small rooms hold a heap as big (1,000 rooms of 5 had full passes of
-    up to 365 ms), so the same holds while the server has more than
-    :data:`HEAVY_CONNECTIONS` connections, renewed every second. Freezing
-    does not keep anything alive (reference counting frees what is frozen);
-    only cyclic garbage waits: until no large room is left and the server is
-    no longer busy, when ``gc.unfreeze()`` gives everything back to the
-    collector, or for a server that stays busy, every
-    :data:`FULL_PASS_SECONDS` while no large room plays, when one full pass
-    collects it.
-    """
-
-    def __init__(self) -> None:
-        self.rooms: set[str] = set()  # large rooms holding the heap frozen
-        self.playing: set[str] = set()  # those of them in a game
-        self.busy = False  # more than HEAVY_CONNECTIONS connections
-        self.paused = False  # the collector turned off here, for a game
-        self.freezes = 0
-        self.last_full = time.monotonic()
-        self.ticker = Ticker(REFREEZE_SECONDS, lambda _late: self._tick())
-
-    def connections(self, count: int) -> None:
-        """The server holds ``count`` connections now."""
-        if count > HEAVY_CONNECTIONS:
-            if not self.busy or count % REFREEZE_SEATS == 0:
-                self.busy = True
-                self._freeze()
-                self.ticker.start()
-        elif self.busy and count <= HEAVY_CONNECTIONS // 2:  # not on and off at the edge
-            self.busy = False
-            self._release()
-
-    def seated(self, room_id: str, players: int) -> None:
-        """``room_id`` has ``players`` seated here now."""
-        if players > LARGE_ROOM and (room_id not in self.rooms or players % REFREEZE_SEATS == 0):
-            self.rooms.add(room_id)
-            self._freeze()
-
-    def started(self, room_id: str) -> None:
-        """A large room's game begins: no collector, frozen again every second until it ends."""
-        self.rooms.add(room_id)
-        self.playing.add(room_id)
-        self._freeze()
-        if gc.isenabled():  # not if an operator turned it off for good
-            gc.disable()
-            self.paused = True
-        self.ticker.start()
-
-    def ended(self, room_id: str) -> None:
-        self.playing.discard(room_id)
-        self.rooms.discard(room_id)
-        self._release()
-
-    def _release(self) -> None:
-        if not self.playing and self.paused:
-            gc.enable()
-            self.paused = False
-        if not self.rooms and not self.busy:
-            gc.unfreeze()
-        if not self.playing and not self.busy:
-            self.ticker.cancel()
-
-    def _tick(self) -> None:
-        if self.busy and not self.playing:
-            now = time.monotonic()
-            if now - self.last_full >= FULL_PASS_SECONDS:
-                # The cyclic garbage of a server that stays busy (closed
-                # connections, exceptions' tracebacks): one pause now and
-                # then, never in a large room's game.
-                self.last_full = now
-                gc.unfreeze()
-                gc.collect()
-        self._freeze()
-
-    def _freeze(self) -> None:
-        if not self.paused:
-            # The youngest generation first (well under a millisecond): what
-            # died in it is not kept frozen. Not while the collector is off:
-            # a second's survivors of a game are no young generation.
-            gc.collect(0)
-        gc.freeze()
-        self.freezes += 1

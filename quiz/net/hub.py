@@ -5,28 +5,34 @@ The hub is the :class:`~quiz.rooms.contract.Delivery` of the rooms layer. Every 
 is synchronous (:func:`quiz.net.sockets.write_text` writes into each connection's
 buffer without awaiting), so outputs reach every connection in the order they are
 delivered: the order in which the room applied its commands.
+
+The hub decides nothing of the game: it carries out the pacing the core
+writes on each :class:`~quiz.core.outputs.Send` (:mod:`quiz.net.fanout`) and
+never reads a message's type.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from websockets.asyncio.server import ServerConnection
 
-from quiz.core.room import LARGE_ROOM, Output, Release, Reply, RoomClosed, Send
-from quiz.core.state import ROOM_SIZE_INTERVAL_MS
+from quiz.core.messages import CloseCode, Message
+from quiz.core.outputs import Output, Playing, Release, Reply, RoomClosed, Send
+from quiz.core.state import LARGE_ROOM
 from quiz.net.entry_limits import ConnectionEntries
-from quiz.net.fanout import GcWindow, Paced, pace, progress_interval
+from quiz.net.fanout import Paced, pace
 from quiz.net.peers import PeerInfo
 from quiz.net.sockets import write_text
 from quiz.net.token_bucket import TokenBucket
+from quiz.ops.clock import Clock
+from quiz.ops.gcwindow import GcWindow
 from quiz.ops.metrics import ServerMetrics
 from quiz.ops.tasks import Background
 from quiz.wire import frames as delivery
-from quiz.wire.protocol import CloseCode, Message, encode
+from quiz.wire.frames import encode
 
 log = logging.getLogger("quiz.net.hub")
 
@@ -70,35 +76,34 @@ class Client:
 
 @dataclass(slots=True)
 class Round:
-    """A whole-room send of a large room on its way, and who it is not for."""
+    """A large room's whole-room send on its way, and who it is not for."""
 
     paced: Paced
     exclude: str | None
 
 
-@dataclass(slots=True)
-class Progress:
-    """answer_progress coalescing for one room."""
-
-    pending: Message | None = None
-    sent_at: float = 0.0
-    timer: asyncio.TimerHandle | None = None
-    last_result_index: int = -1
-
-
 class Hub:
     """Connections by room and player, and the fan-out to them."""
 
-    def __init__(self, server_id: str, metrics: ServerMetrics, tasks: Background) -> None:
+    def __init__(
+        self,
+        server_id: str,
+        metrics: ServerMetrics,
+        tasks: Background,
+        clock: Clock,
+        gc_window: GcWindow | None = None,
+    ) -> None:
         self.server_id = server_id
         self.metrics = metrics
         self.tasks = tasks
+        self.clock = clock
         self.clients: set[Client] = set()
         self.members: dict[str, dict[str, Client]] = {}
-        self.progress: dict[str, Progress] = {}
         # A large room's whole-room send still on its way, slice by slice.
         self.rounds: dict[str, Round] = {}
-        self.gc_window = GcWindow()
+        # A large room's counts being spread, by the count's name.
+        self.counts: dict[str, dict[str, Paced]] = {}
+        self.gc_window = gc_window or GcWindow(LARGE_ROOM)
 
     # Connections.
 
@@ -139,6 +144,8 @@ class Hub:
                     reply_frame = self._reply(room_id, output, sender, token)
                 elif isinstance(output, Release):
                     self._release(room_id, output)
+                elif isinstance(output, Playing):
+                    self._playing(room_id, output.started)
                 elif isinstance(output, RoomClosed):
                     self._forget(room_id)
             except Exception:
@@ -206,15 +213,26 @@ class Hub:
         if output.close_code is not None:
             self.close(released, output.close_code, output.reason)
 
+    def _playing(self, room_id: str, started: bool) -> None:
+        members = self.members.get(room_id, {})
+        if started:
+            if len(members) > LARGE_ROOM:
+                self.gc_window.started(room_id)
+            return
+        self.gc_window.ended(room_id)
+        log.info("game over", extra={"room": room_id, "players": len(members)})
+
     def _forget(self, room_id: str) -> None:
         self.gc_window.ended(room_id)
         self.members.pop(room_id, None)
         pending = self.rounds.pop(room_id, None)
         if pending is not None:
             pending.paced.flush()  # a game_over still on its way, say
-        progress = self.progress.pop(room_id, None)
-        if progress is not None and progress.timer is not None:
-            progress.timer.cancel()
+        self._end_counts(room_id)
+
+    def _end_counts(self, room_id: str) -> None:
+        for paced in self.counts.pop(room_id, {}).values():
+            paced.drop()
 
     # Fan-out.
 
@@ -222,39 +240,26 @@ class Hub:
         members = self.members.get(room_id)
         if not members:
             return
-        message = send.message
+        if send.ends_counts:
+            self._end_counts(room_id)
         if send.to is not None:
             client = members.get(send.to)
             if client is not None:
-                self._to_one(room_id, client, message)
+                self._to_one(room_id, client, send.message)
             return
-        kind = message["type"]
-        if kind == "answer_progress":
-            self._progress(room_id, message)
-            return
-        large = len(members) > LARGE_ROOM
-        if kind == "countdown" and large:  # every game opens with it
-            self.gc_window.started(room_id)
-        elif kind == "game_over":
-            self.gc_window.ended(room_id)
-            log.info("game over", extra={"room": room_id, "players": len(message["leaderboard"])})
-        if kind == "question_result":
-            progress = self.progress.setdefault(room_id, Progress())
-            progress.pending = None  # the result supersedes it
-            progress.last_result_index = message["question_index"]
-        elif kind == "question" and large:
-            # The question is a large room's first count (nobody answered
-            # yet): the next comes an interval later, once the question has
-            # reached everyone, not in the middle of its slices, where the
-            # first answers' acknowledgements would wait behind both.
-            progress = self.progress.setdefault(room_id, Progress())
-            progress.sent_at = asyncio.get_running_loop().time()
-        frame = encode(message)  # once for the whole room
+        frame = encode(send.message)  # once for the whole room
         sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
+        large = len(members) > LARGE_ROOM
+        if large and send.count is not None and send.spread_ms > 0:
+            self._spread(room_id, members, sockets, send, frame)
+            return
+        # Whatever else goes to the room does not overtake a count on its
+        # way: the rest of it goes first (rare: counts run alone but for a
+        # question's result, which drops them).
+        for paced in self.counts.pop(room_id, {}).values():
+            paced.flush()
         pending = self.rounds.get(room_id)
-        if pending is not None and (
-            pending.paced.done or pending.paced.spacing > 0 or not large or kind == "room_size"
-        ):
+        if pending is not None and (pending.paced.done or not large):
             del self.rounds[room_id]
             pending.paced.flush()  # never overtaken by what follows it
             pending = None
@@ -265,9 +270,14 @@ class Hub:
             pending.paced.then_all(sockets, frame)
             pending.exclude = None
         else:
-            self._to_large_room(room_id, members, sockets, send, frame)
+            # A slice at a time, the loop running between two: an answer that
+            # arrives while a question reaches 10,000 players is read and
+            # acknowledged in a few milliseconds, not after the whole broadcast.
+            paced = Paced(sockets, frame, self.write, 0.0, self.clock).run()
+            if not paced.done:
+                self.rounds[room_id] = Round(paced, send.exclude)
 
-    def _to_large_room(
+    def _spread(
         self,
         room_id: str,
         members: dict[str, Client],
@@ -275,25 +285,25 @@ class Hub:
         send: Send,
         frame: str,
     ) -> None:
-        """A large room's send goes out a slice at a time, the loop running between two.
+        """A count to a large room, spread over most of its interval.
 
-        An answer that arrives while a question reaches 10,000 players is read
-        and acknowledged in a few milliseconds, not after the whole
-        broadcast. room_size, a count that only needs to be about right, is
-        spread over most of a second.
+        A newer count of the same name replaces what the older one has not
+        sent yet (it goes to everyone anyway); a count is sent only while the
+        room is the one it was counted for.
         """
-        if send.message["type"] != "room_size":
-            paced = Paced(sockets, frame, self.write, 0.0).run()
-        else:
-            still = members  # the room may be forgotten meanwhile
+        assert send.count is not None
+        counts = self.counts.setdefault(room_id, {})
+        older = counts.pop(send.count, None)
+        if older is not None:
+            older.drop()
 
-            def latest() -> str | None:
-                return frame if self.members.get(room_id) is still else None
+        def latest() -> str | None:
+            return frame if self.members.get(room_id) is members else None
 
-            spacing = pace(len(sockets), ROOM_SIZE_INTERVAL_MS / 1000)
-            paced = Paced(sockets, latest, self.write, spacing).run()
+        spacing = pace(len(sockets), send.spread_ms / 1000)
+        paced = Paced(sockets, latest, self.write, spacing, self.clock).run()
         if not paced.done:
-            self.rounds[room_id] = Round(paced, send.exclude)
+            counts[send.count] = paced
 
     def _to_one(self, room_id: str, client: Client, message: Message) -> None:
         pending = self.rounds.get(room_id)
@@ -303,47 +313,6 @@ class Hub:
             # Not before what the room was sent first (a your_result after
             # its question_result): behind it, in its slices.
             pending.paced.then(client.ws, encode(message))
-
-    def _progress(self, room_id: str, message: Message) -> None:
-        """Coalesce ``answer_progress``: the latest count, at most one per interval."""
-        state = self.progress.setdefault(room_id, Progress())
-        loop = asyncio.get_running_loop()
-        due = state.sent_at + progress_interval(message["total"])
-        if message["total"] <= LARGE_ROOM and state.timer is None and loop.time() >= due:
-            self._send_progress(room_id, state, message)  # a small room: at once
-            return
-        # A large room's count always waits for the timer, so the answer that
-        # changed it is acknowledged before anything goes to the whole room.
-        state.pending = message
-        if state.timer is None:
-            delay = max(0.0, due - loop.time())
-            state.timer = loop.call_later(delay, self._flush_progress, room_id, state)
-
-    def _flush_progress(self, room_id: str, state: Progress) -> None:
-        state.timer = None
-        message, state.pending = state.pending, None
-        if message is not None and self.progress.get(room_id) is state:
-            self._send_progress(room_id, state, message)
-
-    def _send_progress(self, room_id: str, state: Progress, message: Message) -> None:
-        members = self.members.get(room_id)
-        if not members:
-            return
-        state.sent_at = asyncio.get_running_loop().time()
-        index = message["question_index"]
-
-        def latest() -> str | None:
-            # Only while that question is open: a late count is noise.
-            if self.progress.get(room_id) is not state or index <= state.last_result_index:
-                return None
-            # A count that arrived since this round began goes to those not
-            # reached yet; the next round takes it to everyone.
-            newer = state.pending
-            return encode(newer if newer is not None else message)
-
-        sockets = [c.ws for c in members.values()]
-        spacing = pace(len(sockets), progress_interval(message["total"]))
-        Paced(sockets, latest, self.write, spacing).run()
 
     def write(self, sockets: Sequence[ServerConnection], frame: str) -> None:
         """``frame`` to ``sockets``: every send of the hub, at once or sliced, comes here."""

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from pathlib import Path
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
-from quiz.core.seating import no_display, no_seat
+from quiz.core.commands import ENTRY_COMMANDS, ClientCommand, CreateRoom, JoinRoom, Rejoin, Watch
+from quiz.core.messages import CloseCode, ErrorCode, Message, error, no_display, no_seat
 from quiz.net import endpoints
 from quiz.net.entry_limits import EntryLimits, EntryRules
 from quiz.net.fanout import SlowReaderSweep
@@ -32,22 +32,9 @@ from quiz.ops.config import Settings
 from quiz.ops.metrics import Counters, LoopLag, ServerMetrics
 from quiz.ops.tasks import Background
 from quiz.rooms.backends import make_rooms
-from quiz.rooms.contract import Health, RoomNotFound, Unavailable, new_seat, resume
-from quiz.wire.protocol import (
-    ENTRY_COMMANDS,
-    ClientCommand,
-    CloseCode,
-    CreateRoom,
-    ErrorCode,
-    JoinRoom,
-    Message,
-    ProtocolError,
-    Rejoin,
-    Watch,
-    encode,
-    error,
-    parse,
-)
+from quiz.rooms.contract import Health, RoomNotFound, RoomsEnv, Unavailable, new_seat, resume
+from quiz.wire.frames import encode
+from quiz.wire.protocol import ProtocolError, parse
 
 log = logging.getLogger("quiz.net.server")
 
@@ -71,14 +58,11 @@ class QuizServer:
         self.metrics = ServerMetrics(self.counters, self._sizes)
         self.loop_lag = LoopLag(on_sample=self.metrics.lag)
         self.tasks = Background()
-        self.hub = Hub(self.server_id, self.metrics, self.tasks)
+        self.hub = Hub(self.server_id, self.metrics, self.tasks, self.clock)
         self.sweep = SlowReaderSweep(lambda: (c.ws for c in self.hub.clients))
         self.rooms = make_rooms(
-            settings, self.hub, source, self.clock, self.counters, self.tasks.spawn
+            settings, RoomsEnv(self.hub, self.clock, source, self.metrics, self.tasks.spawn)
         )
-        redis = getattr(self.rooms, "redis", None)  # RedisRooms' command client
-        if redis is not None:
-            self.metrics.time_redis(redis)
         static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
         self.http = Http(
             static,
@@ -98,7 +82,7 @@ class QuizServer:
         )
         self.shutting_down = False
         self.server: Server | None = None
-        self.started = time.monotonic()
+        self.started = self.clock.monotonic()
 
     # Life cycle.
 
@@ -204,7 +188,7 @@ class QuizServer:
             "server_id": self.server_id,
             "rooms": self.rooms.count,
             "connections": len(self.hub.clients),
-            "uptime_s": round(time.monotonic() - self.started, 1),
+            "uptime_s": round(self.clock.monotonic() - self.started, 1),
             "loop_lag_ms": self.loop_lag.report(),
             "counters": dict(self.counters),
             "store": self.rooms.metrics(),
@@ -253,7 +237,7 @@ class QuizServer:
         self.counters["messages_in"] += 1
         if client.closing:
             return  # closing for flooding: what it still sends is not answered
-        if not client.bucket.take(time.monotonic()):
+        if not client.bucket.take(self.clock.monotonic()):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.tag})
                 client.closing = True
@@ -290,7 +274,7 @@ class QuizServer:
         # first one seated this connection.
         if rid is not None:
             hit = client.seen.get(rid)
-            if hit is not None and time.monotonic() - hit[0] < 60:
+            if hit is not None and self.clock.monotonic() - hit[0] < 60:
                 self.hub.send(client, hit[1])
                 return
         if client.room_id is not None:
@@ -299,7 +283,7 @@ class QuizServer:
         # Per-connection and per-address allowances (quiz.net.entry_limits); a refusal
         # is not remembered for the request_id, like any rate_limited.
         address = client.peer.address
-        refusal = self.entry_limits.check(client.entries, address, command, time.monotonic())
+        refusal = self.entry_limits.check(client.entries, address, command, self.clock.monotonic())
         if refusal is not None:
             self._refuse(client, ErrorCode.RATE_LIMITED, refusal, rid)
             return
@@ -314,11 +298,11 @@ class QuizServer:
                 reply = self._send_error(client, no_display(rid))
             else:
                 reply = self._refuse(client, ErrorCode.ROOM_NOT_FOUND, "there is no such room", rid)
-        self.entry_limits.settle(client.entries, address, command, reply, time.monotonic())
+        self.entry_limits.settle(client.entries, address, command, reply, self.clock.monotonic())
         if rid is not None and reply is not None:
             if len(client.seen) >= SEEN_PER_CONNECTION:
                 client.seen.pop(next(iter(client.seen)))
-            client.seen[rid] = (time.monotonic(), reply)
+            client.seen[rid] = (self.clock.monotonic(), reply)
 
     async def _enter(
         self, client: Client, command: CreateRoom | JoinRoom | Rejoin | Watch

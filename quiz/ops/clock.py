@@ -1,8 +1,9 @@
 """Time for the asyncio layers: the wall clock, or one a test moves by hand.
 
-The game core takes time as an argument; the layers around it take it from a
-:class:`Clock`, so that a test of a rule that waits (a deadline, a reveal, a
-reconnect grace, an idle expiry) advances time instead of sleeping.
+The game core takes time as an argument; the layers around it take it from
+one :class:`Clock` (the server, the hub, the rooms and Redis mode), so that a
+test of a rule that waits (a deadline, a reveal, a reconnect grace, an idle
+expiry, a paced send, a rate limit) advances time instead of sleeping.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ class Clock(Protocol):
 
     def now_ms(self) -> int: ...
 
+    def monotonic(self) -> float:
+        """Seconds that never go backwards, for intervals (rate limits, pacing)."""
+        ...
+
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> Timer: ...
 
 
@@ -30,6 +35,9 @@ class SystemClock:
 
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> Timer:
         return asyncio.get_running_loop().call_later(delay_s, callback)

@@ -2,8 +2,8 @@
 
 :class:`ServerMetrics` is the whole interface the server uses for /metrics:
 ``sent`` per broadcast, ``command`` per command received, ``lag`` per loop-lag
-sample, ``start``/``stop`` around the server's life, ``time_redis`` on its
-Redis client, and ``render`` for the endpoint. Event counts the server keeps
+sample, ``redis_round_trip`` from Redis mode, ``start``/``stop`` around the
+server's life, and ``render`` for the endpoint. Event counts the server keeps
 anyway (:class:`Counters`, also in /healthz) are read at scrape time, not
 counted twice. Each server has its own ``CollectorRegistry``: tests run
 several servers in one process.
@@ -185,10 +185,9 @@ class ServerMetrics:
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._on_gc)
 
-    def time_redis(self, redis: Any) -> None:
-        """Time every round trip of a ``redis.asyncio.Redis`` client's connections."""
-        pool = redis.connection_pool
-        pool.connection_class = _timed(pool.connection_class, self.redis_rtt.observe)
+    def redis_round_trip(self, seconds: float) -> None:
+        """One round trip to Redis took ``seconds`` (Redis mode times its own calls)."""
+        self.redis_rtt.observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         """The exposition body and its content type."""
@@ -204,26 +203,3 @@ class ServerMetrics:
                 self._gc_max = pause
                 self.gc_pause_max.set(pause)
             self._gc_started = 0.0
-
-
-def _timed(base: type, observe: Callable[[float], None]) -> type:
-    """A subclass of a redis-py async connection class that times send-to-reply."""
-
-    class TimedConnection(base):  # type: ignore[valid-type, misc]
-        _sent_at: float | None = None
-
-        async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-            self._sent_at = time.perf_counter()
-            await super().send_packed_command(command, check_health)
-
-        async def read_response(self, *args: Any, **kwargs: Any) -> Any:
-            response = await super().read_response(*args, **kwargs)
-            # A pipeline is one send and several replies: one round trip, timed
-            # to its first reply.
-            if self._sent_at is not None:
-                observe(time.perf_counter() - self._sent_at)
-                self._sent_at = None
-            return response
-
-    TimedConnection.__name__ = f"Timed{base.__name__}"
-    return TimedConnection

@@ -22,15 +22,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from quiz.core.room import Command, Limits, Output, Resume, Seat
-from quiz.wire.protocol import CreateRoom
+from quiz.core.commands import Command, CreateRoom, Resume, Seat
+from quiz.core.outputs import Output
+from quiz.core.settings import RoomLimits
+from quiz.wire.names import name_index, offensive
 
 if TYPE_CHECKING:
+    from llm import QuestionSource
+    from quiz.ops.clock import Clock
     from quiz.ops.config import Settings
+    from quiz.ops.metrics import ServerMetrics
 
 ROOM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 ROOM_CODE_LENGTH = 5
@@ -134,7 +139,18 @@ def new_seat(
 ) -> tuple[Seat, str]:
     """A new seat (a player's, or a display's) and the secret token that resumes it."""
     token = secrets.token_urlsafe(24)
-    seat = Seat(new_player_id(), name, hash_token(token), request_id, via, display_token)
+    seat = Seat(
+        new_player_id(),
+        name,
+        hash_token(token),
+        request_id,
+        via,
+        display_token,
+        # The one name rule (look-alikes, case) and the word filter, applied
+        # here: the core compares the keys and reads the flag.
+        name_keys=() if display_token is not None else name_index(name),
+        flagged=display_token is None and offensive(name),
+    )
     return seat, token
 
 
@@ -158,12 +174,25 @@ def new_room_code() -> str:
     return "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
 
 
-def limits_from(settings: Settings) -> Limits:
+def limits_from(settings: Settings) -> RoomLimits:
     """The limits every room of this server obeys."""
-    return Limits(
+    return RoomLimits(
         max_players=settings.max_players_per_room,
         grace_ms=int(settings.reconnect_grace_seconds * 1000),
         idle_ttl_ms=int(settings.room_idle_ttl_seconds * 1000),
         countdown_ms=settings.countdown_seconds * 1000,
         abandoned_ms=int(settings.abandoned_lobby_seconds * 1000),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RoomsEnv:
+    """What a rooms backend is handed by the server: how outputs reach
+    connections, the clock, where questions come from, the metrics it
+    reports into, and how to run a task on the side."""
+
+    delivery: Delivery
+    clock: Clock
+    source: QuestionSource
+    metrics: ServerMetrics
+    spawn: Callable[[Awaitable[Any]], None]

@@ -3,62 +3,37 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from quiz.core.room import Disconnected, Resume, Room, Seat
+from quiz.core.commands import CreateRoom, Disconnected, Resume, Seat
+from quiz.core.room import Room
 from quiz.rooms.contract import (
-    Delivery,
     Health,
     RoomNotFound,
     Rooms,
+    RoomsEnv,
     Unavailable,
     limits_from,
     new_room_code,
 )
 from quiz.rooms.engine import Applied, EngineEnv, Job, RoomEngine
-from quiz.wire.protocol import CreateRoom
 
 if TYPE_CHECKING:
-    from llm import QuestionSource
-    from quiz.ops.clock import Clock
     from quiz.ops.config import Settings
-    from quiz.ops.metrics import Counters
 
-log = logging.getLogger("quiz.rooms.contract")
-
-
-class MemoryJournal:
-    """Nothing to record: a room in memory is its own truth."""
-
-    inline = True
-
-    async def commit(self, engine: RoomEngine, batch: list[Applied]) -> None:
-        return None
-
-    def failed(self, engine: RoomEngine, exc: Exception) -> None:
-        return None
+log = logging.getLogger("quiz.rooms.memory")
 
 
 class LocalRooms(Rooms):
     """Every room lives here and dies with the process."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        delivery: Delivery,
-        source: QuestionSource,
-        clock: Clock,
-        counters: Counters,
-        spawn: Callable[[Awaitable[Any]], None],
-    ) -> None:
+    def __init__(self, settings: Settings, env: RoomsEnv) -> None:
         self.settings = settings
         self.server_id = settings.server_id
         self.limits = limits_from(settings)
-        self.clock = clock
-        self.counters = counters
+        self.clock = env.clock
         self.rooms: dict[str, RoomEngine] = {}
-        self.env = EngineEnv(delivery, clock, source, spawn, MemoryJournal(), self._closed)
+        self.env = EngineEnv(env.delivery, env.clock, env.source, env.spawn, self._closed)
 
     async def start(self) -> None:
         return None

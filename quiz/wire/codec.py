@@ -1,9 +1,8 @@
-"""Rooms, commands and outputs to JSON-ready dicts and back. No I/O.
+"""Rooms and commands to JSON-ready dicts and back. No I/O.
 
 This is what makes a room portable between servers: a snapshot is
 :func:`room_to_dict`, and a log entry holds the command that was applied
-(:func:`command_to_dict`) and what it yielded (:func:`output_to_dict`).
-Folding the logged commands over a snapshot with :meth:`Room.handle`
+(:func:`command_to_dict`). Folding the logged commands over a snapshot with :meth:`Room.handle`
 rebuilds the room exactly, because the rules are deterministic.
 """
 
@@ -12,76 +11,60 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from llm.types import Question
-from quiz.core import room as game
+from quiz.core import commands
 from quiz.core.kinds import AnswerValue
-from quiz.core.room import Answer, Limits, Output, Phase, Player, Room
-from quiz.wire import protocol
-from quiz.wire.protocol import RoomSettings
+from quiz.core.parse import question_from_dict
+from quiz.core.room import Room
+from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.state import Answer, Phase, Player, RoomState
+from quiz.wire.names import name_index
 
 _COMMANDS: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        game.Seat,
-        game.Resume,
-        game.Disconnected,
-        game.Present,
-        game.QuestionsReady,
-        game.Tick,
-        protocol.StartGame,
-        protocol.SubmitAnswer,
-        protocol.NextQuestion,
-        protocol.KickPlayer,
-        protocol.LeaveRoom,
-        protocol.PlayAgain,
-        protocol.SetQuestions,
-        protocol.CloseQuestion,
-        protocol.EndGame,
-        protocol.LockRoom,
-        protocol.UnlockRoom,
-        protocol.GetResults,
-        protocol.GenerateQuestions,
-        protocol.GetDisplayLink,
-        protocol.UpdateSettings,
+        commands.Seat,
+        commands.Resume,
+        commands.Disconnected,
+        commands.Present,
+        commands.QuestionsReady,
+        commands.Tick,
+        commands.StartGame,
+        commands.SubmitAnswer,
+        commands.NextQuestion,
+        commands.KickPlayer,
+        commands.LeaveRoom,
+        commands.PlayAgain,
+        commands.SetQuestions,
+        commands.CloseQuestion,
+        commands.EndGame,
+        commands.LockRoom,
+        commands.UnlockRoom,
+        commands.GetResults,
+        commands.GenerateQuestions,
+        commands.GetDisplayLink,
+        commands.UpdateSettings,
     )
 }
 
 
-def command_to_dict(command: game.Command) -> dict[str, Any]:
+def command_to_dict(command: commands.Command) -> dict[str, Any]:
     data = {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}
-    if isinstance(command, game.QuestionsReady | protocol.SetQuestions):
+    if isinstance(command, commands.QuestionsReady | commands.SetQuestions):
         data["questions"] = [q.to_dict() for q in command.questions]
-    if isinstance(command, protocol.SubmitAnswer) and isinstance(command.answer, tuple):
+    if isinstance(command, commands.SubmitAnswer) and isinstance(command.answer, tuple):
         data["answer"] = list(command.answer)
     return {"t": type(command).__name__, **data}
 
 
-def command_from_dict(data: dict[str, Any]) -> game.Command:
+def command_from_dict(data: dict[str, Any]) -> commands.Command:
     kind = _COMMANDS[data["t"]]
     fields = {k: v for k, v in data.items() if k != "t"}
-    if kind in (game.QuestionsReady, protocol.SetQuestions):
-        fields["questions"] = tuple(Question.from_dict(q) for q in fields["questions"])
-    if kind is protocol.SubmitAnswer and isinstance(fields["answer"], list):
+    if kind in (commands.QuestionsReady, commands.SetQuestions):
+        fields["questions"] = tuple(question_from_dict(q) for q in fields["questions"])
+    if kind is commands.SubmitAnswer and isinstance(fields["answer"], list):
         fields["answer"] = tuple(fields["answer"])
-    return kind(**fields)  # type: ignore[no-any-return]
-
-
-def output_to_dict(output: Output) -> dict[str, Any]:
-    data = {f.name: getattr(output, f.name) for f in dataclasses.fields(output)}
-    return {"t": type(output).__name__, **data}
-
-
-_OUTPUTS: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (game.Send, game.Reply, game.Release, game.Generate, game.RoomClosed)
-}
-
-
-def output_from_dict(data: dict[str, Any]) -> Output:
-    kind = _OUTPUTS[data["t"]]
-    fields = {k: v for k, v in data.items() if k != "t"}
-    if kind is game.Generate:
-        fields["exclude"] = tuple(fields.get("exclude", ()))
+    if kind is commands.Seat:
+        fields["name_keys"] = tuple(fields.get("name_keys", ()))
     return kind(**fields)  # type: ignore[no-any-return]
 
 
@@ -90,10 +73,15 @@ def _answer_value(value: Any) -> AnswerValue:
 
 
 def _player_from_dict(data: dict[str, Any]) -> Player:
-    return Player(**data)
+    player = Player(**data)
+    if not player.display:
+        # Derived from the name by the one name rule, not stored: a snapshot
+        # stays as small as it was, and a rule that changes applies to it.
+        player.keys = name_index(player.name)
+    return player
 
 
-_PLAYER_FIELDS = tuple(f.name for f in dataclasses.fields(Player))
+_PLAYER_FIELDS = tuple(f.name for f in dataclasses.fields(Player) if f.name != "keys")
 
 
 def _player_to_dict(player: Player) -> dict[str, Any]:
@@ -105,6 +93,11 @@ def _player_to_dict(player: Player) -> dict[str, Any]:
 
 def room_to_dict(room: Room) -> dict[str, Any]:
     """A snapshot: every field of the state, none of the indexes derived from them."""
+    return state_to_dict(room.state)
+
+
+def state_to_dict(room: RoomState) -> dict[str, Any]:
+    """:func:`room_to_dict` of a room's state."""
     return {
         "room_id": room.room_id,
         "settings": room.settings.to_dict(),
@@ -148,6 +141,8 @@ def room_to_dict(room: Room) -> dict[str, Any]:
         "room_size_due_ms": room.room_size_due_ms,
         "room_size_sent_ms": room.room_size_sent_ms,
         "room_size_sent": room.room_size_sent,
+        "progress_due_ms": room.progress_due_ms,
+        "progress_sent_ms": room.progress_sent_ms,
     }
 
 
@@ -155,10 +150,10 @@ def room_from_dict(data: dict[str, Any]) -> Room:
     """A room from its snapshot; a snapshot from before protocol 1.1 reads too."""
     players = [_player_from_dict(p) for p in data["players"]]
     watchers = [_player_from_dict(p) for p in data.get("watchers", [])]
-    return Room(
+    state = RoomState(
         room_id=data["room_id"],
         settings=RoomSettings(**data["settings"]),
-        limits=Limits(**data["limits"]),
+        limits=RoomLimits(**data["limits"]),
         created_ms=data["created_ms"],
         phase=Phase(data["phase"]),
         host_id=data["host_id"],
@@ -167,8 +162,8 @@ def room_from_dict(data: dict[str, Any]) -> Room:
         next_seat=data["next_seat"],
         generation=data["generation"],
         draft_generation=data.get("draft_generation"),
-        quiz=tuple(Question.from_dict(q) for q in data.get("quiz", [])),
-        questions=tuple(Question.from_dict(q) for q in data["questions"]),
+        quiz=tuple(question_from_dict(q) for q in data.get("quiz", [])),
+        questions=tuple(question_from_dict(q) for q in data["questions"]),
         question_index=data["question_index"],
         question_started_ms=data["question_started_ms"],
         deadline_ms=data["deadline_ms"],
@@ -197,4 +192,7 @@ def room_from_dict(data: dict[str, Any]) -> Room:
         room_size_due_ms=data.get("room_size_due_ms"),
         room_size_sent_ms=data.get("room_size_sent_ms", 0),
         room_size_sent=list(data.get("room_size_sent", [])),
+        progress_due_ms=data.get("progress_due_ms"),
+        progress_sent_ms=data.get("progress_sent_ms"),
     )
+    return Room(state)

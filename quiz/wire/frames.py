@@ -1,6 +1,10 @@
-"""Frames that can always be sent: one bad string never stalls a room.
+"""Outgoing frames: a message to one JSON text frame, and one that can always be sent.
 
-The protocol refuses text that is not Unicode at the boundary
+:func:`encode` is the one encoder: of every frame, and of what Redis holds
+(log entries, forwarded commands, snapshots), so all of it refuses and falls
+back alike.
+
+One bad string never stalls a room. The protocol refuses text that is not Unicode at the boundary
 (:func:`quiz.wire.protocol.parse`), so nothing a client sends should reach a
 frame. Should a lone surrogate get in by another road all the same (a
 question from the LLM, a future field), UTF-8 encoding of the frame would
@@ -11,9 +15,27 @@ with each lone surrogate replaced by U+FFFD.
 
 from __future__ import annotations
 
+import json
 import logging
 
+import orjson
+
+from quiz.core.messages import Message
+
 log = logging.getLogger("quiz.wire.frames")
+
+
+def encode(message: Message) -> str:
+    """One message to one text frame: compact JSON, UTF-8 kept as is."""
+    try:
+        # orjson: a room_joined of 100 players in 8 us where the standard
+        # library takes 94 (bench.room_costs); every frame goes through here.
+        return orjson.dumps(message).decode()
+    except orjson.JSONEncodeError:
+        # What orjson refuses and the standard library writes: a lone
+        # surrogate (which repair() mends when it is sent), an integer past
+        # 64 bits. Anything else fails here as well.
+        return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def repair(frame: str) -> str:

@@ -1,4 +1,4 @@
-"""Protocol v1.1: incoming frames to typed commands, outgoing messages to frames.
+"""Protocol v1.1: incoming frames to the core's typed commands.
 
 No I/O here. :func:`parse` turns one raw frame into one command or raises
 :class:`ProtocolError` with the error code and a message that names the
@@ -11,17 +11,40 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 
-from llm.types import Question
-from quiz.core.kinds import ANSWER_MAX, QuestionError, parse_quiz
+from quiz.core.commands import (
+    ClientCommand,
+    CloseQuestion,
+    CreateRoom,
+    EndGame,
+    GenerateQuestions,
+    GetDisplayLink,
+    GetResults,
+    JoinRoom,
+    KickPlayer,
+    LeaveRoom,
+    LockRoom,
+    NextQuestion,
+    PlayAgain,
+    Rejoin,
+    SetQuestions,
+    StartGame,
+    SubmitAnswer,
+    UnlockRoom,
+    UpdateSettings,
+    Watch,
+)
+from quiz.core.kinds import ANSWER_MAX
+from quiz.core.messages import ErrorCode
+from quiz.core.parse import QuestionError, parse_quiz
+from quiz.core.question import DIFFICULTIES, Question
+from quiz.core.settings import RoomSettings
 from quiz.wire import names
-
-Difficulty = Literal["easy", "medium", "hard"]
 
 # Wire limits, from the protocol.
 # Deeper than this, a message is refused (bad_message) before any field is
@@ -43,44 +66,6 @@ DRAFT_MAX = 50
 DISPLAY_TOKEN_MAX = 64
 
 
-class ErrorCode(StrEnum):
-    """Every error code of protocol v1.1 (and ``not_a_player``, the project's own)."""
-
-    BAD_JSON = "bad_json"
-    BAD_MESSAGE = "bad_message"
-    UNKNOWN_ACTION = "unknown_action"
-    NOT_IN_ROOM = "not_in_room"
-    ALREADY_IN_ROOM = "already_in_room"
-    ROOM_NOT_FOUND = "room_not_found"
-    ROOM_FULL = "room_full"
-    NAME_TAKEN = "name_taken"
-    NOT_HOST = "not_host"
-    WRONG_PHASE = "wrong_phase"
-    ALREADY_ANSWERED = "already_answered"
-    STALE_QUESTION = "stale_question"
-    INVALID_ANSWER = "invalid_answer"
-    INVALID_TOKEN = "invalid_token"
-    RATE_LIMITED = "rate_limited"
-    SERVER_BUSY = "server_busy"
-    INTERNAL_ERROR = "internal_error"
-    ROOM_LOCKED = "room_locked"
-    # A name the room's word filter refuses (the host can turn it off).
-    NAME_NOT_ALLOWED = "name_not_allowed"
-    # A presenting host or a display screen sent an action only a player has.
-    NOT_A_PLAYER = "not_a_player"
-
-
-class CloseCode:
-    """The only codes the server closes a connection with."""
-
-    POLICY = 1008  # kept flooding after rate_limited
-    TOO_BIG = 1009  # message over MAX_MESSAGE_BYTES (websockets sends it)
-    RESTARTING = 1012
-    KICKED = 4001
-    ROOM_CLOSED = 4002
-    REPLACED = 4003
-
-
 class ProtocolError(Exception):
     """A message the server will not apply; becomes an ``error`` reply."""
 
@@ -89,190 +74,6 @@ class ProtocolError(Exception):
         self.code = code
         self.message = message
         self.request_id = request_id
-
-
-# Commands. Each carries the optional request_id of the frame it came from.
-
-
-@dataclass(frozen=True, slots=True)
-class RoomSettings:
-    """The host's choices for a room, all within the protocol's ranges."""
-
-    topic: str = "general knowledge"
-    num_questions: int = 5
-    time_per_question: int = 20
-    difficulty: Difficulty = "medium"
-    reveal_seconds: int = 5
-    # Protocol 1.1. time_per_question may be 0: no time limit.
-    host_plays: bool = True
-    speed_points: bool = True
-    streak_bonus: bool = True
-    language: str = "en"
-    # Carried for the clients: phones hide the question text ("look at the
-    # screen") when off; the name filter is applied outside the core.
-    show_question_text: bool = True
-    profanity_filter: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "num_questions": self.num_questions,
-            "time_per_question": self.time_per_question,
-            "difficulty": self.difficulty,
-            "reveal_seconds": self.reveal_seconds,
-            "host_plays": self.host_plays,
-            "speed_points": self.speed_points,
-            "streak_bonus": self.streak_bonus,
-            "language": self.language,
-            "show_question_text": self.show_question_text,
-            "profanity_filter": self.profanity_filter,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CreateRoom:
-    name: str
-    settings: RoomSettings
-    request_id: str | None = None
-    questions: tuple[Question, ...] = ()  # the host's own quiz, if any
-
-
-@dataclass(frozen=True, slots=True)
-class JoinRoom:
-    room_id: str
-    name: str
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejoin:
-    room_id: str
-    token: str
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StartGame:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitAnswer:
-    question_index: int
-    # An index, a sorted tuple of distinct indexes (multi) or typed text;
-    # whether it fits the open question's kind is the room's to say.
-    answer: int | tuple[int, ...] | str
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NextQuestion:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class KickPlayer:
-    player_id: str
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LeaveRoom:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PlayAgain:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SetQuestions:
-    questions: tuple[Question, ...]
-    topic: str | None = None
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CloseQuestion:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EndGame:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LockRoom:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UnlockRoom:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GetResults:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GenerateQuestions:
-    """Ask for AI-written draft questions, sent to the host to review."""
-
-    topic: str
-    count: int
-    difficulty: Difficulty
-    language: str
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateSettings:
-    """New values for some of the room's settings (the fields present)."""
-
-    changes: dict[str, Any]
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GetDisplayLink:
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Watch:
-    """Follow a room as a display screen: no player, no controls."""
-
-    room_id: str
-    display_token: str
-    request_id: str | None = None
-
-
-# What a seated client sends to its room.
-RoomCommand = (
-    StartGame
-    | SubmitAnswer
-    | NextQuestion
-    | KickPlayer
-    | LeaveRoom
-    | PlayAgain
-    | SetQuestions
-    | CloseQuestion
-    | EndGame
-    | LockRoom
-    | UnlockRoom
-    | GetResults
-    | GenerateQuestions
-    | GetDisplayLink
-    | UpdateSettings
-)
-ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
-
-# Actions that bring a connection into a room, as opposed to acting in one.
-ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin, Watch)
 
 
 @dataclass(slots=True)
@@ -558,7 +359,7 @@ _SETTINGS: dict[str, Any] = {
     "topic": lambda f: f.text("topic", TOPIC_MAX, words=True),
     "num_questions": lambda f: f.integer("num_questions", 1, 50),
     "time_per_question": _time_per_question,
-    "difficulty": lambda f: f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),
+    "difficulty": lambda f: f.choice("difficulty", DIFFICULTIES, default="medium"),
     "reveal_seconds": lambda f: f.integer("reveal_seconds", 0, 60),
     "host_plays": lambda f: f.boolean("host_plays", default=True),
     "speed_points": lambda f: f.boolean("speed_points", default=True),
@@ -628,7 +429,7 @@ def _generate_questions(f: _Fields) -> GenerateQuestions:
     return GenerateQuestions(
         f.text("topic", TOPIC_MAX, words=True),
         f.integer("count", 1, DRAFT_MAX, default=10),
-        f.choice("difficulty", ("easy", "medium", "hard"), default="medium"),  # type: ignore[arg-type]
+        f.choice("difficulty", DIFFICULTIES, default="medium"),  # type: ignore[arg-type]
         f.language("language"),
         f.request_id,
     )
@@ -646,67 +447,28 @@ def _kick_player(f: _Fields) -> KickPlayer:
     return KickPlayer(f.text("player_id", PLAYER_ID_MAX), f.request_id)
 
 
-_BUILDERS: dict[str, Any] = {
-    "create_room": _create_room,
-    "join_room": _join_room,
-    "rejoin": _rejoin,
-    "start_game": lambda f: StartGame(f.request_id),
-    "submit_answer": _submit_answer,
-    "next_question": lambda f: NextQuestion(f.request_id),
-    "kick_player": _kick_player,
-    "leave_room": lambda f: LeaveRoom(f.request_id),
-    "play_again": lambda f: PlayAgain(f.request_id),
-    "set_questions": _set_questions,
-    "close_question": lambda f: CloseQuestion(f.request_id),
-    "end_game": lambda f: EndGame(f.request_id),
-    "lock_room": lambda f: LockRoom(f.request_id),
-    "unlock_room": lambda f: UnlockRoom(f.request_id),
-    "get_results": lambda f: GetResults(f.request_id),
-    "generate_questions": _generate_questions,
-    "get_display_link": lambda f: GetDisplayLink(f.request_id),
-    "update_settings": _update_settings,
-    "watch": _watch,
+# Commands that carry nothing but their request_id.
+_BARE = (
+    StartGame,
+    NextQuestion,
+    LeaveRoom,
+    PlayAgain,
+    CloseQuestion,
+    EndGame,
+    LockRoom,
+    UnlockRoom,
+    GetResults,
+    GetDisplayLink,
+)
+_BUILDERS: dict[str, Callable[[_Fields], ClientCommand]] = {
+    **{cls.action: (lambda f, cls=cls: cls(f.request_id)) for cls in _BARE},
+    CreateRoom.action: _create_room,
+    JoinRoom.action: _join_room,
+    Rejoin.action: _rejoin,
+    SubmitAnswer.action: _submit_answer,
+    KickPlayer.action: _kick_player,
+    SetQuestions.action: _set_questions,
+    GenerateQuestions.action: _generate_questions,
+    UpdateSettings.action: _update_settings,
+    Watch.action: _watch,
 }
-
-
-# Outgoing messages.
-
-Message = dict[str, Any]
-
-
-def encode(message: Message) -> str:
-    """One message to one text frame: compact JSON, UTF-8 kept as is.
-
-    Also what Redis holds (log entries, forwarded commands, snapshots): one
-    encoder, so all of it refuses and falls back alike.
-    """
-    try:
-        # orjson: a room_joined of 100 players in 8 us where the standard
-        # library takes 94 (bench.room_costs); every frame goes through here.
-        return orjson.dumps(message).decode()
-    except orjson.JSONEncodeError:
-        # What orjson refuses and the standard library writes: a lone
-        # surrogate (which quiz.wire.frames repairs per connection when it is
-        # sent), an integer past 64 bits. Anything else fails here as well.
-        return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def error(code: ErrorCode, message: str, request_id: str | None = None) -> Message:
-    out: Message = {"type": "error", "code": str(code), "message": message}
-    if request_id is not None:
-        out["request_id"] = request_id
-    return out
-
-
-def ack(request_id: str | None) -> Message:
-    out: Message = {"type": "ack"}
-    if request_id is not None:
-        out["request_id"] = request_id
-    return out
-
-
-def with_request_id(message: Message, request_id: str | None) -> Message:
-    """``message`` with the request's id echoed, as every direct reply has."""
-    if request_id is None:
-        return message
-    return {**message, "request_id": request_id}

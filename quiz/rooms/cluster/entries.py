@@ -17,9 +17,31 @@ from typing import Any
 
 import orjson
 
-from quiz.core.room import Command, Room
+from quiz.core.commands import Command
+from quiz.core.room import Room
+from quiz.rooms.engine import Job
 from quiz.wire import codec
-from quiz.wire.protocol import encode
+from quiz.wire.frames import encode
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a forwarded command came from: the server, its request, the inbox entry."""
+
+    server: str
+    ref: str
+    inbox: str
+
+
+@dataclass(eq=False, slots=True)
+class Forwarded(Job):
+    """A command another server forwarded through the room's inbox.
+
+    Its sender waits on that server: if this owner cannot apply it, the
+    next owner takes it again from the inbox, so it is never refused here.
+    """
+
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING
 import orjson
 from redis.exceptions import RedisError
 
-from quiz.core.room import Send
+from quiz.core.outputs import Send
 from quiz.rooms.cluster.entries import Entry, rebuild
 from quiz.rooms.cluster.replica import Replica, Stale
 from quiz.rooms.cluster.scripts import key
 from quiz.rooms.contract import RoomNotFound
-from quiz.rooms.engine import RoomEngine
+from quiz.rooms.journaled import JournaledEngine
 
 if TYPE_CHECKING:
     from quiz.rooms.cluster.forward import Forwarder
+    from quiz.rooms.cluster.journal import RedisJournal
     from quiz.rooms.cluster.node import Node
+    from quiz.rooms.engine import EngineEnv
 
 log = logging.getLogger("quiz.rooms.cluster")
 
@@ -32,9 +34,13 @@ log = logging.getLogger("quiz.rooms.cluster")
 class Following:
     """This server's replicas: how they come to be and stay in step."""
 
-    def __init__(self, node: Node, forwarder: Forwarder) -> None:
+    def __init__(
+        self, node: Node, forwarder: Forwarder, env: EngineEnv, journal: RedisJournal
+    ) -> None:
         self.node = node
         self.forwarder = forwarder
+        self.env = env
+        self.journal = journal
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def follow(self, room_id: str) -> tuple[Replica, bool]:
@@ -70,10 +76,10 @@ class Following:
         snap = orjson.loads(snap_raw)
         entries = [e for e in (self.decode(room_id, i, f) for i, f in items) if e is not None]
         room, seq, inbox = rebuild(snap, entries)
-        if room.closed:
+        if room.state.closed:
             raise RoomNotFound(room_id)
         replica = Replica(
-            RoomEngine(room_id, room, self.node.env, active=False),
+            JournaledEngine(room_id, room, self.env, self.journal, active=False),
             seq=seq,
             cursor=items[-1][0] if items else "0-0",
             inbox_cursor=inbox,
@@ -111,9 +117,9 @@ class Following:
         # What they missed while this server's state was not the log's.
         now = self.node.clock.now_ms()
         states = [
-            Send({"type": "room_state", "room": room.state_for(pid, now)}, to=pid)
+            Send({"type": "room_state", "room": room.views.state_for(pid, now)}, to=pid)
             for pid in list(self.node.delivery.present(room_id))
-            if room.member(pid) is not None
+            if room.state.member(pid) is not None
         ]
         self.node.delivery.deliver(room_id, states, None, None)
 

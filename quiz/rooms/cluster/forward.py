@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from quiz.core.room import Command
+from quiz.core.commands import Command
 from quiz.rooms.cluster import scripts
 from quiz.rooms.cluster.scripts import key, ref_key
 from quiz.rooms.contract import RoomNotFound, Unavailable
 from quiz.wire import codec
-from quiz.wire.protocol import encode
+from quiz.wire.frames import encode
 
 if TYPE_CHECKING:
     from quiz.rooms.cluster.node import Node

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from quiz.core.room import RoomClosed
+from quiz.core.outputs import RoomClosed
 from quiz.rooms.cluster import scripts
-from quiz.rooms.cluster.entries import Entry, snapshot
+from quiz.rooms.cluster.entries import Entry, Forwarded, snapshot
 from quiz.rooms.cluster.scripts import key
 from quiz.rooms.contract import Unavailable
-from quiz.rooms.engine import Applied, RoomEngine
+from quiz.rooms.engine import Applied, Job, fail
+from quiz.rooms.journaled import JournaledEngine
 
 if TYPE_CHECKING:
     from quiz.rooms.cluster.node import Node
@@ -41,16 +42,14 @@ class TooLate(Unavailable):
 
 
 class RedisJournal:
-    """The :class:`~quiz.rooms.engine.Journal` of rooms this server owns: every
+    """The :class:`~quiz.rooms.journaled.Journal` of rooms this server owns: every
     batch is appended to the room's log in one fenced script call."""
-
-    inline = False
 
     def __init__(self, node: Node) -> None:
         self.node = node
         self._append = node.redis.register_script(scripts.APPEND)
 
-    async def commit(self, engine: RoomEngine, batch: list[Applied]) -> None:
+    async def commit(self, engine: JournaledEngine, batch: list[Applied]) -> None:
         replica = self.node.replicas[engine.room_id]
         if replica.lease is None:
             raise NotOwner(engine.room_id)
@@ -58,7 +57,7 @@ class RedisJournal:
         entries = [self._entry(self.node.sid, first + i, a) for i, a in enumerate(batch)]
         closing = any(isinstance(o, RoomClosed) for a in batch for o in a.outputs)
         last = entries[-1].seq
-        every = max(SNAPSHOT_EVERY, len(engine.room.players))
+        every = max(SNAPSHOT_EVERY, len(engine.room.state.players))
         inbox = next((e.inbox for e in reversed(entries) if e.inbox), replica.inbox_cursor)
         due = last - replica.snapshot_seq >= every
         snap = snapshot(engine.room, last, inbox) if due or closing else ""
@@ -97,7 +96,7 @@ class RedisJournal:
     @staticmethod
     def _entry(sid: str, seq: int, applied: Applied) -> Entry:
         job = applied.job
-        origin = job.origin
+        origin = job.origin if isinstance(job, Forwarded) else None
         return Entry(
             seq,
             applied.now_ms,
@@ -108,8 +107,14 @@ class RedisJournal:
             origin.inbox if origin else "",
         )
 
-    def failed(self, engine: RoomEngine, exc: Exception) -> None:
+    def failed(self, engine: JournaledEngine, exc: Exception) -> None:
         # The state ran ahead of the log: this server stops running the room
         # and folds it from the log again (taking it back if nobody else did).
         lost = isinstance(exc, NotOwner)
         self.node.demote(engine.room_id, f"{type(exc).__name__}: {exc}", lost=lost)
+
+    def refused(self, job: Job, exc: Exception) -> None:
+        # A forwarded command was taken by this owner: the next owner takes it
+        # again and its sender still waits. Our own are refused for good.
+        if not isinstance(job, Forwarded):
+            fail(job, exc)

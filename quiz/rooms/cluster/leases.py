@@ -10,7 +10,6 @@ disconnected instead of holding every question to its deadline.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from quiz.rooms.cluster import scripts
@@ -19,12 +18,17 @@ from quiz.rooms.cluster.scripts import alive_key, key
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
 
+    from quiz.ops.clock import Clock
+
 
 class Leases:
     """This server's side of leases and heartbeats; raises RedisError."""
 
-    def __init__(self, redis: aioredis.Redis, server_id: str, lease_ms: int) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, server_id: str, lease_ms: int, clock: Clock
+    ) -> None:
         self.redis = redis
+        self.clock = clock
         self.sid = server_id
         self.lease_ms = lease_ms
         # Redis's clock minus ours, in ms: deadlines checked by Redis are set
@@ -71,12 +75,12 @@ class Leases:
         It lapses three leases after a crash; it outlives a graceful stop on
         purpose, so players told to come back are not marked gone at once.
         """
-        before = time.time_ns() // 1_000_000
+        before = self.clock.now_ms()
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(alive_key(self.sid), "1", px=3 * self.lease_ms)
             pipe.time()
             _, (seconds, micros) = await pipe.execute()
-        after = time.time_ns() // 1_000_000
+        after = self.clock.now_ms()
         self.offset_ms = int(seconds) * 1000 + int(micros) // 1000 - (before + after) // 2
 
     async def dead(self, server_ids: list[str]) -> set[str]:

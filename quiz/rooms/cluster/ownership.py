@@ -1,4 +1,7 @@
-"""Owning rooms in Redis mode: taking a room over, losing it, and letting it go."""
+"""Owning rooms in Redis mode: taking a room over, and letting a followed room go.
+
+Losing a room is :meth:`quiz.rooms.cluster.node.Node.demote`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,8 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from quiz.core.room import Output, Release, RoomClosed, Tick
 from quiz.rooms.cluster.replica import Replica
 from quiz.rooms.cluster.scripts import key
-from quiz.rooms.engine import Applied, Job
-from quiz.wire.protocol import CloseCode
 
 if TYPE_CHECKING:
     from quiz.rooms.cluster.following import Following
@@ -39,7 +39,7 @@ class Ownership:
                 self.node.failed(exc)
                 return
             if status == -1:
-                self.vanished(replica.room_id)
+                self.node.vanished(replica.room_id)
                 return
             if status == 0 and holder != replica.lease:
                 return  # another server holds it
@@ -81,36 +81,6 @@ class Ownership:
         engine.schedule()
         engine.resume_generation()
         self.node.spawn(self.node.wake_reader())
-
-    def demote(self, room_id: str, why: str, *, lost: bool = True) -> None:
-        """This server lost the room (or its state ran ahead of the log):
-        stop running it, fold it anew from the log, keep its players."""
-        replica = self.node.replicas.get(room_id)
-        if replica is None or not replica.owned:
-            return
-        log.warning("lost a room's lease", extra={"room": room_id, "why": why})
-        replica.engine.active = False
-        replica.engine.stop_timers()
-        if lost:
-            replica.lease = None
-        # else the lease is still ours: upkeep takes the room back as soon as
-        # its state is the log's again, without waiting for the lease to run out.
-        replica.stale = True
-        replica.incoming.clear()
-        self.node.spawn(self.following.resync(replica))
-
-    def vanished(self, room_id: str) -> None:
-        """The room is gone from Redis (expired, or its data lost): let its players go."""
-        replica = self.node.replicas.get(room_id)
-        if replica is None:
-            return
-        log.warning("room vanished from redis", extra={"room": room_id})
-        outputs: list[Output] = [
-            Release(pid, CloseCode.ROOM_CLOSED, "room closed")
-            for pid in list(self.node.delivery.present(room_id))
-        ]
-        outputs.append(RoomClosed("vanished"))
-        replica.engine.deliver(Applied(Job(None, Tick()), self.node.clock.now_ms(), outputs))
 
     def forget_if_unused(self, replica: Replica) -> None:
         """A followed room with no player here any more is no longer read."""

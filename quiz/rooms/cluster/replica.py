@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quiz.rooms.cluster.entries import Entry
-from quiz.rooms.engine import RoomEngine
+from quiz.rooms.engine import Applied, Job
+from quiz.rooms.journaled import JournaledEngine
 
 log = logging.getLogger("quiz.rooms.cluster")
 
@@ -24,7 +25,7 @@ log = logging.getLogger("quiz.rooms.cluster")
 class Replica:
     """A room's state here, and where this server is in its streams."""
 
-    engine: RoomEngine
+    engine: JournaledEngine
     lease: str | None = None  # held while this server owns the room
     seq: int = 0  # the last log entry folded in
     cursor: str = "0-0"  # that entry's stream id
@@ -64,7 +65,10 @@ class Replica:
             self.stale = True
             raise Stale(f"gap in the log after {self.seq}")
         try:
-            frame = self.engine.replay(entry.player_id, entry.command, entry.now_ms, sender, token)
+            # Applied as its owner did; the outputs for the players here.
+            outputs = self.engine.room.handle(entry.player_id, entry.command, entry.now_ms)
+            job = Job(entry.player_id, entry.command, sender, token)
+            frame = self.engine.deliver(Applied(job, entry.now_ms, outputs))
         except Exception as exc:
             log.exception("could not fold a log entry", extra={"room": self.room_id})
             self.stale = True

@@ -22,14 +22,8 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from llm import RedisQuestionCache
-from quiz.core.room import (
-    Command,
-    Disconnected,
-    Resume,
-    Room,
-    Seat,
-)
+from quiz.core.commands import Command, CreateRoom, Disconnected, Resume, Seat
+from quiz.core.room import Room
 from quiz.rooms.cluster import scripts
 from quiz.rooms.cluster.entries import snapshot
 from quiz.rooms.cluster.following import Following
@@ -42,19 +36,22 @@ from quiz.rooms.cluster.ownership import Ownership
 from quiz.rooms.cluster.replica import Replica
 from quiz.rooms.cluster.scripts import key
 from quiz.rooms.cluster.streams import Streams
+from quiz.rooms.cluster.timing import time_round_trips
 from quiz.rooms.cluster.upkeep import Upkeep
-from quiz.rooms.contract import Health, RoomNotFound, Rooms, Unavailable, limits_from, new_room_code
+from quiz.rooms.contract import (
+    Health,
+    RoomNotFound,
+    Rooms,
+    RoomsEnv,
+    Unavailable,
+    limits_from,
+    new_room_code,
+)
 from quiz.rooms.engine import Applied, EngineEnv, Job, RoomEngine
-from quiz.wire.protocol import CreateRoom
+from quiz.rooms.journaled import JournaledEngine
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from llm import QuestionSource
-    from quiz.ops.clock import Clock
     from quiz.ops.config import Settings
-    from quiz.ops.metrics import Counters
-    from quiz.rooms.contract import Delivery
 
 log = logging.getLogger("quiz.rooms.cluster")
 
@@ -69,48 +66,44 @@ POOL_WAIT_S = 1.0
 class RedisRooms(Rooms):
     """The :class:`~quiz.rooms.contract.Rooms` contract over Redis."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        delivery: Delivery,
-        source: QuestionSource,
-        clock: Clock,
-        counters: Counters,
-        spawn: Callable[[Awaitable[Any]], None],
-    ) -> None:
-        assert settings.redis_url is not None
+    def __init__(self, settings: Settings, env: RoomsEnv) -> None:
+        if settings.redis_url is None:
+            raise ValueError("RedisRooms needs REDIS_URL")
         self.settings = settings
         self.sid = settings.server_id
-        self.clock = clock
+        self.clock = env.clock
         self.limits = limits_from(settings)
         lease_ms = int(settings.redis_lease_seconds * 1000)
         redis, self.reader_client, self.probe = _clients(settings)
+        time_round_trips(redis, env.metrics.redis_round_trip)
         self.redis = redis
         self.loops = Loops()
+        counters = env.metrics.counters
+        # Built in one direction: each part gets, at construction, the parts
+        # it calls. A part that finds a room out of step says so on the node,
+        # and upkeep brings it back.
         node = Node(
             self.sid,
             lease_ms,
             int(settings.room_idle_ttl_seconds * 1000),
             redis,
             counters,
-            clock,
-            delivery,
-            spawn,
-            Leases(redis, self.sid, lease_ms),
+            env.clock,
+            env.delivery,
+            env.spawn,
+            Leases(redis, self.sid, lease_ms, env.clock),
             self.loops,
         )
         self.node = node
-        # Generated question sets are shared by every server.
-        source.use_cache(RedisQuestionCache(redis))
-        node.env = EngineEnv(delivery, clock, source, spawn, RedisJournal(node), self._closed)
+        self.env = EngineEnv(env.delivery, env.clock, env.source, env.spawn, self._closed)
+        self.journal = RedisJournal(node)
         # A forwarded command is answered within this, or refused: long
         # enough for a dead owner's lease to run out and a successor to take
         # the room over and apply it.
         self.forwarder = Forwarder(node, settings.redis_lease_seconds + 2)
-        self.following = Following(node, self.forwarder)
+        self.following = Following(node, self.forwarder, self.env, self.journal)
         self.ownership = Ownership(node, self.following)
-        node.demote, node.vanished = self.ownership.demote, self.ownership.vanished
-        streams = Streams(node, self.following, self.ownership, self.forwarder)
+        streams = Streams(node, self.following, self.forwarder)
         self.reader = Reader(
             self.reader_client, streams.streams, streams.on_stream, self.loops, counters
         )
@@ -184,7 +177,8 @@ class RedisRooms(Rooms):
                 raise self.node.failed(exc) from exc
             if not fence:
                 continue  # the code is taken on another server
-            replica = Replica(RoomEngine(room_id, room, self.node.env), lease=f"{self.sid}:{fence}")
+            engine = JournaledEngine(room_id, room, self.env, self.journal)
+            replica = Replica(engine, lease=f"{self.sid}:{fence}")
             self.replicas[room_id] = replica
             self.node.counters["rooms_owned"] += 1
             await self.node.wake_reader()
@@ -265,26 +259,38 @@ class RedisRooms(Rooms):
             del self.replicas[engine.room_id]
 
 
-def _clients(settings: Settings) -> tuple[aioredis.Redis, aioredis.Redis, aioredis.Redis]:
-    """The command pool, the reader's own connection, the health probe's."""
-    assert settings.redis_url is not None
+def _options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {"decode_responses": True, "socket_connect_timeout": 2}
-    if settings.redis_url.startswith("rediss://") and not settings.redis_ssl_verify:
+    if str(settings.redis_url).startswith("rediss://") and not settings.redis_ssl_verify:
         # Managed Redis with a self-signed certificate (Heroku): encrypted,
         # not verified. Opt-in only, through REDIS_SSL_VERIFY=false.
         options["ssl_cert_reqs"] = "none"
+    return options
+
+
+def redis_client(settings: Settings, max_connections: int) -> aioredis.Redis:
+    """A client of ``REDIS_URL`` for commands, with a pool of ``max_connections``."""
+    if settings.redis_url is None:
+        raise ValueError("no REDIS_URL")
     pool = aioredis.BlockingConnectionPool.from_url(
         settings.redis_url,
-        max_connections=settings.redis_max_connections,
+        max_connections=max_connections,
         timeout=POOL_WAIT_S,
         socket_timeout=COMMAND_TIMEOUT_S,
         # One quick retry on a broken connection (Redis restarted), none on a
         # timeout: a stalled Redis must turn into server_busy, not a longer wait.
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (RedisConnectionError,)),
         health_check_interval=10,
-        **options,
+        **_options(settings),
     )
-    commands = aioredis.Redis(connection_pool=pool)
+    return aioredis.Redis(connection_pool=pool)
+
+
+def _clients(settings: Settings) -> tuple[aioredis.Redis, aioredis.Redis, aioredis.Redis]:
+    """The command pool, the reader's own connection, the health probe's."""
+    assert settings.redis_url is not None
+    options = _options(settings)
+    commands = redis_client(settings, settings.redis_max_connections)
     # Blocking reads get their own connection with no socket timeout:
     # XREAD BLOCK would otherwise time out as a failure.
     reader = aioredis.Redis.from_url(

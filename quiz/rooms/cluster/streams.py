@@ -13,17 +13,16 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from redis.exceptions import RedisError
 
+from quiz.rooms.cluster.entries import Forwarded, Origin
 from quiz.rooms.cluster.forward import FATE_TTL_MS
 from quiz.rooms.cluster.replica import Replica
 from quiz.rooms.cluster.scripts import CLAIM, key, ref_key
-from quiz.rooms.engine import Job, Origin
 from quiz.wire import codec
 
 if TYPE_CHECKING:
     from quiz.rooms.cluster.following import Following
     from quiz.rooms.cluster.forward import Forwarder
     from quiz.rooms.cluster.node import Node
-    from quiz.rooms.cluster.ownership import Ownership
 
 log = logging.getLogger("quiz.rooms.cluster")
 
@@ -32,11 +31,10 @@ class Streams:
     """The reader's streams: logs of followed rooms, inboxes of owned ones."""
 
     def __init__(
-        self, node: Node, following: Following, ownership: Ownership, forwarder: Forwarder
+        self, node: Node, following: Following, forwarder: Forwarder
     ) -> None:
         self.node = node
         self.following = following
-        self.ownership = ownership
         self.forwarder = forwarder
         self.claim = node.redis.register_script(CLAIM)
 
@@ -93,7 +91,7 @@ class Streams:
             while replica.incoming and replica.owned:
                 batch = list(replica.incoming)
                 replica.incoming.clear()
-                jobs: list[Job] = []
+                jobs: list[Forwarded] = []
                 deadlines: list[int] = []
                 for stream_id, body in batch:
                     try:
@@ -114,7 +112,7 @@ class Streams:
                     # owns the room next reads them again.
                     self.node.failed(exc)
                     why = "could not take forwarded commands"
-                    self.ownership.demote(room_id, why, lost=False)
+                    self.node.demote(room_id, why, lost=False)
                     return
                 for job, ok in zip(jobs, taken, strict=True):
                     if ok and replica.owned:
@@ -122,9 +120,9 @@ class Streams:
         finally:
             replica.taking = False
 
-    def _job(self, stream_id: str, body: dict[str, Any]) -> Job:
+    def _job(self, stream_id: str, body: dict[str, Any]) -> Forwarded:
         origin = Origin(str(body["origin"]), str(body["ref"]), stream_id)
-        job = Job(body["pid"], codec.command_from_dict(body["cmd"]), origin=origin)
+        job = Forwarded(body["pid"], codec.command_from_dict(body["cmd"]), origin=origin)
         if origin.server == self.node.sid:
             # Our own player's command, forwarded before this server took the
             # room over: the reply goes to the player waiting here.

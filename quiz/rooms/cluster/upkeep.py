@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from quiz.core.room import Command, Disconnected, Output, Present, Release
+from quiz.core.commands import Command, Disconnected, Present
+from quiz.core.messages import CloseCode
+from quiz.core.outputs import Output, Release
 from quiz.rooms.contract import RoomNotFound, Unavailable
-from quiz.wire.protocol import CloseCode
 
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
@@ -65,7 +66,11 @@ class Upkeep:
         node = self.node
         interval = min(UPKEEP_INTERVAL_S, node.lease_ms / 3000)
         while True:
-            await asyncio.sleep(interval)
+            # Every interval, or at once when a replica fell out of step.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await node.attention.wait()
+            node.attention.clear()
             try:
                 await self.once()
                 node.loops.up("upkeep")
@@ -95,7 +100,7 @@ class Upkeep:
         renewed = await node.leases.renew([(r.room_id, r.lease or "") for r in owned])
         for replica, ok in zip(owned, renewed, strict=True):
             if not ok:
-                self.ownership.demote(replica.room_id, "renewal refused")
+                node.demote(replica.room_id, "renewal refused")
         await self._mark_stranded([r for r in owned if r.owned])
         if not node.stopping:
             followed = [r for r in node.replicas.values() if not r.owned]
@@ -112,7 +117,7 @@ class Upkeep:
     async def _mark_stranded(self, owned: list[Replica]) -> None:
         via: dict[str, list[tuple[Replica, str]]] = {}
         for replica in owned:
-            room = replica.engine.room
+            room = replica.engine.room.state
             for player in itertools.chain(room.players.values(), room.watchers.values()):
                 if player.connected and player.via and player.via != self.node.sid:
                     via.setdefault(player.via, []).append((replica, player.id))
@@ -132,7 +137,7 @@ class Upkeep:
         # bound only once the batch is committed: look again next round.
         if replica.stale or engine.closed or engine.working:
             return
-        room = engine.room
+        room = engine.room.state
         here = set(node.delivery.present(replica.room_id))
         stray: list[Output] = []
         for player_id in here:

@@ -1,4 +1,4 @@
-"""``python -m llm "topic" --count 5 --difficulty easy``: try a key or a model by hand.
+"""``python -m quiz.generate "topic" --count 5 --difficulty easy``: try a key or a model by hand.
 
 Reads the same settings as the server (GROQ_API_KEY, GROQ_MODEL,
 GROQ_BASE_URL, LLM_TIMEOUT_SECONDS, and a ``.env`` file when python-dotenv is
@@ -14,13 +14,14 @@ import json
 import logging
 import sys
 
-from llm import DIFFICULTIES, Difficulty, Generation, QuestionSource
+from llm import DIFFICULTIES, Difficulty, Generation
 from quiz.ops.config import ConfigError, Settings, load_settings
+from quiz.rooms.backends import make_source
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m llm", description="Generate one question set, as a room would."
+        prog="python -m quiz.generate", description="Generate one question set, as a room would."
     )
     parser.add_argument("topic", help="the quiz topic, as a host would type it")
     parser.add_argument("--count", type=int, default=5, help="number of questions (default 5)")
@@ -61,7 +62,7 @@ async def _run(
     as_json: bool,
     language: str = "en",
 ) -> int:
-    source = QuestionSource.from_settings(settings)
+    source = make_source(settings)
     try:
         generation = await source.generate_detailed(topic, count, difficulty, language=language)
     finally:

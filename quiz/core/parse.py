@@ -1,0 +1,210 @@
+"""Reading a question from JSON-like data and checking it: the one implementation. No I/O.
+
+Every question that reaches a room passes :func:`parse_question`, whatever
+its source: the host's quiz over the wire (``create_room``, ``set_questions``),
+the LLM's output (:mod:`llm.validate` adds its own policy on top), the bank,
+and what Redis or the question cache hold (:func:`question_from_dict`). A
+refusal is a :class:`QuestionError` that names the field as a path
+(``questions[3].correct``).
+
+The browser's editor checks the same rules (``web/quizdoc.js``); the table
+of cases in ``tests/cases/questions.json`` holds both to them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from quiz.core.folding import fold
+from quiz.core.kinds import ANSWER_MAX
+from quiz.core.question import KINDS, SINGLE_CORRECT, SOURCES, Question
+
+TEXT_MAX = 300
+OPTION_MAX = 100
+OPTIONS_MIN, OPTIONS_MAX = 2, 4
+ANSWERS_MAX = 10
+EXPLANATION_MAX = 300
+TIME_LIMIT_MIN, TIME_LIMIT_MAX = 5, 240
+POINTS = (0, 1, 2)
+QUIZ_MAX = 100
+CATEGORY_MAX = 100
+
+
+class QuestionError(ValueError):
+    """A bad question; ``str()`` is ``"<path>: <why>"``."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: {why}")
+        self.path = path
+
+
+def _text(value: Any, path: str, max_len: int, *, required: bool = True) -> str:
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
+        return ""
+    if not isinstance(value, str):
+        raise QuestionError(path, "must be a string")
+    # Control characters and line breaks become spaces; runs of white space
+    # fold to one, as the topic does.
+    value = " ".join(
+        "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value).split()
+    )
+    if not 1 <= len(value) <= max_len:
+        raise QuestionError(path, f"must be 1 to {max_len} characters")
+    return value
+
+
+def _index(value: Any, path: str, n: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuestionError(path, "must be a whole number")
+    if not 0 <= value < n:
+        raise QuestionError(path, f"must be from 0 to {n - 1}")
+    return value
+
+
+def _absent(data: Mapping[str, Any], key: str, path: str, kind: str) -> None:
+    if data.get(key) is not None:
+        raise QuestionError(f"{path}.{key}", f"a {kind} question has none")
+
+
+def _options(data: Mapping[str, Any], kind: str, path: str) -> tuple[str, ...]:
+    raw = data.get("options")
+    if kind == "text":
+        _absent(data, "options", path, kind)
+        return ()
+    if kind == "true_false" and raw is None:
+        return ()  # filled in the room's language (quiz.core.kinds.localized)
+    if not isinstance(raw, list):
+        raise QuestionError(f"{path}.options", "must be a list of strings")
+    low, high = (2, 2) if kind == "true_false" else (OPTIONS_MIN, OPTIONS_MAX)
+    if not low <= len(raw) <= high:
+        raise QuestionError(f"{path}.options", f"must hold {low} to {high} options")
+    options = tuple(_text(o, f"{path}.options[{i}]", OPTION_MAX) for i, o in enumerate(raw))
+    seen: set[str] = set()
+    for i, option in enumerate(options):
+        # Two options a player could not tell apart are one option.
+        key = fold(option) or option
+        if key in seen:
+            raise QuestionError(f"{path}.options[{i}]", "repeats another option")
+        seen.add(key)
+    return options
+
+
+def _correct(data: Mapping[str, Any], kind: str, n: int, path: str) -> tuple[int, ...]:
+    raw = data.get("correct")
+    if kind in SINGLE_CORRECT:
+        if kind == "true_false" and isinstance(raw, bool):
+            raw = 0 if raw else 1
+        if raw is None:
+            raise QuestionError(f"{path}.correct", "required")
+        return (_index(raw, f"{path}.correct", n),)
+    if kind == "multi":
+        if not isinstance(raw, list) or not 1 <= len(raw) <= n:
+            raise QuestionError(f"{path}.correct", f"must be a list of 1 to {n} indexes")
+        correct = tuple(_index(v, f"{path}.correct[{i}]", n) for i, v in enumerate(raw))
+        if len(set(correct)) != len(correct):
+            raise QuestionError(f"{path}.correct", "indexes must be distinct")
+        return tuple(sorted(correct))
+    _absent(data, "correct", path, kind)
+    return ()
+
+
+def _answers(data: Mapping[str, Any], kind: str, path: str) -> tuple[str, ...]:
+    if kind != "text":
+        _absent(data, "answers", path, kind)
+        return ()
+    raw = data.get("answers")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= ANSWERS_MAX:
+        raise QuestionError(f"{path}.answers", f"must be a list of 1 to {ANSWERS_MAX} strings")
+    answers = tuple(_text(a, f"{path}.answers[{i}]", ANSWER_MAX) for i, a in enumerate(raw))
+    for i, answer in enumerate(answers):
+        if not fold(answer):
+            raise QuestionError(f"{path}.answers[{i}]", "has no letters or digits to match")
+    return answers
+
+
+def _time_limit(data: Mapping[str, Any], path: str) -> int | None:
+    value = data.get("time_limit")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuestionError(f"{path}.time_limit", "must be a whole number of seconds")
+    if not TIME_LIMIT_MIN <= value <= TIME_LIMIT_MAX:
+        raise QuestionError(
+            f"{path}.time_limit", f"must be from {TIME_LIMIT_MIN} to {TIME_LIMIT_MAX}"
+        )
+    return value
+
+
+def _points(data: Mapping[str, Any], path: str) -> int:
+    value = data.get("points", 1)
+    if value is None:
+        return 1
+    if isinstance(value, bool) or value not in POINTS:
+        raise QuestionError(f"{path}.points", "must be 0, 1 or 2")
+    return int(value)
+
+
+def parse_question(data: Any, path: str, *, source: str = "host", category: str = "") -> Question:
+    """One question, or :class:`QuestionError` naming the field.
+
+    A true/false question may leave out ``options`` (they are filled in the
+    room's language by :func:`quiz.core.kinds.localized`) and may give
+    ``correct`` as a boolean. A poll's ``points`` are 0: it scores nothing.
+    """
+    if not isinstance(data, dict):
+        raise QuestionError(path, "must be an object")
+    kind = data.get("kind", "choice")
+    if kind is None:
+        kind = "choice"
+    if kind not in KINDS:
+        raise QuestionError(f"{path}.kind", "must be one of " + ", ".join(KINDS))
+    text = _text(data.get("text"), f"{path}.text", TEXT_MAX)
+    options = _options(data, kind, path)
+    correct = _correct(data, kind, len(options) or 2, path)
+    answers = _answers(data, kind, path)
+    time_limit = _time_limit(data, path)
+    points = _points(data, path)
+    explanation = _text(
+        data.get("explanation"), f"{path}.explanation", EXPLANATION_MAX, required=False
+    )
+    if source not in SOURCES:
+        raise QuestionError(f"{path}.source", "must be one of " + ", ".join(SOURCES))
+    return Question(
+        text,
+        options,
+        correct,
+        category=category,
+        source=source,  # type: ignore[arg-type]
+        kind=kind,
+        answers=answers,
+        time_limit=time_limit,
+        points=0 if kind == "poll" else points,
+        explanation=explanation,
+    )
+
+
+def parse_quiz(data: Any, path: str = "questions") -> tuple[Question, ...]:
+    """A host's quiz: 1 to 100 questions."""
+    if not isinstance(data, list):
+        raise QuestionError(path, "must be a list of questions")
+    if not 1 <= len(data) <= QUIZ_MAX:
+        raise QuestionError(path, f"must hold 1 to {QUIZ_MAX} questions")
+    return tuple(parse_question(item, f"{path}[{i}]") for i, item in enumerate(data))
+
+
+def question_from_dict(data: Any, path: str = "question") -> Question:
+    """A question from :meth:`Question.to_dict`'s shape (what Redis and the
+    question cache hold), checked like any other; also the v1 shape (no
+    ``kind``, ``correct`` an index). :class:`QuestionError` if it is not one.
+    """
+    if not isinstance(data, dict):
+        raise QuestionError(path, "must be an object")
+    source = data.get("source", "bank")
+    category = data.get("category", "")
+    if not isinstance(category, str) or len(category) > CATEGORY_MAX:
+        raise QuestionError(f"{path}.category", f"must be a string of at most {CATEGORY_MAX}")
+    return parse_question(
+        data, path, source=source if source in SOURCES else "bank", category=category
+    )

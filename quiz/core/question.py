@@ -1,0 +1,95 @@
+"""A question, as every source gives it and every room plays it. No I/O.
+
+Where a question comes from (the host's quiz, the LLM, the bank) is told by
+``source``; once in a room, a question is a question. What an answer may be
+and when it is right is :mod:`quiz.core.kinds`'; how a question is read from
+JSON and checked is :mod:`quiz.core.parse`'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Difficulty = Literal["easy", "medium", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
+
+Kind = Literal["choice", "multi", "true_false", "text", "poll"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+Source = Literal["llm", "bank", "host"]
+SOURCES: tuple[Source, ...] = get_args(Source)
+
+# Kinds whose `correct` holds exactly one index; `multi` holds one or more;
+# `text` and `poll` hold none (text matches `answers`, a poll has no right answer).
+SINGLE_CORRECT: frozenset[str] = frozenset({"choice", "true_false"})
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question, options already in the order players see.
+
+    ``correct`` is a tuple of option indexes: one for ``choice`` and
+    ``true_false``, one or more for ``multi``, none for ``text`` and
+    ``poll``. ``time_limit`` (seconds) overrides the room's time per question
+    when set; ``points`` multiplies the question's score (0, 1 or 2).
+
+    Build one from untrusted data with :func:`quiz.core.parse.parse_question`:
+    this constructor trusts its arguments. It accepts a plain index for
+    ``correct`` (the v1 way to say "this one option": ``Question("Q?", ("a",
+    "b"), 1)``) and lists for the tuples, and stores tuples.
+    """
+
+    text: str
+    options: tuple[str, ...]
+    correct: tuple[int, ...]
+    category: str = ""
+    source: Source = "bank"
+    kind: Kind = "choice"
+    answers: tuple[str, ...] = ()
+    time_limit: int | None = None
+    points: int = 1
+    explanation: str = ""
+
+    def __post_init__(self) -> None:
+        # Frozen: normalised through object.__setattr__.
+        correct: object = self.correct
+        if isinstance(correct, int):
+            object.__setattr__(self, "correct", (correct,))
+        elif not isinstance(correct, tuple):
+            object.__setattr__(self, "correct", tuple(correct))  # type: ignore[call-overload]
+        if not isinstance(self.options, tuple):
+            object.__setattr__(self, "options", tuple(self.options))
+        if not isinstance(self.answers, tuple):
+            object.__setattr__(self, "answers", tuple(self.answers))
+
+    @property
+    def answer_index(self) -> int:
+        """The one correct index of a ``choice`` or ``true_false`` question."""
+        if self.kind not in SINGLE_CORRECT or len(self.correct) != 1:
+            raise ValueError(f"a {self.kind} question has no single correct index")
+        return self.correct[0]
+
+    def to_dict(self) -> dict[str, object]:
+        """The protocol 1.1 question object, plus ``category`` and ``source``.
+
+        ``correct`` is written as one index for ``choice``/``true_false`` (the
+        v1 shape), a list for ``multi``, and left out for ``text`` and
+        ``poll``. :func:`quiz.core.parse.question_from_dict` reads it back.
+        """
+        data: dict[str, object] = {"kind": self.kind, "text": self.text}
+        if self.kind != "text":
+            data["options"] = list(self.options)
+        if self.kind in SINGLE_CORRECT:
+            data["correct"] = self.correct[0]
+        elif self.kind == "multi":
+            data["correct"] = list(self.correct)
+        if self.kind == "text":
+            data["answers"] = list(self.answers)
+        if self.time_limit is not None:
+            data["time_limit"] = self.time_limit
+        data["points"] = self.points
+        if self.explanation:
+            data["explanation"] = self.explanation
+        data["category"] = self.category
+        data["source"] = self.source
+        return data
