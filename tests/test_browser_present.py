@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import expect
+import pytest
+from playwright.async_api import Route, expect
 
 from tests.browser_helpers import (
     QuizPage,
@@ -336,22 +337,40 @@ async def test_a_phone_toast_leaves_its_control_free_and_goes_away(start_server,
     phone.assert_clean()
 
 
-async def test_on_localhost_the_invite_uses_the_lan_address(start_server, browser) -> None:
+# An address of TEST-NET-1 (RFC 5737): never this machine's, whatever its network.
+LAN_ADDRESS = "192.0.2.10"
+
+
+@pytest.mark.parametrize("on_a_network", [True, False], ids=["lan", "no-network"])
+async def test_on_localhost_the_invite_uses_the_lan_address(
+    start_server, browser, on_a_network: bool
+) -> None:
     """Opened as localhost, the invite (link and QR code) carries the address
-    the server reported in /config.json, which phones on the network reach."""
-    quiz = await start_server(countdown_seconds=0, host="0.0.0.0")
+    the server reported in /config.json, which phones on the network reach;
+    with no such address, the page's own. The addresses are injected into the
+    server's /config.json, so the test does not depend on this machine's
+    network."""
+    quiz = await start_server(countdown_seconds=0)
     port = quiz.server.port
+    lan = [f"http://{LAN_ADDRESS}:{port}/"] if on_a_network else []
+
+    async def config_with_lan(route: Route) -> None:
+        response = await route.fetch()  # the server's own answer...
+        config = await response.json()
+        config["lan_urls"] = lan  # ...with the addresses of this test
+        await route.fulfill(response=response, json=config)
+
     host = await QuizPage.open(browser, "Host", "720p")
+    await host.page.route("**/config.json", config_with_lan)
     await host.page.goto(f"http://127.0.0.1:{port}/")
     await host.expect_connected()
     config = await host.page.evaluate("fetch('/config.json').then(r => r.json())")
     assert config["llm"] is False
     assert "Space" in [c["name"] for c in config["categories"]]
+    assert config["lan_urls"] == lan
     code = await host.create_room(host_plays=False, num_questions=1)
-    lan = config["lan_urls"]
+    invite = f"{lan[0]}?room={code}" if lan else f"http://127.0.0.1:{port}/?room={code}"
     link = host.by("share-link").get_by_role("link")
-    if lan:
-        await expect(link).to_have_attribute("href", f"{lan[0]}?room={code}")
-    else:  # a machine with no network: the page says the link is local only
-        await expect(link).to_have_attribute("href", f"http://127.0.0.1:{port}/?room={code}")
+    await expect(link).to_have_attribute("href", invite)
+    await expect(host.page.get_by_role("img", name=f"QR code: {invite}")).to_be_visible()
     host.assert_clean()

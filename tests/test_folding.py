@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -96,3 +98,29 @@ def test_case_and_normal_form_never_matter(text: str) -> None:
         f"  {text}\t",
     ):
         assert fold(variant) == fold(text)
+
+
+def test_the_shared_table_is_the_servers_fold() -> None:
+    # tests/cases/folding.json holds the server's results; the editor's own
+    # fold is held to the same table (tests/web/folding.test.mjs).
+    path = Path(__file__).parent / "cases" / "folding.json"
+    cases = json.loads(path.read_text(encoding="utf-8"))
+    assert len(cases) >= 50
+    for case in cases:
+        assert fold(case["text"]) == case["fold"], case
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("-1", "1"), ("1.5", "15"), ("1,5", "15"), ("-0.5", "0.5"), ("x\u22121", "x1")],
+)
+def test_numbers_keep_their_sign_and_decimal_point(one: str, other: str) -> None:
+    assert fold(one) != fold(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("1,000", "1000"), ("COVID-19", "covid 19"), ("(-1)", "-1"), ("1,5", "1.5"), ("−2", "-2")],
+)
+def test_number_punctuation_that_does_not_change_the_number(one: str, other: str) -> None:
+    assert fold(one) == fold(other)

@@ -5,7 +5,8 @@
 //
 //   app.js            this file: wiring, screens, actions, keyboard, URL
 //   connection.js     WebSocket, reconnect with backoff, rejoin, request ids
-//   state.js          client state and the reducer for server messages
+//   state.js          client state: the reducer of server messages, the page's
+//                     own (local) actions, and the store the views read
 //   session.js        the seat (room_id, player_id, token) in sessionStorage
 //   clock.js          server clock offset for deadlines
 //   dom.js            safe element building (never innerHTML)
@@ -108,7 +109,7 @@ import { h, setText, setAttr } from "./dom.js";
 import { Connection } from "./connection.js";
 import { remainingMs } from "./clock.js";
 import { clearSession, loadLastQuestion, loadSession, rememberName, saveLastQuestion, saveSession } from "./session.js";
-import { applyMessage, createStore, initialState, isPresenter, isWatchingQuestion, leaveRoomState, myId, findPlayer } from "./state.js";
+import { LOCAL, createStore, initialState, isPresenter, isWatchingQuestion, myId, findPlayer } from "./state.js";
 import { toastError, toastInfo } from "./toast.js";
 import { homeView, rejoiningView } from "./view-home.js";
 import { lobbyView } from "./view-lobby.js";
@@ -148,9 +149,10 @@ const inviteCode = (params.get("room") || "").trim().slice(0, 64);
 // A second screen: /?watch=CODE&key=SECRET follows the game with no controls.
 const watchCode = (params.get("watch") || "").trim().slice(0, 64);
 const display = watchCode ? { room_id: watchCode, key: (params.get("key") || "").slice(0, 256) } : null;
-const store = createStore(initialState({ session: display ? null : loadSession(), inviteCode, lastQuestion: display ? null : loadLastQuestion() }));
-store.state.display = display;
-store.state.editor = null; // {mode: "mine" | "draft", ...} while the editor is open
+// Every change to store.state goes through the store: server messages with
+// store.receive, the page's own changes as named actions with store.dispatch
+// (see applyAction in state.js).
+const store = createStore(initialState({ session: display ? null : loadSession(), inviteCode, lastQuestion: display ? null : loadLastQuestion(), display }));
 const requestLabels = new Map(); // request_id -> what it was, for error toasts
 // The server said it was restarting: a rejoin that fails after that means the
 // room did not survive it (the server answers a failed rejoin the same way
@@ -169,9 +171,7 @@ const conn = new Connection({
     if (store.state.display) watchNow();
   },
   onMessage: handleMessage,
-  onStatus: (status) => store.update((s) => {
-    s.connection = status;
-  }, "connection"),
+  onStatus: (status) => store.dispatch({ type: LOCAL.CONNECTION, status }),
   onRejoinFailed: handleRejoinFailed,
   onTerminalClose: handleTerminalClose,
   onRestarting: () => {
@@ -186,7 +186,7 @@ function handleMessage(msg, receivedAt) {
   if (store.state.display) {
     // The second screen has no seat: whatever carries the room resyncs it.
     if (msg.room && typeof msg.room === "object" && msg.type !== "room_state") msg = { type: "room_state", room: msg.room };
-    if (!store.state.session) store.state.session = { room_id: store.state.display.room_id, player_id: null, token: null, watch_question: null };
+    store.dispatch({ type: LOCAL.DISPLAY_SEAT }, { quiet: true });
     if (msg.type === "error") return;
   }
   if (msg.type === "error") {
@@ -197,7 +197,7 @@ function handleMessage(msg, receivedAt) {
   const s = store.state;
   const wasHost = s.room && s.session && s.room.host_id === s.session.player_id;
   const watchBefore = s.session?.watch_question ?? null;
-  const changed = applyMessage(s, msg, receivedAt);
+  const changed = store.receive(msg, receivedAt);
   if (!changed) return;
 
   if (s.display) {
@@ -209,16 +209,14 @@ function handleMessage(msg, receivedAt) {
   } else if ((s.session?.watch_question ?? null) !== watchBefore && s.session) {
     saveSession(s.session);
   }
-  if (msg.type === "questions_draft" && s.draft) {
-    s.editor = { mode: "draft", questions: s.draft.questions, at: receivedAt };
-  }
+  if (msg.type === "questions_draft") store.dispatch({ type: LOCAL.REVIEW_DRAFT, at: receivedAt }, { quiet: true });
   if (msg.type === "host_changed" && s.session && msg.host_id === s.session.player_id && !wasHost) {
     toastInfo("You are now the host.");
   }
   if (msg.type === "player_left" && msg.player && msg.player.id !== myId(s) && msg.reason === "kicked") {
     toastInfo(`${msg.player.name ?? "A player"} was removed from the room.`);
   }
-  store.update(null, msg.type);
+  store.emit(msg.type);
 }
 
 // One clear sentence when a room did not survive a restart (a server
@@ -239,10 +237,7 @@ function watchNow() {
   const d = store.state.display;
   conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }).done.catch((error) => {
     if (error && (error.code === "room_not_found" || error.code === "invalid_token")) {
-      store.update((s) => {
-        s.room = null;
-        s.notice = { tone: "error", text: ROOM_LOST };
-      }, "watch");
+      store.dispatch({ type: LOCAL.WATCH_FAILED, notice: { tone: "error", text: ROOM_LOST } });
     }
   });
 }
@@ -250,14 +245,15 @@ function watchNow() {
 function handleTerminalClose(code) {
   if (code === 4003) {
     // Keep the saved seat: "Play here" takes it back.
-    const s = store.state;
-    leaveRoomState(s, {
-      tone: "info",
-      text: "This game is now open in another tab or window, so this one was disconnected.",
-      action: "reconnect",
-    });
     setUrlRoom(null);
-    store.update(null, "replaced");
+    store.dispatch({
+      type: LOCAL.LEAVE_ROOM,
+      notice: {
+        tone: "info",
+        text: "This game is now open in another tab or window, so this one was disconnected.",
+        action: "reconnect",
+      },
+    });
     return;
   }
   goHome({
@@ -291,10 +287,8 @@ function setUrlRoom(roomId) {
 
 function goHome(notice = null, prefillCode = "") {
   clearSession();
-  leaveRoomState(store.state, notice);
-  store.state.inviteCode = prefillCode;
   setUrlRoom(prefillCode || null);
-  store.update(null, "home");
+  store.dispatch({ type: LOCAL.LEAVE_ROOM, notice, inviteCode: prefillCode });
 }
 
 let lastOwnQuiz = null; // the questions this host supplied, for "play again"
@@ -345,15 +339,9 @@ const actions = {
     if (s.connection.state !== "connected") return; // the answers are disabled until we are back
     if (s.answer.questionIndex === q.question_index && s.answer.index !== null) return; // first answer counts
     if (!isUntimed(q) && remainingMs(q.deadline_ms) <= 0) return;
-    store.update((st) => {
-      st.answer = { questionIndex: q.question_index, index: value, status: "sending" };
-    }, "answer");
+    store.dispatch({ type: LOCAL.ANSWER_SENDING, questionIndex: q.question_index, answer: value });
     act("submit_answer", { question_index: q.question_index, answer: value }).catch((error) => {
-      const st = store.state;
-      if (st.answer.questionIndex !== q.question_index) return;
-      if (error && error.code === "already_answered") st.answer.status = "locked";
-      else st.answer = { questionIndex: q.question_index, index: null, status: "none" };
-      store.update(null, "answer");
+      store.dispatch({ type: LOCAL.ANSWER_FAILED, questionIndex: q.question_index, code: error?.code ?? null });
     });
   },
   closeQuestion: () => act("close_question").catch(() => {}),
@@ -377,15 +365,10 @@ const actions = {
     }).catch(() => {});
   },
   openEditor(showErrors = false, serverError = null) {
-    store.update((s) => {
-      s.editor = { mode: "mine", showErrors, serverError };
-    }, "editor");
+    store.dispatch({ type: LOCAL.OPEN_EDITOR, showErrors, serverError });
   },
   closeEditor() {
-    store.update((s) => {
-      s.editor = null;
-      s.preferMyQuiz = true;
-    }, "editor");
+    store.dispatch({ type: LOCAL.CLOSE_EDITOR, preferMyQuiz: true });
   },
   /** Ask the server for questions to review before the start (AI, or the bank without a key). */
   generateDraft() {
@@ -393,20 +376,13 @@ const actions = {
     const fields = { topic: s.room?.topic || "general knowledge", count: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
     if (s.room?.settings?.difficulty) fields.difficulty = s.room.settings.difficulty;
     if (s.room?.settings?.language) fields.language = s.room.settings.language;
-    store.update((st) => {
-      st.draftPending = true;
-    }, "draft");
-    return act("generate_questions", fields).finally(() => store.update((st) => {
-      st.draftPending = false;
-    }, "draft"));
+    store.dispatch({ type: LOCAL.DRAFT_PENDING, pending: true });
+    return act("generate_questions", fields).finally(() => store.dispatch({ type: LOCAL.DRAFT_PENDING, pending: false }));
   },
   useDraft(questions, title) {
     lastOwnQuiz = questions;
     return act("set_questions", title ? { questions, topic: title.slice(0, 100) } : { questions }).then(() => {
-      store.update((s) => {
-        s.editor = null;
-        s.draftUsed = true;
-      }, "draft");
+      store.dispatch({ type: LOCAL.DRAFT_USED });
       toastInfo(`${questions.length} questions ready. Start when everyone is in.`);
     }).catch(() => {});
   },
@@ -419,9 +395,7 @@ const actions = {
         const key = r.display_token || r.key || r.token || "";
         link = `${location.origin}${location.pathname}?watch=${encodeURIComponent(roomId)}&key=${encodeURIComponent(key)}`;
       }
-      store.update((s) => {
-        s.displayUrl = link;
-      }, "display-link");
+      store.dispatch({ type: LOCAL.DISPLAY_LINK, url: link });
       return link;
     });
   },
@@ -451,10 +425,7 @@ const actions = {
   },
   reconnectHere() {
     const saved = loadSession();
-    store.update((s) => {
-      s.notice = null;
-      s.session = saved;
-    }, "reconnect");
+    store.dispatch({ type: LOCAL.RECONNECT_HERE, session: saved });
     conn.start();
   },
 };
@@ -495,9 +466,7 @@ function makeView(key) {
           warning: host ? "You play too: you can see the answers here, so your own score will not be a fair one." : null,
           onUse: (questions, title) => actions.useDraft(questions, title),
           onRegenerate: () => actions.generateDraft().catch(() => {}),
-          onClose: () => store.update((st) => {
-            st.editor = null;
-          }, "editor"),
+          onClose: () => store.dispatch({ type: LOCAL.CLOSE_EDITOR }),
         });
       }
       return editorView(ctx, { mode: "mine", showErrors: e.showErrors, serverError: e.serverError, onClose: () => actions.closeEditor() });
@@ -578,9 +547,7 @@ function renderNotice(s) {
       type: "button",
       class: "btn btn-ghost btn-small",
       "aria-label": "Dismiss this message",
-      onclick: () => store.update((st) => {
-        st.notice = null;
-      }, "notice"),
+      onclick: () => store.dispatch({ type: LOCAL.DISMISS_NOTICE }),
     }, "Dismiss"),
   ].filter(Boolean));
 }
@@ -631,4 +598,4 @@ document.addEventListener("keydown", (event) => {
 // ------------------------------------------------------------------ start
 
 conn.start();
-store.update(null, "start");
+store.emit("start");

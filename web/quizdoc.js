@@ -48,76 +48,246 @@ function oneIndex(v) {
   return Array.isArray(v) && v.length === 1 ? v[0] : v;
 }
 
-function trimmed(v) {
-  return typeof v === "string" ? v.trim() : "";
+// ------------------------------------------------------------- the rules
+//
+// The server's rules (quiz/core parse_question, docs/quiz-format.md), checked
+// here first so that the host sees an error on its field before sending.
+// tests/cases/questions.json holds both to the same cases
+// (tests/web/question-cases.test.mjs here, tests/test_question_cases.py there).
+// One editor convention on top: an option or accepted answer left blank is
+// an empty row of the form, not an answer; it is dropped before sending.
+
+/**
+ * Text as the server keeps it: control characters and line breaks become
+ * spaces, runs of white space one space, none at either end.
+ */
+export function cleanText(v) {
+  if (typeof v !== "string") return "";
+  return v.replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ").split(/\p{Zs}+/u).filter(Boolean).join(" ");
+}
+
+/** Length in characters (code points, as the server counts), not UTF-16 units. */
+export function charCount(text) {
+  let n = 0;
+  for (const _ of text) n += 1;
+  return n;
+}
+
+// Scripts whose accents are optional in typing (their marks are dropped);
+// every other script keeps its marks (a dakuten, a Devanagari vowel sign).
+const STRIPPED_SCRIPTS = [
+  [0x0000, 0x024f], // Latin
+  [0x1e00, 0x1eff], // Latin extended additional (Vietnamese)
+  [0x0370, 0x03ff], // Greek
+  [0x1f00, 0x1fff], // Greek extended
+  [0x0400, 0x052f], // Cyrillic
+  [0x0590, 0x05ff], // Hebrew
+  [0x0600, 0x06ff], // Arabic
+  [0x0750, 0x077f], // Arabic supplement
+];
+const LETTERS = { ł: "l", đ: "d", ø: "o", æ: "ae", œ: "oe", ı: "i", ħ: "h", ŧ: "t", ŀ: "l" };
+const MARK = /\p{Mn}/u;
+const LETTER = /^\p{L}$/u;
+const DROPPED = /[\p{P}\p{Z}\p{Cc}\p{Cf}\u0640]/u; // punctuation, spaces, controls, formats, tatweel
+const DIGIT = /\p{Nd}/u;
+
+function strippedScript(char) {
+  const code = char.codePointAt(0);
+  return STRIPPED_SCRIPTS.some(([lo, hi]) => lo <= code && code <= hi);
+}
+
+/** The value of a decimal digit of any script (digits come in runs of ten, 0 to 9). */
+function digitValue(char) {
+  let code = char.codePointAt(0);
+  let n = 0;
+  while (DIGIT.test(String.fromCodePoint(code - 1))) {
+    code -= 1;
+    n += 1;
+  }
+  return n % 10;
 }
 
 /**
- * The question as the server wants it (empty option rows dropped, indexes
- * remapped), plus errors keyed by field path (`text`, `options.2`,
- * `correct`, `answers`, `time_limit`, `explanation`).
+ * The server's folding (quiz/core `fold`): the form two options or a typed
+ * answer are compared in. Case, accents of Latin, Greek, Cyrillic, Arabic
+ * and Hebrew, punctuation and white space do not count; "٣" is "3".
+ */
+export function fold(text) {
+  // Unicode's compatibility caseless match: NFKD, case folding, NFKD. Case
+  // folding is lower case of upper case ("ß" is "ss"), but for the final
+  // sigma, the capital sharp s, and Cherokee, which folds to upper case.
+  const folded = String(text).normalize("NFKD").toUpperCase().toLowerCase()
+    .replace(/ς/g, "σ").replace(/ß/g, "ss").replace(/[\uab70-\uabbf\u13f8-\u13fd]/g, (c) => c.toUpperCase())
+    .normalize("NFKD");
+  let kept = "";
+  let base = "";
+  for (const char of folded) {
+    if (MARK.test(char)) {
+      if (!LETTER.test(base)) continue; // a mark on no letter (first, or on a space) marks nothing
+      const cyrillicLetter = base.codePointAt(0) >= 0x0400 && base.codePointAt(0) <= 0x052f;
+      if (strippedScript(base) && !(cyrillicLetter && char === "\u0306")) continue; // й, ў keep their breve
+      kept += char;
+      continue;
+    }
+    base = char;
+    kept += char;
+  }
+  const chars = [...kept.normalize("NFC")];
+  let out = "";
+  for (let i = 0; i < chars.length; i += 1) {
+    const char = chars[i];
+    if (DIGIT.test(char)) {
+      out += String(digitValue(char));
+      continue;
+    }
+    const number = inNumber(chars, i, out);
+    if (number !== null) out += number;
+    else if (!DROPPED.test(char)) out += LETTERS[char] ?? char;
+  }
+  return out;
+}
+
+const SIGNS = new Set(["-", "\u2212", "\u2013"]); // hyphen-minus, minus sign, en dash
+const ALNUM = /^[\p{L}\p{N}]$/u;
+const isDigit = (char) => char !== undefined && DIGIT.test(char);
+
+// What a sign or a separator at chars[i] stands for in a number, or null (the
+// server's rule, quiz/core/folding.py): "-1" is not "1" and "1.5" is not
+// "15". A dash right before a digit is a minus sign unless it follows a letter
+// or digit ("COVID-19"); a point or a comma between digits is a decimal point,
+// except a comma followed by exactly three digits ("1,000" is "1000").
+function inNumber(chars, i, out) {
+  if (!isDigit(chars[i + 1])) return null;
+  const char = chars[i];
+  const before = out ? [...out].at(-1) : "";
+  if (SIGNS.has(char)) return ALNUM.test(before) ? null : "-";
+  if ((char === "." || char === ",") && /^[0-9]$/.test(before)) {
+    const next = chars.slice(i + 1, i + 5);
+    const thousands = next.length >= 3 && next.slice(0, 3).every(isDigit) && !isDigit(next[3]);
+    if (char === "," && thousands) return "";
+    return ".";
+  }
+  return null;
+}
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const absent = (v) => v === undefined || v === null;
+const blankRow = (v) => typeof v === "string" && !cleanText(v);
+
+/**
+ * The question as the server wants it (blank rows dropped, indexes
+ * remapped, text cleaned), plus errors keyed by field: `question` (not an
+ * object), `kind`, `text`, `options`, `options.2`, `correct`, `answers`,
+ * `time_limit`, `points`, `explanation`.
  */
 export function checkQuestion(raw) {
   const errors = {};
-  const kind = KINDS.includes(raw?.kind) ? raw.kind : "choice";
-  const q = { kind, text: trimmed(raw?.text) };
+  if (!isObject(raw)) return { question: { kind: "choice", text: "" }, errors: { question: "Not a question." } };
+  let kind = absent(raw.kind) ? "choice" : raw.kind;
+  if (!KINDS.includes(kind)) {
+    errors.kind = `The kind must be one of ${KINDS.join(", ")}.`;
+    kind = "choice";
+  }
+  const q = { kind, text: cleanText(raw.text) };
   if (!q.text) errors.text = "Write the question.";
-  else if (q.text.length > LIMITS.text) errors.text = `At most ${LIMITS.text} characters (now ${q.text.length}).`;
+  else if (charCount(q.text) > LIMITS.text) errors.text = `At most ${LIMITS.text} characters (now ${charCount(q.text)}).`;
 
+  // Options: every kind but text; a true/false question may leave them out.
+  const keep = []; // original index -> index once blank rows are dropped
+  let rows = 0; // how many rows the correct indexes may point into
   if (kind === "text") {
-    const answers = (Array.isArray(raw.answers) ? raw.answers : []).map(trimmed).filter(Boolean);
-    if (!answers.length) errors.answers = "Give at least one accepted answer.";
-    else if (answers.length > 10) errors.answers = "At most 10 accepted answers.";
-    else if (answers.some((a) => a.length > LIMITS.answer)) errors.answers = `Answers are at most ${LIMITS.answer} characters.`;
-    q.answers = answers;
-  } else if (kind === "true_false") {
+    if (!absent(raw.options)) errors.options = "A question with a typed answer has no options.";
+  } else if (kind === "true_false" && absent(raw.options)) {
     q.options = ["True", "False"];
-    q.correct = oneIndex(raw.correct) === 1 ? 1 : 0;
+    keep.push(0, 1);
+    rows = 2;
+  } else if (!Array.isArray(raw.options)) {
+    errors.options = "Give at least two answers.";
   } else {
-    const rawOptions = Array.isArray(raw.options) ? raw.options : [];
-    const keep = []; // original index -> new index
     const options = [];
-    rawOptions.slice(0, 4).forEach((o, i) => {
-      const t = trimmed(o);
-      if (!t) return;
-      keep[i] = options.length;
-      options.push(t);
-      if (t.length > LIMITS.option) errors[`options.${i}`] = `At most ${LIMITS.option} characters.`;
-    });
-    const seen = new Map();
-    rawOptions.slice(0, 4).forEach((o, i) => {
-      const key = trimmed(o).toLowerCase();
-      if (!key) return;
+    const seen = new Map(); // folded -> first index
+    raw.options.forEach((o, i) => {
+      if (typeof o !== "string") {
+        errors[`options.${i}`] = "Write this answer as text.";
+        return;
+      }
+      const t = cleanText(o);
+      if (!t) return; // a blank row
+      if (charCount(t) > LIMITS.option) errors[`options.${i}`] = `At most ${LIMITS.option} characters.`;
+      const key = fold(t) || t;
       if (seen.has(key)) errors[`options.${i}`] = "The same answer twice: make each one different.";
       else seen.set(key, i);
+      keep[i] = options.length;
+      options.push(t);
     });
-    if (options.length < 2) errors.options = "Give at least two answers.";
+    rows = raw.options.length;
+    const filled = raw.options.filter((o) => !blankRow(o)).length;
+    const [low, high] = kind === "true_false" ? [2, 2] : [2, 4];
+    if (filled < low) errors.options = kind === "true_false" ? "Give both answers." : "Give at least two answers.";
+    else if (filled > high) errors.options = kind === "true_false" ? "Exactly two answers." : `At most ${high} answers.`;
     q.options = options;
-    if (kind === "choice") {
-      const c = Number.isInteger(oneIndex(raw.correct)) ? oneIndex(raw.correct) : -1;
-      if (keep[c] === undefined) errors.correct = "Mark the right answer.";
-      else q.correct = keep[c];
-    } else if (kind === "multi") {
-      const list = Array.isArray(raw.correct) ? raw.correct : [];
-      const mapped = [...new Set(list.filter((c) => keep[c] !== undefined).map((c) => keep[c]))].sort();
-      if (!mapped.length) errors.correct = "Mark at least one right answer.";
-      q.correct = mapped;
-    }
   }
-  if (raw?.time_limit !== undefined && raw.time_limit !== null && raw.time_limit !== "") {
-    const t = Number(raw.time_limit);
+
+  // The right answer(s).
+  const index = (c) => Number.isInteger(c) && c >= 0 && c < rows;
+  if (kind === "choice" || kind === "true_false") {
+    let c = raw.correct;
+    if (kind === "true_false" && typeof c === "boolean") c = c ? 0 : 1; // true is the first option
+    if (!index(c) || keep[c] === undefined) errors.correct = "Mark the right answer.";
+    else q.correct = keep[c];
+  } else if (kind === "multi") {
+    const list = raw.correct;
+    if (!Array.isArray(list) || !list.length) errors.correct = "Mark at least one right answer.";
+    else if (!list.every(index)) errors.correct = "Mark only answers of this question.";
+    else if (new Set(list).size !== list.length) errors.correct = "Mark each right answer once.";
+    else {
+      // A tick on a blank row is dropped with the row.
+      q.correct = list.filter((c) => keep[c] !== undefined).map((c) => keep[c]).sort((a, b) => a - b);
+      if (!q.correct.length) errors.correct = "Mark at least one right answer.";
+    }
+  } else if (!absent(raw.correct)) {
+    errors.correct = kind === "poll" ? "A poll has no right answer." : "A question with a typed answer has no right option: list the accepted answers.";
+  }
+
+  // Accepted answers: text questions only.
+  if (kind === "text") {
+    const list = Array.isArray(raw.answers) ? raw.answers : [];
+    const answers = [];
+    for (const a of list) {
+      if (typeof a !== "string") {
+        errors.answers = "Write each answer as text.";
+        continue;
+      }
+      const t = cleanText(a);
+      if (!t) continue; // a blank line
+      if (charCount(t) > LIMITS.answer) errors.answers = `Answers are at most ${LIMITS.answer} characters.`;
+      else if (!fold(t)) errors.answers = `“${t}” has no letter or digit to match.`;
+      answers.push(t);
+    }
+    if (!errors.answers && !answers.length) errors.answers = "Give at least one accepted answer.";
+    else if (!errors.answers && answers.length > 10) errors.answers = "At most 10 accepted answers.";
+    q.answers = answers;
+  } else if (!absent(raw.answers)) {
+    errors.answers = "Only a question with a typed answer has accepted answers.";
+  }
+
+  if (!absent(raw.time_limit)) {
+    const t = raw.time_limit;
     if (!Number.isInteger(t) || t < 5 || t > 240) errors.time_limit = "From 5 to 240 seconds, or empty for the room's time.";
     else q.time_limit = t;
   }
-  if (raw?.points !== undefined && raw.points !== null && raw.points !== "") {
-    const p = Number(raw.points);
+  if (!absent(raw.points)) {
+    const p = raw.points;
     if (![0, 1, 2].includes(p)) errors.points = "0, 1 or 2.";
     else if (p !== 1) q.points = p;
   }
-  const explanation = trimmed(raw?.explanation);
-  if (explanation) {
-    if (explanation.length > LIMITS.explanation) errors.explanation = `At most ${LIMITS.explanation} characters.`;
-    q.explanation = explanation;
+  if (!absent(raw.explanation)) {
+    if (typeof raw.explanation !== "string") errors.explanation = "Write the explanation as text.";
+    const explanation = cleanText(raw.explanation);
+    if (explanation) {
+      if (charCount(explanation) > LIMITS.explanation) errors.explanation = `At most ${LIMITS.explanation} characters.`;
+      q.explanation = explanation;
+    }
   }
   return { question: q, errors };
 }
@@ -164,7 +334,12 @@ export function saveQuiz(quiz) {
 
 // ------------------------------------------------------------- formats
 
-/** A question from a file, the server or storage, in the editor's shape. */
+/**
+ * A question from a file, the server or storage, in the editor's shape:
+ * four option rows (blank ones empty), the fields of its kind only. Lenient
+ * where a file is easily mended (numbers as option text, "30" seconds, a
+ * bank question's {q, answer}); checkQuestion then applies the rules.
+ */
 export function normaliseQuestion(q) {
   const kind = KINDS.includes(q?.kind) ? q.kind : "choice";
   const out = { ...blankQuestion(kind), ...q, kind };
@@ -173,12 +348,24 @@ export function normaliseQuestion(q) {
   if (Number.isInteger(q?.answer) && q?.correct === undefined) out.correct = q.answer;
   delete out.q;
   delete out.answer;
+  // What the kind has no field for (the editor shows none) goes.
+  if (kind === "text") delete out.options;
+  if (kind === "text" || kind === "poll") delete out.correct;
+  if (kind !== "text") delete out.answers;
   if (kind === "choice" || kind === "true_false") out.correct = oneIndex(out.correct);
   // true_false also takes true (= 0) and false (= 1) in the quiz format.
   if (kind === "true_false" && typeof out.correct === "boolean") out.correct = out.correct ? 0 : 1;
   if (kind === "true_false") out.options = ["True", "False"];
   if (kind === "multi" && Number.isInteger(out.correct)) out.correct = [out.correct];
-  if (Array.isArray(out.options) && kind !== "true_false") while (out.options.length < 4) out.options.push("");
+  if (Array.isArray(out.options) && kind !== "true_false") {
+    // Four rows, as the editor shows them.
+    out.options = out.options.slice(0, 4).map((o) => (typeof o === "number" ? String(o) : o ?? ""));
+    while (out.options.length < 4) out.options.push("");
+  }
+  for (const key of ["time_limit", "points"]) {
+    if (out[key] === "" || out[key] === null) delete out[key];
+    else if (typeof out[key] === "string" && /^\s*\d+\s*$/.test(out[key])) out[key] = Number(out[key]);
+  }
   return out;
 }
 

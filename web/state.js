@@ -9,12 +9,18 @@ import { syncServerTime } from "./clock.js";
 
 export const PHASES = ["lobby", "generating", "countdown", "question", "reveal", "finished"];
 
-export function initialState({ session = null, inviteCode = "", lastQuestion = null } = {}) {
+export function initialState({ session = null, inviteCode = "", lastQuestion = null, display = null } = {}) {
   const s = {
     session, // {room_id, player_id, token, watch_question} or null
     inviteCode, // room code from ?room=CODE, to fill the join form
+    display, // {room_id, key} on a second screen (/?watch=CODE&key=SECRET), else null
     connection: { state: "reconnecting", detail: "Connecting…" },
     notice: null, // {text, tone, action?: "reconnect"} shown on the home screen
+    editor: null, // {mode: "mine" | "draft", ...} while the editor is open
+    preferMyQuiz: false, // the create form starts on "My own quiz" (after the editor)
+    draftPending: false, // generate_questions in flight (the lobby's review button)
+    draftUsed: false, // the host took a reviewed draft: no second review
+    displayUrl: null, // the second-screen link, once asked for
     ...emptyRoom(),
   };
   // After a refresh during a reveal, the room state has the result but not
@@ -48,18 +54,37 @@ function emptyRoom() {
   };
 }
 
+/**
+ * The state and who listens to it. Nothing outside this module writes to
+ * `state`: server messages go through `receive` (applyMessage), the page's
+ * own changes through `dispatch` (applyAction, types "local/..."), and
+ * listeners (the render) hear of every change.
+ */
 export function createStore(state) {
   const listeners = new Set();
+  const emit = (reason) => {
+    for (const listener of listeners) listener(state, reason);
+  };
   return {
     state,
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    /** Mutate with fn(state) and re-render. */
-    update(fn, reason = "update") {
-      if (fn) fn(state);
-      for (const listener of listeners) listener(state, reason);
+    /** Tell the listeners (re-render), e.g. once after receive() and its follow-ups. */
+    emit,
+    /**
+     * Fold a local action into the state; listeners hear of it if it changed
+     * anything, unless `quiet` (the caller emits later). Returns whether it did.
+     */
+    dispatch(action, { quiet = false } = {}) {
+      const changed = applyAction(state, action);
+      if (changed && !quiet) emit(action.type);
+      return changed;
+    },
+    /** Fold a server message into the state (no emit: the caller emits). Returns whether it changed anything. */
+    receive(message, receivedAt = Date.now()) {
+      return applyMessage(state, message, receivedAt);
     },
   };
 }
@@ -394,4 +419,86 @@ export function leaveRoomState(s, notice = null) {
   Object.assign(s, emptyRoom());
   s.session = null;
   s.notice = notice;
+}
+
+// ------------------------------------------------------------ local actions
+//
+// What the page itself changes (not the server): one named action each,
+// {type: "local/<name>", ...fields}. applyAction returns true when the state
+// changed (the store then re-renders); unknown types change nothing.
+
+export const LOCAL = Object.freeze({
+  CONNECTION: "local/connection", // {status: {state, detail}} from the connection
+  DISPLAY_SEAT: "local/display_seat", // a second screen's seatless session (room_id from `display`)
+  WATCH_FAILED: "local/watch_failed", // {notice}: the second screen's room is gone
+  LEAVE_ROOM: "local/leave_room", // {notice?, inviteCode?}: back home, no room, no seat
+  RECONNECT_HERE: "local/reconnect_here", // {session}: take the seat back ("Play here instead")
+  DISMISS_NOTICE: "local/dismiss_notice",
+  ANSWER_SENDING: "local/answer_sending", // {questionIndex, answer}
+  ANSWER_FAILED: "local/answer_failed", // {questionIndex, code}: the server refused the answer
+  OPEN_EDITOR: "local/open_editor", // {showErrors?, serverError?}: the host's own quiz
+  REVIEW_DRAFT: "local/review_draft", // {at}: the editor on the draft just received
+  CLOSE_EDITOR: "local/close_editor", // {preferMyQuiz?}
+  DRAFT_PENDING: "local/draft_pending", // {pending}: generate_questions sent / answered
+  DRAFT_USED: "local/draft_used", // the reviewed draft was sent: close the editor
+  DISPLAY_LINK: "local/display_link", // {url}: the second-screen link
+});
+
+/** Fold one local action into the state. Returns true if it changed anything. */
+export function applyAction(s, action) {
+  switch (action?.type) {
+    case LOCAL.CONNECTION:
+      s.connection = action.status;
+      return true;
+    case LOCAL.DISPLAY_SEAT:
+      if (!s.display || s.session) return false;
+      s.session = { room_id: s.display.room_id, player_id: null, token: null, watch_question: null };
+      return true;
+    case LOCAL.WATCH_FAILED:
+      s.room = null;
+      s.notice = action.notice ?? null;
+      return true;
+    case LOCAL.LEAVE_ROOM:
+      leaveRoomState(s, action.notice ?? null);
+      if (typeof action.inviteCode === "string") s.inviteCode = action.inviteCode;
+      return true;
+    case LOCAL.RECONNECT_HERE:
+      s.notice = null;
+      s.session = action.session ?? null;
+      return true;
+    case LOCAL.DISMISS_NOTICE:
+      s.notice = null;
+      return true;
+    case LOCAL.ANSWER_SENDING:
+      s.answer = { questionIndex: action.questionIndex, index: action.answer, status: "sending" };
+      return true;
+    case LOCAL.ANSWER_FAILED:
+      if (s.answer.questionIndex !== action.questionIndex) return false; // a later question by now
+      if (action.code === "already_answered") s.answer.status = "locked";
+      else s.answer = { questionIndex: action.questionIndex, index: null, status: "none" };
+      return true;
+    case LOCAL.OPEN_EDITOR:
+      s.editor = { mode: "mine", showErrors: Boolean(action.showErrors), serverError: action.serverError ?? null };
+      return true;
+    case LOCAL.REVIEW_DRAFT:
+      if (!s.draft) return false;
+      s.editor = { mode: "draft", questions: s.draft.questions, at: action.at };
+      return true;
+    case LOCAL.CLOSE_EDITOR:
+      s.editor = null;
+      if (action.preferMyQuiz) s.preferMyQuiz = true;
+      return true;
+    case LOCAL.DRAFT_PENDING:
+      s.draftPending = Boolean(action.pending);
+      return true;
+    case LOCAL.DRAFT_USED:
+      s.editor = null;
+      s.draftUsed = true;
+      return true;
+    case LOCAL.DISPLAY_LINK:
+      s.displayUrl = action.url;
+      return true;
+    default:
+      return false; // unknown actions change nothing
+  }
 }

@@ -1,0 +1,91 @@
+// web/results.js (the host's results file) and the pure parts of
+// web/result-rows.js (what a reveal says, for every kind).
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { web } from "./web.mjs";
+
+const { questionSummary, resultRows } = await web("results.js");
+const { correctSentence, correctSet, resultKind, tieExplanation } = await web("result-rows.js");
+const { parseCsv, toCsv } = await web("csv.js");
+
+const RESULTS = {
+  type: "results",
+  room_id: "ZEBNG",
+  questions: [
+    { kind: "choice", text: "Capital of France?", options: ["Rome", "Paris"], correct: 1 },
+    { kind: "multi", text: "Primes?", options: ["2", "4", "5"], correct: [0, 2] },
+    { kind: "text", text: "Who wrote Faust?", answers: ["Goethe"] },
+    { kind: "poll", text: "Cats or dogs?", options: ["Cats", "Dogs"] },
+  ],
+  players: [
+    { name: "Bob", rank: 2, score: 500, answers: [{ answer: 0, correct: false }, { answer: [0, 2], correct: true }, null, { answer: 1, correct: null }] },
+    { name: "=Ann", rank: 1, score: 1900, answers: [{ answer: 1, correct: true }, { answer: [1], correct: false }, { answer: "goethe", correct: true }, { answer: 0, correct: null }] },
+  ],
+};
+
+describe("results.js", () => {
+  test("resultRows: a header, then one row per player by rank, each answer as its text", () => {
+    assert.deepEqual(resultRows(RESULTS), [
+      ["Rank", "Name", "Score", "Correct answers", "Q1: Capital of France?", "Q2: Primes?", "Q3: Who wrote Faust?", "Q4: Cats or dogs?"],
+      [1, "=Ann", 1900, 2, "✓ Paris", "✗ 4", "✓ goethe", "Cats"],
+      [2, "Bob", 500, 1, "✗ Rome", "✓ 2 + 5", "", "Dogs"],
+    ]);
+  });
+
+  test("resultRows: an index past the options shows its letter; missing fields are blank", () => {
+    const rows = resultRows({ questions: [{ question: "Old?", options: ["a"] }], players: [{ answers: [{ answer: 3, correct: false }] }] });
+    assert.deepEqual(rows, [["Rank", "Name", "Score", "Correct answers", "Q1: Old?"], ["", "", 0, 0, "✗ D"]]);
+    assert.deepEqual(resultRows({}), [["Rank", "Name", "Score", "Correct answers"]]);
+  });
+
+  test("the CSV of the results defuses a player's formula and reads back", () => {
+    const back = parseCsv(toCsv(resultRows(RESULTS)), ",");
+    assert.equal(back[1][1], "'=Ann");
+    assert.equal(back.length, 3);
+  });
+
+  test("questionSummary: right answers per question, none for a poll", () => {
+    assert.deepEqual(questionSummary(RESULTS), [
+      { index: 0, text: "Capital of France?", kind: "choice", answered: 2, right: 1 },
+      { index: 1, text: "Primes?", kind: "multi", answered: 2, right: 1 },
+      { index: 2, text: "Who wrote Faust?", kind: "text", answered: 1, right: 1 },
+      { index: 3, text: "Cats or dogs?", kind: "poll", answered: 2, right: null },
+    ]);
+    assert.deepEqual(questionSummary(null), []);
+  });
+});
+
+describe("result-rows.js", () => {
+  test("resultKind: the result's, else the question's, else from the fields", () => {
+    assert.equal(resultKind({ kind: "poll" }, { kind: "choice" }), "poll");
+    assert.equal(resultKind({}, { kind: "multi" }), "multi");
+    assert.equal(resultKind({ accepted_answers: ["x"] }, null), "text");
+    assert.equal(resultKind({}, null), "choice");
+  });
+
+  test("correctSet: a list, one index, or none", () => {
+    assert.deepEqual([...correctSet({ correct_answers: [0, 2] })], [0, 2]);
+    assert.deepEqual([...correctSet({ correct_answer: 1 })], [1]);
+    assert.deepEqual([...correctSet({})], []);
+  });
+
+  test("correctSentence for each kind", () => {
+    const q = { options: ["Mars", "Venus", "Earth"] };
+    assert.equal(correctSentence({ correct_answer: 0 }, q), "The answer was A: Mars.");
+    assert.equal(correctSentence({ kind: "multi", correct_answers: [0, 2] }, q), "The right answers were A: Mars, C: Earth.");
+    assert.equal(correctSentence({ kind: "poll", correct_answer: 0 }, q), "Poll closed.");
+    assert.equal(correctSentence({ kind: "text", accepted_answers: ["Goethe", "J. W. Goethe"] }, null), "Accepted answers: Goethe, J. W. Goethe.");
+    assert.equal(correctSentence({ correct_answer: 0 }, null), "");
+  });
+
+  test("tieExplanation: shared place, or ahead on time", () => {
+    assert.equal(tieExplanation([{ name: "A", score: 5, rank: 1 }, { name: "B", score: 5, rank: 1 }]),
+      "A and B are tied: same points and the same time, so they share a place.");
+    assert.equal(tieExplanation([{ name: "A", score: 5, rank: 1 }, { name: "B", score: 5, rank: 2 }]),
+      "A and B have the same points: A is ahead for answering right faster in total.");
+    assert.equal(tieExplanation([{ name: "A", score: 9, rank: 1 }, { name: "B", score: 5, rank: 2 }]), "");
+    assert.equal(tieExplanation(null), "");
+  });
+});
