@@ -64,11 +64,11 @@ def fold(text: str) -> str:
     base = ""
     for char in text:
         if unicodedata.category(char) == "Mn":
-            cyrillic_letter = 0x0400 <= ord(base or " ") <= 0x052F
-            if (
-                base
-                and _stripped_script(base)
-                and not (cyrillic_letter and char in _KEPT_MARKS_AFTER_CYRILLIC)
+            if not base.isalpha():
+                continue  # a mark on no letter (first, or on a space) marks nothing
+            cyrillic_letter = 0x0400 <= ord(base) <= 0x052F
+            if _stripped_script(base) and not (
+                cyrillic_letter and char in _KEPT_MARKS_AFTER_CYRILLIC
             ):
                 continue
             kept.append(char)
