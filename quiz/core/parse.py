@@ -30,6 +30,10 @@ TIME_LIMIT_MIN, TIME_LIMIT_MAX = 5, 240
 POINTS = (0, 1, 2)
 QUIZ_MAX = 100
 CATEGORY_MAX = 100
+IMAGE_ALT_MAX = 200
+# A media id: the lowercase hex SHA-256 of the bytes the server stores.
+MEDIA_ID_LENGTH = 64
+OPTION_IMAGE_KINDS = ("choice", "multi", "poll")
 
 
 class QuestionError(ValueError):
@@ -146,6 +150,42 @@ def _points(data: Mapping[str, Any], path: str) -> int:
     return int(value)
 
 
+def _media_id(value: Any, path: str) -> str:
+    if (
+        not isinstance(value, str)
+        or len(value) != MEDIA_ID_LENGTH
+        or value.strip("0123456789abcdef")
+    ):
+        raise QuestionError(path, "must be a media id (64 lowercase hex digits)")
+    return value
+
+
+def _media(data: Mapping[str, Any], kind: str, options: int, path: str) -> dict[str, Any]:
+    """A question's pictures and sound (protocol 1.2 "Media"), ids checked for
+    their shape; whether the server holds them is the server's to check."""
+    out: dict[str, Any] = {}
+    if data.get("image") is not None:
+        out["image"] = _media_id(data["image"], f"{path}.image")
+        out["image_alt"] = _text(data.get("image_alt"), f"{path}.image_alt", IMAGE_ALT_MAX)
+    elif data.get("image_alt") is not None:
+        raise QuestionError(f"{path}.image_alt", "goes with an image")
+    if data.get("audio") is not None:
+        out["audio"] = _media_id(data["audio"], f"{path}.audio")
+    raw = data.get("option_images")
+    if raw is not None:
+        if kind not in OPTION_IMAGE_KINDS:
+            raise QuestionError(f"{path}.option_images", f"a {kind} question has none")
+        if not isinstance(raw, list) or len(raw) != options:
+            raise QuestionError(f"{path}.option_images", f"must be a list of {options} entries")
+        images = tuple(
+            None if v is None else _media_id(v, f"{path}.option_images[{i}]")
+            for i, v in enumerate(raw)
+        )
+        if any(images):
+            out["option_images"] = images
+    return out
+
+
 def parse_question(data: Any, path: str, *, source: str = "host", category: str = "") -> Question:
     """One question, or :class:`QuestionError` naming the field.
 
@@ -169,6 +209,7 @@ def parse_question(data: Any, path: str, *, source: str = "host", category: str 
     explanation = _text(
         data.get("explanation"), f"{path}.explanation", EXPLANATION_MAX, required=False
     )
+    media = _media(data, kind, len(options), path)
     if source not in SOURCES:
         raise QuestionError(f"{path}.source", "must be one of " + ", ".join(SOURCES))
     return Question(
@@ -182,6 +223,7 @@ def parse_question(data: Any, path: str, *, source: str = "host", category: str 
         time_limit=time_limit,
         points=0 if kind == "poll" else points,
         explanation=explanation,
+        **media,
     )
 
 

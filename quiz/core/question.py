@@ -49,6 +49,11 @@ class Question:
     time_limit: int | None = None
     points: int = 1
     explanation: str = ""
+    # Protocol 1.2 "Media": media ids (the SHA-256 of the stored bytes).
+    image: str | None = None
+    image_alt: str = ""
+    audio: str | None = None
+    option_images: tuple[str | None, ...] = ()  # as long as options, or empty
 
     def __post_init__(self) -> None:
         # Frozen: normalised through object.__setattr__.
@@ -61,6 +66,13 @@ class Question:
             object.__setattr__(self, "options", tuple(self.options))
         if not isinstance(self.answers, tuple):
             object.__setattr__(self, "answers", tuple(self.answers))
+        if not isinstance(self.option_images, tuple):
+            object.__setattr__(self, "option_images", tuple(self.option_images))
+
+    def media(self) -> tuple[str, ...]:
+        """The media ids this question shows or plays, in order, once each."""
+        ids = [self.image, self.audio, *self.option_images]
+        return tuple(dict.fromkeys(i for i in ids if i))
 
     @property
     def answer_index(self) -> int:
@@ -90,6 +102,19 @@ class Question:
         data["points"] = self.points
         if self.explanation:
             data["explanation"] = self.explanation
+        data.update(self.media_fields())
         data["category"] = self.category
         data["source"] = self.source
+        return data
+
+    def media_fields(self) -> dict[str, object]:
+        """The media fields a question carries, as the protocol writes them."""
+        data: dict[str, object] = {}
+        if self.image:
+            data["image"] = self.image
+            data["image_alt"] = self.image_alt
+        if self.audio:
+            data["audio"] = self.audio
+        if any(self.option_images):
+            data["option_images"] = list(self.option_images)
         return data

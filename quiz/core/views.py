@@ -47,6 +47,7 @@ class Views:
             "player_count": len(self.state.players),
             "question_index": self.state.question_index,
             "total_questions": self.total_questions(),
+            "media": self.media(),
             "server_time_ms": now_ms,
         }
         if self.state.phase is Phase.QUESTION:
@@ -64,6 +65,12 @@ class Views:
         if self.state.phase is Phase.FINISHED:
             state["leaderboard"] = self.final_leaderboard()
         return state
+
+    def media(self) -> list[str]:
+        """The media ids of the quiz the room will play (or plays), for clients
+        to fetch ahead: in the order they are first needed."""
+        questions = self.state.questions or self.state.quiz
+        return list(dict.fromkeys(i for q in questions for i in q.media()))
 
     def total_questions(self) -> int:
         return (
@@ -145,6 +152,7 @@ class Views:
         }
         if question.kind != "text":
             message["options"] = list(question.options)
+        message.update(question.media_fields())
         message["time_limit_ms"] = self.limit_ms(question)
         message["deadline_ms"] = self.state.deadline_ms
         message["server_time_ms"] = now_ms
