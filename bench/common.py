@@ -8,7 +8,6 @@ import json
 import os
 import resource
 import time
-from collections.abc import Callable
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -45,10 +44,6 @@ def use_stdlib_json() -> None:
         return json.dumps(obj, separators=(",", ":")).encode()
 
     loads, dumps, JSON_LIB = _loads, _dumps, "json"
-
-
-def json_funcs() -> tuple[Callable[[bytes | str], Any], Callable[[Any], bytes]]:
-    return loads, dumps
 
 
 def raise_fd_limit(wanted: int = 65536) -> int:
