@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections import Counter
 from typing import Any
 
 from quiz.core.messages import ErrorCode
@@ -130,9 +131,14 @@ def frame_for(rng: random.Random) -> tuple[str | bytes, str | None, str | None]:
     return json.dumps(message), readable, None
 
 
-async def fuzz(player: Player, seed: int) -> int:
-    """Send frames one at a time; check the one direct reply of each."""
+async def fuzz(player: Player, seed: int) -> Counter[str]:
+    """Send frames one at a time; check the one direct reply of each.
+
+    Returns how the server answered: a count per error code, or per reply
+    type for a frame it accepted.
+    """
     rng = random.Random(seed)
+    answered: Counter[str] = Counter()
     for _ in range(FRAMES_PER_CONNECTION):
         frame, rid, field = frame_for(rng)
         await player.send_raw(frame)
@@ -149,7 +155,14 @@ async def fuzz(player: Player, seed: int) -> int:
         if field is not None:
             assert reply["code"] == "bad_message", context
             assert reply["message"].startswith(field), context
-    return FRAMES_PER_CONNECTION
+        answered[reply["code"] if reply["type"] == "error" else reply["type"]] += 1
+    # One reply per frame and never a second: a reply too many would still be
+    # ahead of this last frame's.
+    await player.send("no_such_action", request_id=f"last-{seed}")
+    while (last := await player.next())["type"] not in DIRECT:
+        pass
+    assert last.get("request_id") == f"last-{seed}", last
+    return answered
 
 
 async def test_fuzzed_frames_are_answered_and_a_parallel_game_goes_on(
@@ -162,8 +175,13 @@ async def test_fuzzed_frames_are_answered_and_a_parallel_game_goes_on(
     await host.expect("question")
 
     fuzzers = [await quiz.player() for _ in SEEDS]
-    sent = await asyncio.gather(*(fuzz(f, seed) for f, seed in zip(fuzzers, SEEDS, strict=True)))
-    assert sum(sent) == FRAMES_PER_CONNECTION * len(SEEDS)
+    answered = await asyncio.gather(
+        *(fuzz(f, seed) for f, seed in zip(fuzzers, SEEDS, strict=True))
+    )
+    # Every kind of bad frame met its rejection: broken JSON, a bad field,
+    # an unknown action, an action for a room the fuzzer is not in.
+    seen = set().union(*answered)
+    assert {"bad_json", "bad_message", "unknown_action", "not_in_room"} <= seen, answered
 
     # The game in the other room carries on to its end.
     for question in (first, None):

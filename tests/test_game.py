@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -17,105 +15,33 @@ from quiz.core.commands import (
     QuestionsReady,
     Resume,
     StartGame,
-    SubmitAnswer,
     Tick,
 )
 from quiz.core.outputs import Generate, Release, Reply, RoomClosed, Send
 from quiz.core.question import Question
 from quiz.core.room import Room
 from quiz.core.scoring import points_for, streak_bonus
-from quiz.core.settings import RoomLimits, RoomSettings
+from quiz.core.settings import RoomLimits
 from quiz.core.state import LEGAL_TRANSITIONS, Phase
-from tests.game_helpers import make_seat, track_transitions
+from tests import scoring_oracle as oracle
+from tests.game_helpers import (
+    answer,
+    correct,
+    error_code,
+    keys_deep,
+    make_room,
+    make_seat,
+    one,
+    questions,
+    reply,
+    seat,
+    sends,
+    start,
+    track_transitions,
+    wrong,
+)
 
-T_MS = 20_000  # time_per_question=20 in the default settings below
-
-
-def questions(n: int, options: int = 4) -> tuple[Question, ...]:
-    """``n`` questions; question i has correct option i % options."""
-    return tuple(
-        Question(f"Question {i}?", tuple(f"opt{i}-{k}" for k in range(options)), i % options)
-        for i in range(n)
-    )
-
-
-def correct(i: int, options: int = 4) -> int:
-    return i % options
-
-
-def wrong(i: int, options: int = 4) -> int:
-    return (i + 1) % options
-
-
-def make_room(
-    n: int = 1,
-    *,
-    now: int = 0,
-    limits: RoomLimits | None = None,
-    **settings: Any,
-) -> tuple[Room, list[str]]:
-    """A room with a host ``p0`` ("Host") and ``n - 1`` more players ``p1``..."""
-    settings.setdefault("num_questions", 3)
-    settings.setdefault("reveal_seconds", 0)
-    room, out = Room.create(
-        "ROOM1",
-        RoomSettings(**settings),
-        limits or RoomLimits(countdown_ms=0),
-        make_seat("p0", "Host", "h0"),
-        now,
-    )
-    assert out[0].bind == "p0"
-    ids = ["p0"]
-    for i in range(1, n):
-        seat(room, i, now)
-        ids.append(f"p{i}")
-    return room, ids
-
-
-def seat(room: Room, i: int, now: int) -> list[Any]:
-    out = room.handle(None, make_seat(f"p{i}", f"P{i}", f"h{i}"), now)
-    assert reply(out).get("type") == "room_joined", out
-    return out
-
-
-def start(room: Room, now: int, qs: tuple[Question, ...] | None = None) -> list[Any]:
-    """Host starts, the questions arrive at once; returns the outputs of both."""
-    out = room.handle(room.state.host_id, StartGame(), now)
-    gen = [o for o in out if isinstance(o, Generate)]
-    assert len(gen) == 1
-    qs = qs if qs is not None else questions(room.state.settings.num_questions)
-    return out + room.handle(None, QuestionsReady(gen[0].generation, qs), now)
-
-
-def sends(out: list[Any], kind: str, to: str | None = "*") -> list[dict[str, Any]]:
-    """Messages of ``kind`` sent; ``to="*"``: whoever they go to."""
-    return [
-        o.message
-        for o in out
-        if isinstance(o, Send) and o.message["type"] == kind and (to == "*" or o.to == to)
-    ]
-
-
-def one(out: list[Any], kind: str, to: str | None = "*") -> dict[str, Any]:
-    found = sends(out, kind, to)
-    assert len(found) == 1, (kind, out)
-    return found[0]
-
-
-def reply(out: list[Any]) -> dict[str, Any]:
-    replies = [o.message for o in out if isinstance(o, Reply)]
-    assert len(replies) == 1, out
-    return replies[0]
-
-
-def error_code(out: list[Any]) -> str | None:
-    message = reply(out)
-    return message["code"] if message["type"] == "error" else None
-
-
-def answer(room: Room, pid: str, option: int, now: int, index: int | None = None, rid=None):
-    qi = room.state.question_index if index is None else index
-    return room.handle(pid, SubmitAnswer(qi, option, rid), now)
+T_MS = 20_000  # time_per_question=20, the default
 
 
 def play_question(room: Room, picks: dict[str, tuple[int, bool]], t0: int) -> list[Any]:
@@ -130,51 +56,70 @@ def play_question(room: Room, picks: dict[str, tuple[int, bool]], t0: int) -> li
     return out
 
 
-def keys_deep(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        found = set(value)
-        for v in value.values():
-            found |= keys_deep(v)
-        return found
-    if isinstance(value, list | tuple):
-        found = set()
-        for v in value:
-            found |= keys_deep(v)
-        return found
-    return set()
-
-
 # Scoring.
 
+# (t, T, points) worked out by hand from round(1000 * (1 - (t / T) / 2)).
+POINTS_BY_HAND = [
+    (0, 20_000, 1000),
+    (499, 20_000, 1000),
+    (500, 20_000, 988),  # 987.5 rounds up
+    (1_000, 20_000, 975),
+    (10_000, 20_000, 750),
+    (19_999, 20_000, 500),  # 500.025
+    (20_000, 20_000, 500),
+    (1_285, 5_000, 872),  # 871.5: the float formula gave 871
+    (2_535, 5_000, 747),  # 746.5
+    (1_010, 20_000, 975),  # 974.75
+    (1_030, 20_000, 974),  # 974.25
+    (500, 5_000, 950),
+    (60_000, 120_000, 750),
+    (500, 10_000, 975),
+    (2_570, 10_000, 872),  # 871.5
+]
 
-@pytest.mark.parametrize(
-    ("t", "limit", "points"),
-    [
-        (0, 20_000, 1000),
-        (499, 20_000, 1000),
-        (500, 20_000, 988),  # 987.5 rounds up
-        (1_000, 20_000, 975),
-        (10_000, 20_000, 750),
-        (19_999, 20_000, 500),  # 500.025
-        (20_000, 20_000, 500),
-        (1_285, 5_000, 872),  # 871.5: the float formula gave 871
-        (2_535, 5_000, 747),  # 746.5
-        (1_010, 20_000, 975),  # 974.75
-        (1_030, 20_000, 974),  # 974.25
-        (500, 5_000, 950),
-        (60_000, 120_000, 750),
-    ],
-)
+
+@pytest.mark.parametrize(("t", "limit", "points"), POINTS_BY_HAND)
 def test_points_formula(t, limit, points):
     assert points_for(t, limit) == points
 
 
+def test_the_oracle_against_values_worked_by_hand():
+    # The oracle (tests/scoring_oracle.py) judges every scoring test that
+    # computes what an answer earns; here it is held to values worked out by
+    # hand, as the code is above.
+    for t, limit, points in POINTS_BY_HAND:
+        assert oracle.base_points(t, limit) == points, (t, limit)
+    bonuses = [oracle.streak_bonus(s) for s in range(0, 9)]
+    assert bonuses == [0, 0, 100, 200, 300, 400, 500, 500, 500]
+    scored = oracle.score_answer
+    assert scored(True, 0, 10_000, 1) == oracle.Scored(1100, 2)
+    assert scored(True, 0, 10_000, 8) == oracle.Scored(1500, 9)  # capped at +500
+    assert scored(False, 100, 10_000, 5) == oracle.Scored(0, 0)
+    assert scored(None, 100, 10_000, 5) == oracle.Scored(0, 5)  # a poll
+    assert scored(True, 5_000, 10_000, 0, points=2) == oracle.Scored(1500, 1)
+    assert scored(True, 100, 10_000, 3, points=0) == oracle.Scored(0, 4)
+    assert scored(True, 19_000, 20_000, 1, speed_points=False) == oracle.Scored(1100, 2)
+    assert scored(True, 600_000, None, 0) == oracle.Scored(1000, 1)  # no time limit
+    assert scored(True, 0, 20_000, 4, streak_bonus_on=False) == oracle.Scored(1000, 5)
+    # docs/protocol.md's worked example (T = 20 s): 1000, 925, 892, 0, 750.
+    me = oracle.Standing()
+    plays = [(True, 300), (True, 7_020), (True, 12_340), (False, 0), (True, 10_000)]
+    assert [me.answer(right, t, 20_000) for right, t in plays] == [1000, 925, 892, 0, 750]
+    assert (me.score, me.streak, me.correct_ms) == (3567, 1, 300 + 7_020 + 12_340 + 10_000)
+    # Ranks: by score, then less time; equal on both share a rank, the next skips.
+    table = {
+        "a": oracle.Standing(score=900, correct_ms=5),
+        "b": oracle.Standing(score=900, correct_ms=5),
+        "c": oracle.Standing(score=500),
+        "d": oracle.Standing(score=900, correct_ms=4),
+    }
+    assert oracle.ranked(table) == [("d", 1), ("a", 2), ("b", 2), ("c", 4)]
+
+
 @pytest.mark.parametrize("limit", [5_000, 7_000, 20_000, 33_000])
-def test_points_formula_exact_against_fractions(limit):
-    # round(1000 * (1 - (t/T)/2)) with halves up, computed exactly.
-    for t in range(500, limit + 1):
-        want = math.floor(1000 - Fraction(500 * t, limit) + Fraction(1, 2))
-        assert points_for(t, limit) == want, (t, limit)
+def test_points_formula_agrees_with_the_oracle_at_every_millisecond(limit):
+    for t in range(0, limit + 1):
+        assert points_for(t, limit) == oracle.base_points(t, limit), (t, limit)
 
 
 def test_streak_bonus_values():

@@ -3,7 +3,8 @@
 Random quizzes of every kind, random players, answers and times: the score
 is always the sum of the points each your_result gave, results agree with
 it, a poll never changes a score or a streak, and points follow the rules
-(multiplier, speed points, streak bonus) as an independent model computes them.
+(multiplier, speed points, streak bonus) as the scoring oracle
+(tests/scoring_oracle.py) computes them.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ from quiz.core.commands import (
     GetResults,
     NextQuestion,
     StartGame,
-    SubmitAnswer,
     Tick,
 )
-from quiz.core.outputs import Reply, Send
 from quiz.core.question import Question
-from quiz.core.room import Room
-from quiz.core.settings import RoomLimits, RoomSettings
 from quiz.core.state import Phase
-from tests.game_helpers import make_seat
+from tests.game_helpers import answer, make_room, reply, send_outputs
+from tests.scoring_oracle import Standing
 
 KIND_QUESTIONS: dict[str, Question] = {
     "choice": Question("c?", ("a", "b", "c", "d"), 2, source="host"),
@@ -67,22 +65,6 @@ def quizzes(draw: st.DrawFn) -> tuple[Question, ...]:
     return tuple(out)
 
 
-def expected_points(
-    q: Question, right: bool, elapsed: int, limit_ms: int | None, streak: int, cfg: RoomSettings
-) -> tuple[int, int]:
-    """(points, streak after) by the protocol's words, for a non-poll question."""
-    if not right:
-        return 0, 0
-    streak += 1
-    if not cfg.speed_points or limit_ms is None or elapsed < 500:
-        base = 1000
-    else:
-        t = min(elapsed, limit_ms)
-        base = (2000 * limit_ms - 1000 * t + limit_ms) // (2 * limit_ms)  # round half up
-    bonus = min(100 * (streak - 1), 500) if cfg.streak_bonus and q.points > 0 else 0
-    return q.points * base + bonus, streak
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     quiz=quizzes(),
@@ -95,20 +77,13 @@ def expected_points(
 def test_every_kind_scores_by_the_rules(
     quiz: tuple[Question, ...], n: int, speed: bool, streaks: bool, room_limit: int, data: Any
 ) -> None:
-    cfg = RoomSettings(
-        reveal_seconds=0, time_per_question=room_limit, speed_points=speed, streak_bonus=streaks
+    room, ids = make_room(
+        n, quiz=quiz, time_per_question=room_limit, speed_points=speed, streak_bonus=streaks
     )
-    room, _ = Room.create(
-        "R", cfg, RoomLimits(countdown_ms=0), make_seat("p0", "H", "h0"), 0, quiz=quiz
-    )
-    ids = ["p0"] + [f"p{i}" for i in range(1, n)]
-    for pid in ids[1:]:
-        room.handle(None, make_seat(pid, pid.upper(), "h" + pid), 0)
     now = 1_000
     room.handle("p0", StartGame(), now)
     summed = dict.fromkeys(ids, 0)
-    model_score = dict.fromkeys(ids, 0)
-    model_streak = dict.fromkeys(ids, 0)
+    model = {pid: Standing() for pid in ids}
     for index, q in enumerate(quiz):
         assert room.state.phase is Phase.QUESTION and room.state.question_index == index
         start = room.state.question_started_ms
@@ -122,41 +97,39 @@ def test_every_kind_scores_by_the_rules(
                 given_answers[pid] = (value, at)
         out: list[Any] = []
         for pid, (value, at) in sorted(given_answers.items(), key=lambda kv: kv[1][1]):
-            out += room.handle(pid, SubmitAnswer(index, value), at)
+            out += answer(room, pid, value, at)
         if room.state.phase is Phase.QUESTION:
             if limit_ms is None:
                 out += room.handle("p0", CloseQuestion(), start + 60_000)
             else:
                 out += room.handle(None, Tick(), start + limit_ms)
-        results = {
-            o.to: o.message
-            for o in out
-            if isinstance(o, Send) and o.message["type"] == "your_result"
-        }
+        results = {s.to: s.message for s in send_outputs(out, "your_result")}
         for pid in ids:
             mine = results[pid]
             summed[pid] += mine["points"]
             assert mine["score"] == summed[pid]
-            if q.kind == "poll":
-                # A poll never scores and leaves the streak as it was.
-                assert mine["points"] == 0 and mine["correct"] is None
-                assert mine["streak"] == model_streak[pid]
-                continue
-            value, at = given_answers.get(pid, (None, 0))
-            right = value in RIGHT[q.kind]
-            points, model_streak[pid] = expected_points(
-                q, right, at - start, limit_ms, model_streak[pid], cfg
+            value, at = given_answers.get(pid, (None, start))
+            # A poll is never right or wrong (None): it scores nothing and
+            # leaves the streak as it was.
+            right = None if q.kind == "poll" else value in RIGHT[q.kind]
+            points = model[pid].answer(
+                right,
+                at - start,
+                limit_ms,
+                points=q.points,
+                speed_points=speed,
+                streak_bonus_on=streaks,
             )
-            model_score[pid] += points
             assert mine["correct"] is right
             assert mine["points"] == points, (q, value, at - start)
-            assert mine["streak"] == model_streak[pid]
+            assert mine["streak"] == model[pid].streak
         now = room.state.phase_ends_ms or (start + 120_000)
         room.handle("p0", NextQuestion(), now)
     assert room.state.phase is Phase.FINISHED
-    assert {p.id: p.score for p in room.state.players.values()} == summed == model_score
-    (results,) = [
-        o.message for o in room.handle("p0", GetResults("g"), now + 1) if isinstance(o, Reply)
-    ]
+    assert {p.id: p.score for p in room.state.players.values()} == summed
+    assert summed == {pid: standing.score for pid, standing in model.items()}
+    for pid, standing in model.items():  # the tie-break time too
+        assert room.state.players[pid].correct_ms == standing.correct_ms, pid
+    results = reply(room.handle("p0", GetResults("g"), now + 1))
     for row in results["players"]:
         assert sum(a["points"] for a in row["answers"] if a) == row["score"] == summed[row["id"]]

@@ -8,14 +8,14 @@ fed only by the outputs the room produces (who was seated, released, which
 answers were received, which question opened or closed). After every step
 the room must agree with the model:
 
-- scores are recomputed from the received answers with the protocol's
-  formula (exact fractions, halves up) and streak rules; every player is
+- scores, streaks and tie-break times are recomputed from the received
+  answers by the scoring oracle (tests/scoring_oracle.py); every player is
   scored at most once per question, scores change only when a question
   closes (or on ``play_again``), and each player's score is the sum of the
   ``points`` of the ``your_result`` messages sent to them plus the points of
   questions closed while they were disconnected;
 - leaderboards (the room's own, ``question_result``'s top 10, ``game_over``)
-  are competition rankings of exactly the room's players;
+  are competition rankings of exactly the room's players, as the oracle ranks them;
 - only transitions in ``LEGAL_TRANSITIONS`` happen, chained from the phase
   before the call to the phase after it;
 - no message names the correct answer of a question that is still open;
@@ -26,9 +26,7 @@ the room must agree with the model:
 
 from __future__ import annotations
 
-import math
 import random
-from fractions import Fraction
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -59,7 +57,20 @@ from quiz.core.question import Question
 from quiz.core.room import Room
 from quiz.core.settings import RoomLimits, RoomSettings
 from quiz.core.state import LARGE_COUNT_MS, LEADERBOARD_TOP, LEGAL_TRANSITIONS, PROGRESS_MS, Phase
-from tests.game_helpers import make_seat, track_transitions
+from tests.game_helpers import (
+    answer,
+    correct,
+    keys_deep,
+    make_questions,
+    make_room,
+    make_seat,
+    one,
+    start,
+    track_transitions,
+    walk,
+    wrong,
+)
+from tests.scoring_oracle import Standing, ranked
 
 TIME_PER_QUESTION = 10  # seconds
 T_MS = TIME_PER_QUESTION * 1000
@@ -97,35 +108,6 @@ WAIT = st.one_of(
     st.integers(0, 300), st.integers(0, T_MS // 2), st.sampled_from([-1 - e for e in EDGE_ELAPSED])
 )
 RID = st.one_of(st.none(), st.sampled_from(["r1", "r2"]))
-
-
-def expected_points(elapsed_ms: int, streak: int, limit_ms: int = T_MS) -> int:
-    """The protocol's formula, computed exactly, plus the streak bonus."""
-    if elapsed_ms < 500:
-        base = 1000
-    else:
-        t = min(elapsed_ms, limit_ms)
-        base = math.floor(1000 * (1 - Fraction(t, limit_ms) / 2) + Fraction(1, 2))
-    return base + min(100 * max(streak - 1, 0), 500)
-
-
-def make_questions(shapes: list[tuple[int, int]]) -> tuple[Question, ...]:
-    """Questions of ``(number of options, correct index)``."""
-    return tuple(
-        Question(f"q{i}", tuple(f"o{i}{k}" for k in range(n)), c, source="bank")
-        for i, (n, c) in enumerate(shapes)
-    )
-
-
-def walk(value: Any):
-    """Every dict nested in ``value``, ``value`` itself included."""
-    if isinstance(value, dict):
-        yield value
-        for v in value.values():
-            yield from walk(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from walk(v)
 
 
 def check_competition_ranking(board: list[dict[str, Any]], key=None) -> None:
@@ -192,9 +174,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.names = {"p0": "Host"}
         self.connected = {"p0": True}
         self.gone_at: dict[str, int] = {}  # disconnected players: since when
-        self.score = {"p0": 0}
-        self.streak = {"p0": 0}
-        self.correct_ms = {"p0": 0}
+        self.standing = {"p0": Standing()}  # score, streak, tie-break time: the oracle's
         self.sent_points = {"p0": 0}  # sum of points of your_result sent to them
         self.unsent_points = {"p0": 0}  # points of questions closed while away
         self.host = "p0"
@@ -407,7 +387,7 @@ class RoomMachine(RuleBasedStateMachine):
 
         if (Phase.FINISHED, Phase.LOBBY) in transitions:
             for pid in self.seat:
-                self.score[pid] = self.streak[pid] = self.correct_ms[pid] = 0
+                self.standing[pid] = Standing()
                 self.sent_points[pid] = self.unsent_points[pid] = 0
 
         if (
@@ -436,9 +416,7 @@ class RoomMachine(RuleBasedStateMachine):
             self.seat,
             self.names,
             self.connected,
-            self.score,
-            self.streak,
-            self.correct_ms,
+            self.standing,
             self.sent_points,
             self.unsent_points,
         ):
@@ -474,14 +452,8 @@ class RoomMachine(RuleBasedStateMachine):
                 self.seat[o.bind] = int(o.bind[1:])
                 self.names[o.bind] = command.name
                 self.connected[o.bind] = True
-                for table in (
-                    self.score,
-                    self.streak,
-                    self.correct_ms,
-                    self.sent_points,
-                    self.unsent_points,
-                ):
-                    table[o.bind] = 0
+                self.standing[o.bind] = Standing()
+                self.sent_points[o.bind] = self.unsent_points[o.bind] = 0
             else:
                 assert message["code"] in ("room_full", "name_taken"), message
                 if message["code"] == "room_full":
@@ -600,15 +572,11 @@ class RoomMachine(RuleBasedStateMachine):
             got = q.answers.get(pid)
             right = got is not None and got[0] == question.answer_index
             points = 0
-            if right:
-                elapsed = got[1] - q.start
-                self.streak[pid] += 1
-                self.longest_streak = max(self.longest_streak, self.streak[pid])
-                points = expected_points(elapsed, self.streak[pid])
-                self.correct_ms[pid] += elapsed
-                self.score[pid] += points
-            elif pid in q.eligible:
-                self.streak[pid] = 0
+            standing = self.standing[pid]
+            if got is not None or pid in q.eligible:  # a late joiner's streak stays
+                elapsed = got[1] - q.start if got is not None else 0
+                points = standing.answer(right, elapsed, T_MS)
+                self.longest_streak = max(self.longest_streak, standing.streak)
             if not self.connected[pid]:
                 self.unsent_points[pid] += points
             self.last[pid] = {
@@ -618,9 +586,9 @@ class RoomMachine(RuleBasedStateMachine):
                 "answered": got is not None,
                 "correct": right,
                 "points": points,
-                "score": self.score[pid],
+                "score": standing.score,
                 "rank": None,
-                "streak": self.streak[pid],
+                "streak": standing.streak,
             }
         board = self.model_board()
         for entry in board:
@@ -630,21 +598,16 @@ class RoomMachine(RuleBasedStateMachine):
         self.open = None
 
     def model_board(self) -> list[dict[str, Any]]:
-        order = sorted(self.seat, key=lambda p: (-self.score[p], self.correct_ms[p], self.seat[p]))
-        board = []
-        for i, pid in enumerate(order):
-            key = (self.score[pid], self.correct_ms[pid])
-            rank = board[-1]["rank"] if board and key == board[-1]["_key"] else i + 1
-            board.append(
-                {
-                    "player_id": pid,
-                    "name": self.names[pid],
-                    "score": self.score[pid],
-                    "rank": rank,
-                    "_key": key,
-                }
-            )
-        return [{k: v for k, v in e.items() if k != "_key"} for e in board]
+        by_seat = {p: self.standing[p] for p in sorted(self.seat, key=self.seat.__getitem__)}
+        return [
+            {
+                "player_id": pid,
+                "name": self.names[pid],
+                "score": self.standing[pid].score,
+                "rank": rank,
+            }
+            for pid, rank in ranked(by_seat)
+        ]
 
     def check_secrecy(self, message: dict[str, Any]) -> None:
         for d in walk(message):
@@ -658,8 +621,7 @@ class RoomMachine(RuleBasedStateMachine):
                 assert isinstance(d["correct"], bool)
             # A room state in a question shows the question, never its answer.
             if d.get("type") == "question" or d.get("phase") == "question":
-                keys = {k for sub in walk(d) for k in sub}
-                assert not keys & {"correct", "correct_answer"}, d
+                assert not keys_deep(d) & {"correct", "correct_answer"}, d
 
     # Invariants after every step.
 
@@ -675,10 +637,11 @@ class RoomMachine(RuleBasedStateMachine):
         assert room.state.host_id == self.host and self.host in room.state.players
         for pid, player in room.state.players.items():
             assert player.connected == self.connected[pid], pid
-            assert player.score == self.score[pid], (pid, player.score, self.score[pid])
+            model = self.standing[pid]
+            assert player.score == model.score, (pid, player.score, model.score)
             assert player.score == self.sent_points[pid] + self.unsent_points[pid], pid
-            assert player.streak == self.streak[pid], pid
-            assert player.correct_ms == self.correct_ms[pid], pid
+            assert player.streak == model.streak, pid
+            assert player.correct_ms == model.correct_ms, pid
         assert (room.state.phase is Phase.QUESTION) == (self.open is not None)
         if self.open is not None:
             assert room.state.question_index == self.open.index
@@ -708,17 +671,6 @@ RoomMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestRoomMachine = RoomMachine.TestCase
-
-
-def test_expected_points_matches_protocol_examples():
-    # The model's own formula, against values worked out by hand.
-    assert expected_points(0, 1) == 1000
-    assert expected_points(499, 1) == 1000
-    assert expected_points(500, 1) == 975  # T = 10 s: 1000 * (1 - 0.025) = 975
-    assert expected_points(2_570, 1) == 872  # 871.5 rounds up
-    assert expected_points(T_MS, 1) == 500
-    assert expected_points(0, 2) == 1100
-    assert expected_points(0, 9) == 1500
 
 
 def test_check_competition_ranking_rejects_bad_rankings():
@@ -762,19 +714,10 @@ def test_scoring_matches_the_rules(limit_s, plays):
     reaches the +500 cap, and any time limit from 5 to 120 s.
     """
     limit_ms = limit_s * 1000
-    room, _ = Room.create(
-        "ROOM",
-        RoomSettings(num_questions=len(plays), time_per_question=limit_s, reveal_seconds=0),
-        RoomLimits(countdown_ms=0),
-        make_seat("p0", "Solo", "h0"),
-        0,
-    )
+    room, _ = make_room(1, num_questions=len(plays), time_per_question=limit_s)
     now = 0
-    out = room.handle("p0", StartGame(), now)
-    generation = next(o.generation for o in out if isinstance(o, Generate))
-    qs = make_questions([(4, i % 4) for i in range(len(plays))])
-    room.handle(None, QuestionsReady(generation, qs), now)
-    streak = score = 0
+    start(room, now)
+    me = Standing()
     for index, (what, elapsed) in enumerate(plays):
         assert room.state.phase is Phase.QUESTION and room.state.question_index == index
         started = now
@@ -786,29 +729,23 @@ def test_scoring_matches_the_rules(limit_s, plays):
             out = room.handle(None, Tick(), now)
         else:
             now = started + elapsed
-            option = qs[index].answer_index if what == "right" else (qs[index].answer_index + 1) % 4
-            out = room.handle("p0", SubmitAnswer(index, option), now)
-        if what == "right":
-            streak += 1
-            points = expected_points(elapsed, streak, limit_ms)
-        else:
-            streak, points = 0, 0
-        score += points
-        result = next(o.message for o in out if isinstance(o, Send) and o.to == "p0")
-        assert result == {
+            option = correct(index) if what == "right" else wrong(index)
+            out = answer(room, "p0", option, now)
+        points = me.answer(what == "right", elapsed, limit_ms)
+        assert one(out, "your_result", to="p0") == {
             "type": "your_result",
             "kind": "choice",
             "question_index": index,
             "answered": what != "none",
             "correct": what == "right",
             "points": points,
-            "score": score,
+            "score": me.score,
             "rank": 1,
-            "streak": streak,
+            "streak": me.streak,
         }
         now += 1
         room.handle("p0", NextQuestion(), now)
     assert room.state.phase is Phase.FINISHED
     assert room.views.leaderboard() == [
-        {"player_id": "p0", "name": "Solo", "score": score, "rank": 1}
+        {"player_id": "p0", "name": "Host", "score": me.score, "rank": 1}
     ]
