@@ -34,6 +34,7 @@ def make_seat(
     request_id: str | None = None,
     via: str = "",
     display_token: str | None = None,
+    team: int | None = None,
 ) -> Seat:
     """A seat as :func:`quiz.rooms.contract.new_seat` makes one, with the given ids."""
     if display_token is not None:
@@ -46,6 +47,7 @@ def make_seat(
         via,
         name_keys=name_index(name),
         flagged=offensive(name),
+        team=team,
     )
 
 

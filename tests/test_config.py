@@ -49,6 +49,18 @@ BAD: dict[str, list[str]] = {
     "REDIS_MAX_CONNECTIONS": ["3", "10001", "lots"],
     "WORKERS": ["0", "65", "two", "1.5"],
     "WEB_DIR": ["has space/web", "w" * 4097],
+    "MEDIA_DIR": ["has space/media", "m" * 4097],
+    "MEDIA_MAX_BYTES": ["1023", "104857601", "10M"],
+    "MEDIA_MAX_PIXELS": ["9999", "89000001", "big"],
+    "MEDIA_AUDIO_MAX_SECONDS": ["0.5", "601", "long"],
+    "MEDIA_UPLOADS_PER_HOUR": ["0", "1000001", "lots"],
+    "MEDIA_BYTES_PER_HOUR": ["1023", "1099511627777", "1G"],
+    "MEDIA_UPLOADING_BYTES": ["1023", "68719476737", "x"],
+    "MEDIA_UPLOAD_TIMEOUT_SECONDS": ["0.5", "3601", "soon"],
+    "MEDIA_STORE_BYTES": ["1023", "1099511627777", "full"],
+    "MEDIA_TTL_SECONDS": ["59", "31536001", "forever"],
+    "MEDIA_CACHE_BYTES": ["-1", "68719476737", "some"],
+    "MEDIA_THREADS": ["0", "65", "two"],
 }
 
 CASES = [(variable, value) for variable, values in BAD.items() for value in values]
@@ -65,6 +77,17 @@ def test_no_variables_give_the_defaults() -> None:
     assert (settings.host, settings.port, settings.workers) == ("0.0.0.0", 8765, 1)
     assert settings.redis_url is None and settings.groq_api_key is None
     assert settings.reconnect_grace_seconds == 120 and settings.countdown_seconds == 3
+
+
+def test_media_in_a_directory_and_redis_together_are_refused() -> None:
+    # A folder on one server's disk could not be served by the others.
+    with pytest.raises(ConfigError, match=r"^MEDIA_DIR .*REDIS_URL"):
+        load_settings({"MEDIA_DIR": "/srv/media", "REDIS_URL": "redis://redis:6379/0"})
+
+
+def test_an_upload_cap_no_upload_could_fit_under_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"^MEDIA_MAX_BYTES=.*MEDIA_UPLOADING_BYTES"):
+        load_settings({"MEDIA_MAX_BYTES": "2048", "MEDIA_UPLOADING_BYTES": "1024"})
 
 
 def test_the_default_server_id_is_unique_per_process() -> None:

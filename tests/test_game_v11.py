@@ -447,7 +447,7 @@ def test_large_room_presence_goes_to_the_host_and_room_size_is_throttled() -> No
     joined = send_outputs(out, "player_joined")
     assert [s.to for s in joined] == ["p0"]
     (size,) = send_outputs(out, "room_size")
-    assert size.exclude == "p0" and size.message == {
+    assert size.exclude == {"p0"} and size.message == {
         "type": "room_size",
         "players": 101,
         "connected": 101,

@@ -25,14 +25,17 @@ from quiz.core.commands import (
     KickPlayer,
     LeaveRoom,
     LockRoom,
+    MovePlayer,
     NextQuestion,
     PlayAgain,
     Rejoin,
+    SetExtraTime,
     SetQuestions,
     StartGame,
     SubmitAnswer,
     UnlockRoom,
     UpdateSettings,
+    UploadMedia,
     Watch,
 )
 from quiz.core.messages import ErrorCode
@@ -77,6 +80,9 @@ MINIMAL: list[tuple[str, dict[str, Any], type]] = [
     ("get_display_link", {}, GetDisplayLink),
     ("watch", {"room_id": "ABCDE", "display_token": "d" * 16}, Watch),
     ("update_settings", {}, UpdateSettings),
+    ("upload_media", {"size": 10, "content_type": "image/png"}, UploadMedia),
+    ("move_player", {"player_id": "p1", "team": 1}, MovePlayer),
+    ("set_extra_time", {"player_id": "p1", "factor": 2}, SetExtraTime),
 ]
 
 
@@ -290,7 +296,7 @@ BAD_FIELDS: list[tuple[str, dict[str, Any], str]] = [
     ("submit_answer", {"question_index": False, "answer": 0}, "question_index"),
     ("submit_answer", {"question_index": "0", "answer": 0}, "question_index"),
     ("submit_answer", {"question_index": 0}, "answer"),
-    ("submit_answer", {"question_index": 0, "answer": 1.5}, "answer"),
+    ("submit_answer", {"question_index": 0, "answer": True}, "answer"),
     ("submit_answer", {"question_index": 0, "answer": False}, "answer"),
     ("submit_answer", {"question_index": 0, "answer": {"i": 1}}, "answer"),
     ("submit_answer", {"question_index": 0, "answer": 10**12}, "answer"),
@@ -403,15 +409,23 @@ def test_a_topic_folds_control_characters_and_runs_of_space(
 
 @pytest.mark.parametrize(
     ("answer", "parsed"),
-    [(2, 2), (-1, -1), ([2, 0], (0, 2)), ([3], (3,)), ("Goethe", "Goethe"), (" x ", " x ")],
+    [
+        (2, 2),
+        (-1, -1),
+        ([2, 0], (2, 0)),  # in the player's order: an order answer is the order
+        ([3], (3,)),
+        ("Goethe", "Goethe"),
+        (" x ", " x "),
+        (1969.5, 1969.5),  # a slider's value; whether it fits is the room's to say
+    ],
 )
-def test_an_answer_is_an_index_a_sorted_set_of_indexes_or_text(answer: Any, parsed: Any) -> None:
+def test_an_answer_is_an_index_a_list_of_indexes_a_number_or_text(answer: Any, parsed: Any) -> None:
     command = parse(frame("submit_answer", question_index=3, answer=answer))
     assert command == SubmitAnswer(3, parsed, None)
 
 
 @pytest.mark.parametrize(
-    "answer", [[], [0, 0], [0, 1, 2, 3, 0], [0, 1, 2, 3, 4], "", "a" * 101], ids=str
+    "answer", [[], [0, 0], [0, 1, 2, 3, 0], [0, 1, 2, 3, 4, 5, 6], "", "a" * 101], ids=str
 )
 def test_an_answer_that_fits_no_question_is_invalid_answer(answer: Any) -> None:
     error = refused(
@@ -480,3 +494,19 @@ def test_the_quick_decoder_gives_what_the_checked_one_gives() -> None:
         plain += 1
         assert _outcome(_decode_plain, raw) == _outcome(_decode_checked, raw), raw
     assert plain > 500  # the comparison covered the quick path, not just the checked one
+
+
+def test_upload_media_takes_a_size_and_a_media_type() -> None:
+    command = parse(frame("upload_media", size=123, content_type=" Image/JPEG; q=1 "))
+    assert command == UploadMedia(123, "image/jpeg")
+    # Any size is well-formed: MEDIA_MAX_BYTES is the server's to enforce.
+    assert parse(frame("upload_media", size=2**40, content_type="x/y")).size == 2**40
+    for fields, name in [
+        ({"content_type": "image/png"}, "size"),
+        ({"size": 0, "content_type": "image/png"}, "size"),
+        ({"size": 1.5, "content_type": "image/png"}, "size"),
+        ({"size": 1}, "content_type"),
+        ({"size": 1, "content_type": "jpeg"}, "content_type"),
+        ({"size": 1, "content_type": "image/png\u0000"}, "content_type"),
+    ]:
+        assert refused(frame("upload_media", **fields)).message.startswith(name)

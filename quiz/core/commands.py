@@ -28,11 +28,26 @@ class CreateRoom:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadMedia:
+    """Announce a file of ``size`` bytes, sent next in binary frames (protocol 1.2).
+
+    Never reaches a room: the server's media layer (:mod:`quiz.media`) takes it,
+    in a room or not. ``content_type`` is what the client believes; the bytes decide.
+    """
+
+    action: ClassVar[str] = "upload_media"
+    size: int
+    content_type: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class JoinRoom:
     action: ClassVar[str] = "join_room"
     room_id: str
     name: str
     request_id: str | None = None
+    team: int | None = None  # protocol 1.2: an index into the room's teams
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +175,26 @@ class Watch:
 
 
 # What a seated client sends to its room.
+@dataclass(frozen=True, slots=True)
+class MovePlayer:
+    """The host puts a player in another team (in the lobby)."""
+
+    action: ClassVar[str] = "move_player"
+    player_id: str
+    team: int
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetExtraTime:
+    """The host gives a player more time: ``factor`` x each later question's time."""
+
+    action: ClassVar[str] = "set_extra_time"
+    player_id: str
+    factor: float
+    request_id: str | None = None
+
+
 RoomCommand = (
     StartGame
     | SubmitAnswer
@@ -176,8 +211,10 @@ RoomCommand = (
     | GenerateQuestions
     | GetDisplayLink
     | UpdateSettings
+    | MovePlayer
+    | SetExtraTime
 )
-ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | RoomCommand
+ClientCommand = CreateRoom | JoinRoom | Rejoin | Watch | UploadMedia | RoomCommand
 
 # Actions that bring a connection into a room, as opposed to acting in one.
 ENTRY_COMMANDS = (CreateRoom, JoinRoom, Rejoin, Watch)
@@ -206,6 +243,7 @@ class Seat:
     name_keys: tuple[str, ...] = ()
     # The word filter flags the name (refused while the room filters names).
     flagged: bool = False
+    team: int | None = None  # the team the player asked for (join_room's team)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from quiz.core.messages import ack
 from quiz.core.outputs import Generate, Output, Reply, Send
 from quiz.core.question import Question
 from quiz.core.state import RoomState
+from quiz.core.teams import Teams
 from quiz.core.views import Views
 
 
@@ -17,9 +18,10 @@ class Lobby:
     """What the next game will be. Changes the host's quiz, the settings and
     the draft in progress; touches no seat and no score."""
 
-    def __init__(self, state: RoomState, views: Views) -> None:
+    def __init__(self, state: RoomState, views: Views, teams: Teams) -> None:
         self.state = state
         self.views = views
+        self.teams = teams
 
     def set_questions(self, command: SetQuestions, now_ms: int, out: list[Output]) -> None:
         out.append(Reply(ack(command.request_id)))
@@ -30,7 +32,11 @@ class Lobby:
 
     def update_settings(self, command: UpdateSettings, now_ms: int, out: list[Output]) -> None:
         out.append(Reply(ack(command.request_id)))
+        before = self.state.settings.teams
         self.state.settings = dataclasses.replace(self.state.settings, **command.changes)
+        if self.state.settings.teams != before:
+            self.teams.renamed(before)
+            self.state.top_states = None  # listed entries show the teams
         out.append(Send({"type": "room_state", "room": self.views.state_for(None, now_ms)}))
 
     def use_quiz(self, questions: tuple[Question, ...]) -> None:

@@ -38,6 +38,11 @@ class ErrorCode(StrEnum):
     NAME_NOT_ALLOWED = "name_not_allowed"
     # A presenting host or a display screen sent an action only a player has.
     NOT_A_PLAYER = "not_a_player"
+    # Protocol 1.2 "Media": an upload over the size or pixel limit, bytes that
+    # are no accepted image or audio, a limit per connection, address or server.
+    MEDIA_TOO_LARGE = "media_too_large"
+    MEDIA_UNSUPPORTED = "media_unsupported"
+    MEDIA_QUOTA = "media_quota"
 
 
 class CloseCode:

@@ -14,7 +14,8 @@ from quiz.core.messages import Message
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """A message to every connected seat (``to`` None) or to one.
+    """A message to every connected seat (``to`` None) or to one; ``exclude``:
+    the seats a whole-room message is not for.
 
     Pacing is a rule of the game that the I/O layer carries out without
     reading the message. ``count`` names a count that only needs to be about
@@ -27,7 +28,7 @@ class Send:
 
     message: Message
     to: str | None = None
-    exclude: str | None = None
+    exclude: frozenset[str] | None = None
     count: str | None = None
     spread_ms: int = 0
     ends_counts: bool = False

@@ -19,7 +19,7 @@ from typing import Any
 
 from quiz.core.folding import fold
 from quiz.core.kinds import ANSWER_MAX
-from quiz.core.question import KINDS, SINGLE_CORRECT, SOURCES, Question
+from quiz.core.question import KINDS, SINGLE_CORRECT, SOURCES, Question, Slider
 
 TEXT_MAX = 300
 OPTION_MAX = 100
@@ -34,6 +34,12 @@ IMAGE_ALT_MAX = 200
 # A media id: the lowercase hex SHA-256 of the bytes the server stores.
 MEDIA_ID_LENGTH = 64
 OPTION_IMAGE_KINDS = ("choice", "multi", "poll")
+ORDER_MIN, ORDER_MAX = 2, 6
+ROUND_MAX = 60
+SLIDER_STEPS_MAX = 10_000
+# Slider numbers: a grid of at most 10,000 steps within +-1e12 is exact
+# enough in floats; past that, players could not type the values anyway.
+NUMBER_MAX = 1e12
 
 
 class QuestionError(ValueError):
@@ -74,14 +80,16 @@ def _absent(data: Mapping[str, Any], key: str, path: str, kind: str) -> None:
 
 def _options(data: Mapping[str, Any], kind: str, path: str) -> tuple[str, ...]:
     raw = data.get("options")
-    if kind == "text":
+    if kind in ("text", "slider"):
         _absent(data, "options", path, kind)
         return ()
     if kind == "true_false" and raw is None:
         return ()  # filled in the room's language (quiz.core.kinds.localized)
     if not isinstance(raw, list):
         raise QuestionError(f"{path}.options", "must be a list of strings")
-    low, high = (2, 2) if kind == "true_false" else (OPTIONS_MIN, OPTIONS_MAX)
+    low, high = {"true_false": (2, 2), "order": (ORDER_MIN, ORDER_MAX)}.get(
+        kind, (OPTIONS_MIN, OPTIONS_MAX)
+    )
     if not low <= len(raw) <= high:
         raise QuestionError(f"{path}.options", f"must hold {low} to {high} options")
     options = tuple(_text(o, f"{path}.options[{i}]", OPTION_MAX) for i, o in enumerate(raw))
@@ -110,8 +118,54 @@ def _correct(data: Mapping[str, Any], kind: str, n: int, path: str) -> tuple[int
         if len(set(correct)) != len(correct):
             raise QuestionError(f"{path}.correct", "indexes must be distinct")
         return tuple(sorted(correct))
-    _absent(data, "correct", path, kind)
+    if kind != "slider":  # a slider's correct is a number: _slider's
+        _absent(data, "correct", path, kind)
     return ()
+
+
+def _number(data: Mapping[str, Any], key: str, path: str, default: float | None = None) -> float:
+    value = data.get(key)
+    if value is None:
+        if default is None:
+            raise QuestionError(f"{path}.{key}", "required")
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise QuestionError(f"{path}.{key}", "must be a number")
+    if not abs(value) <= NUMBER_MAX:  # also refuses NaN
+        raise QuestionError(f"{path}.{key}", f"must be from -{NUMBER_MAX:.0e} to {NUMBER_MAX:.0e}")
+    return float(value)
+
+
+def _slider(data: Mapping[str, Any], kind: str, path: str) -> Slider | None:
+    fields = ("min", "max", "step", "tolerance", "margin")
+    if kind != "slider":
+        for key in fields:
+            _absent(data, key, path, kind)
+        return None
+    low, high = _number(data, "min", path), _number(data, "max", path)
+    if not low < high:
+        raise QuestionError(f"{path}.max", "must be more than min")
+    step = _number(data, "step", path)
+    if not step > 0:
+        raise QuestionError(f"{path}.step", "must be more than 0")
+    if (high - low) / step > SLIDER_STEPS_MAX:
+        raise QuestionError(f"{path}.step", f"makes more than {SLIDER_STEPS_MAX} steps")
+    tolerance = _number(data, "tolerance", path, 0.0)
+    if tolerance < 0:
+        raise QuestionError(f"{path}.tolerance", "must be 0 or more")
+    margin = _number(data, "margin", path, (high - low) / 10)
+    if not margin > 0:
+        raise QuestionError(f"{path}.margin", "must be more than 0")
+    slider = Slider(low, high, step, _number(data, "correct", path), tolerance, margin)
+    if not slider.on_grid(slider.correct):
+        raise QuestionError(f"{path}.correct", "must be a value of the slider (min + k * step)")
+    return slider
+
+
+def _round(data: Mapping[str, Any], path: str) -> str | None:
+    if data.get("round") is None:
+        return None
+    return _text(data["round"], f"{path}.round", ROUND_MAX)
 
 
 def _answers(data: Mapping[str, Any], kind: str, path: str) -> tuple[str, ...]:
@@ -145,7 +199,7 @@ def _points(data: Mapping[str, Any], path: str) -> int:
     value = data.get("points", 1)
     if value is None:
         return 1
-    if isinstance(value, bool) or value not in POINTS:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in POINTS:
         raise QuestionError(f"{path}.points", "must be 0, 1 or 2")
     return int(value)
 
@@ -204,6 +258,7 @@ def parse_question(data: Any, path: str, *, source: str = "host", category: str 
     options = _options(data, kind, path)
     correct = _correct(data, kind, len(options) or 2, path)
     answers = _answers(data, kind, path)
+    slider = _slider(data, kind, path)
     time_limit = _time_limit(data, path)
     points = _points(data, path)
     explanation = _text(
@@ -223,6 +278,8 @@ def parse_question(data: Any, path: str, *, source: str = "host", category: str 
         time_limit=time_limit,
         points=0 if kind == "poll" else points,
         explanation=explanation,
+        slider=slider,
+        round=_round(data, path),
         **media,
     )
 

@@ -14,14 +14,55 @@ from typing import Literal, get_args
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
 
-Kind = Literal["choice", "multi", "true_false", "text", "poll"]
+Kind = Literal["choice", "multi", "true_false", "text", "poll", "slider", "order"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 Source = Literal["llm", "bank", "host"]
 SOURCES: tuple[Source, ...] = get_args(Source)
 
 # Kinds whose `correct` holds exactly one index; `multi` holds one or more;
-# `text` and `poll` hold none (text matches `answers`, a poll has no right answer).
+# the others hold none (text matches `answers`, a poll has no right answer,
+# a slider has its `slider.correct`, an order's options are in the right order).
 SINGLE_CORRECT: frozenset[str] = frozenset({"choice", "true_false"})
+
+Number = int | float
+
+
+def number(value: float) -> Number:
+    """``value`` as JSON should show it: 3, not 3.0."""
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True, slots=True)
+class Slider:
+    """A ``slider`` question: a number from ``min`` to ``max`` in ``step``s.
+
+    Full points within ``tolerance`` of ``correct``, falling linearly to
+    nothing at ``tolerance + margin`` (protocol 1.2).
+    """
+
+    min: float
+    max: float
+    step: float
+    correct: float
+    tolerance: float = 0.0
+    margin: float = 1.0
+
+    def on_grid(self, value: float) -> bool:
+        """Whether ``value`` is one of the slider's values: min + k * step, up to max."""
+        if not self.min <= value <= self.max:
+            return False
+        steps = (value - self.min) / self.step
+        return abs(steps - round(steps)) < 1e-6
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "min": number(self.min),
+            "max": number(self.max),
+            "step": number(self.step),
+            "correct": number(self.correct),
+            "tolerance": number(self.tolerance),
+            "margin": number(self.margin),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +70,12 @@ class Question:
     """One question, options already in the order players see.
 
     ``correct`` is a tuple of option indexes: one for ``choice`` and
-    ``true_false``, one or more for ``multi``, none for ``text`` and
-    ``poll``. ``time_limit`` (seconds) overrides the room's time per question
-    when set; ``points`` multiplies the question's score (0, 1 or 2).
+    ``true_false``, one or more for ``multi``, none for the other kinds. An
+    ``order`` question's ``options`` are in the right order (players see
+    them shuffled); a ``slider``'s grid and answer are in ``slider``.
+    ``time_limit`` (seconds) overrides the room's time per question when set;
+    ``points`` multiplies the question's score (0, 1 or 2). ``round``: the
+    title of the round this question starts (protocol 1.2 "Rounds").
 
     Build one from untrusted data with :func:`quiz.core.parse.parse_question`:
     this constructor trusts its arguments. It accepts a plain index for
@@ -54,6 +98,8 @@ class Question:
     image_alt: str = ""
     audio: str | None = None
     option_images: tuple[str | None, ...] = ()  # as long as options, or empty
+    slider: Slider | None = None
+    round: str | None = None
 
     def __post_init__(self) -> None:
         # Frozen: normalised through object.__setattr__.
@@ -89,8 +135,10 @@ class Question:
         ``poll``. :func:`quiz.core.parse.question_from_dict` reads it back.
         """
         data: dict[str, object] = {"kind": self.kind, "text": self.text}
-        if self.kind != "text":
+        if self.kind not in ("text", "slider"):
             data["options"] = list(self.options)
+        if self.slider is not None:
+            data.update(self.slider.to_dict())
         if self.kind in SINGLE_CORRECT:
             data["correct"] = self.correct[0]
         elif self.kind == "multi":
@@ -103,6 +151,8 @@ class Question:
         if self.explanation:
             data["explanation"] = self.explanation
         data.update(self.media_fields())
+        if self.round is not None:
+            data["round"] = self.round
         data["category"] = self.category
         data["source"] = self.source
         return data

@@ -15,12 +15,15 @@ over after a crash, therefore cannot change an outcome: an answer stamped
 after the deadline finds the question already closed.
 
 A room is its state (:class:`~quiz.core.state.RoomState`, plain data) and
-four units of rules, each given the state and the units it may call:
+units of rules, each given the state and the units it may call:
 
 - :class:`~quiz.core.views.Views` builds what each seat sees; it changes nothing;
 - :class:`~quiz.core.lobby.Lobby` prepares the next game (quiz, settings, drafts);
-- :class:`~quiz.core.play.Play` runs games (phases, answers, scores);
-- :class:`~quiz.core.seating.Seating` seats and unseats (presence, the host, the lock).
+- :class:`~quiz.core.play.Play` runs games (phases, rounds, the end);
+- :class:`~quiz.core.asking.Asking` runs the open question (answers, counts, scores);
+- :class:`~quiz.core.seating.Seating` seats and unseats (presence, the host,
+  the lock, teams, extra time);
+- :class:`~quiz.core.teams.Teams` keeps the teams' members and scores.
 
 :class:`Room` dispatches each command to its unit from one table, applies
 request-id deduplication, and runs the timed transitions.
@@ -31,6 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from quiz.core.asking import Asking
 from quiz.core.commands import (
     CloseQuestion,
     Command,
@@ -42,12 +46,14 @@ from quiz.core.commands import (
     KickPlayer,
     LeaveRoom,
     LockRoom,
+    MovePlayer,
     NextQuestion,
     PlayAgain,
     Present,
     QuestionsReady,
     Resume,
     Seat,
+    SetExtraTime,
     SetQuestions,
     StartGame,
     SubmitAnswer,
@@ -71,6 +77,7 @@ from quiz.core.question import Question
 from quiz.core.seating import Seating
 from quiz.core.settings import RoomLimits, RoomSettings
 from quiz.core.state import DEDUP_MAX_PER_PLAYER, Phase, RoomState
+from quiz.core.teams import Teams
 from quiz.core.views import Views
 
 _IN_GAME = (Phase.GENERATING, Phase.COUNTDOWN, Phase.QUESTION, Phase.REVEAL)
@@ -84,10 +91,12 @@ class Room:
 
     def __init__(self, state: RoomState) -> None:
         self.state = state
-        self.views = Views(state)
-        self.lobby = Lobby(state, self.views)
-        self.play = Play(state, self.views, self.lobby)
-        self.seats = Seating(state, self.views, self.play)
+        self.teams = Teams(state)
+        self.views = Views(state, self.teams)
+        self.lobby = Lobby(state, self.views, self.teams)
+        self.asking = Asking(state, self.views, self.teams)
+        self.play = Play(state, self.views, self.lobby, self.asking, self.teams)
+        self.seats = Seating(state, self.views, self.asking, self.teams)
 
     @classmethod
     def create(
@@ -161,6 +170,8 @@ class Room:
                 times.append(s.deadline_ms)
             if s.progress_due_ms is not None:
                 times.append(s.progress_due_ms)
+            if s.cutoffs:
+                times.append(s.cutoffs[0])
         if s.phase in (Phase.COUNTDOWN, Phase.REVEAL) and s.phase_ends_ms is not None:
             times.append(s.phase_ends_ms)
         if s.absent:
@@ -198,7 +209,7 @@ class Room:
     ) -> None:
         rid = _rid(command)
         if isinstance(command, SubmitAnswer):
-            self.play.answer(sender, command, now_ms, out)
+            self.asking.answer(sender, command, now_ms, out)
             return
         if isinstance(command, LeaveRoom):
             out.append(Reply(ack(rid)))
@@ -231,14 +242,16 @@ class Room:
             elif s.empty_since_ms is not None and due == s.empty_since_ms + s.limits.abandoned_ms:
                 s.close("abandoned", out)
             elif s.phase is Phase.QUESTION and s.deadline_ms == due:
-                self.play.close_question(due, out)
+                self.asking.close_question(due, out)
+            elif s.phase is Phase.QUESTION and s.cutoffs and s.cutoffs[0] == due:
+                self.asking.cut_off(due, out)
             elif s.phase is Phase.QUESTION and s.progress_due_ms == due:
                 # A count goes out now, however late: the next one is an
                 # interval after this one.
-                self.play.send_progress(now_ms, out)
+                self.asking.send_progress(now_ms, out)
             elif s.phase in (Phase.COUNTDOWN, Phase.REVEAL) and s.phase_ends_ms == due:
                 if s.phase is Phase.COUNTDOWN:
-                    self.play.open_question(0, now_ms, out)
+                    self.asking.open_question(s.question_index + 1, now_ms, out)
                 else:
                     self.play.next(now_ms, out)
             elif s.room_size_due_ms == due:
@@ -315,6 +328,8 @@ HOST_RULES: dict[type, tuple[tuple[Phase, ...] | None, HostRule]] = {
     GetDisplayLink: (None, _display_link),  # type: ignore[dict-item]
     GetResults: (None, _results),  # type: ignore[dict-item]
     NextQuestion: ((Phase.REVEAL,), _then(lambda r, t, o: r.play.next(t, o))),
-    CloseQuestion: ((Phase.QUESTION,), _then(lambda r, t, o: r.play.close_question(t, o))),
+    CloseQuestion: ((Phase.QUESTION,), _then(lambda r, t, o: r.asking.close_question(t, o))),
+    MovePlayer: ((Phase.LOBBY,), lambda r, c, t, o: r.seats.move(c, t, o)),  # type: ignore[arg-type]
+    SetExtraTime: (None, lambda r, c, t, o: r.seats.extra_time(c, o)),  # type: ignore[arg-type]
     EndGame: (_IN_GAME, _then(lambda r, t, o: r.play.finish(o))),
 }

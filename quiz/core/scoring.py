@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from quiz.core.question import Question
@@ -49,23 +50,34 @@ def award(
     limit_ms: int | None,
     streak: int,
     *,
+    credit: float | None = None,
     speed_points: bool = True,
     streak_bonus_on: bool = True,
 ) -> Award:
     """Score one answer (``correct`` None: a poll; False also for no answer).
 
     ``points`` x the v1 formula (x 1000 without speed points or without a
-    time limit, which leaves nothing to be fast against), plus the streak
-    bonus when it is on and the question is worth points. A poll scores
-    nothing and leaves the streak alone; a wrong or missing answer resets it.
+    time limit, which leaves nothing to be fast against) x ``credit`` (the
+    share of the points the answer earns: a slider's closeness; 1 when
+    right, 0 when wrong by default), plus the streak bonus when it is on,
+    the answer right and the question worth points. A poll scores nothing
+    and leaves the streak alone; an answer that is not right resets it.
+    ``limit_ms`` is the answering player's own time (extra time included).
     """
     if correct is None:
         return Award(0, streak)
-    if not correct:
+    share = (1.0 if correct else 0.0) if credit is None else credit
+    if share <= 0:
         return Award(0, 0)
-    streak += 1
     base = MAX_POINTS
     if speed_points and limit_ms is not None:
         base = points_for(elapsed_ms, limit_ms)
+    points = question.points * base
+    if share < 1:
+        # Halves round up, as everywhere in the formula.
+        points = math.floor(points * share + 0.5)
+    if not correct:
+        return Award(points, 0)  # close enough for points, not for a streak
+    streak += 1
     bonus = streak_bonus(streak) if streak_bonus_on and question.points > 0 else 0
-    return Award(question.points * base + bonus, streak)
+    return Award(points + bonus, streak)

@@ -12,24 +12,27 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING
 
-from quiz.core.commands import KickPlayer, Resume, Seat
+from quiz.core.commands import KickPlayer, MovePlayer, Resume, Seat, SetExtraTime
 from quiz.core.messages import CloseCode, ErrorCode, Message, ack, error, no_display, no_seat
 from quiz.core.outputs import Output, Release, Reply, Send
 from quiz.core.state import LARGE_COUNT_MS, WATCHERS_MAX, Player, RoomState
 
 if TYPE_CHECKING:
-    from quiz.core.play import Play
+    from quiz.core.asking import Asking
+    from quiz.core.teams import Teams
     from quiz.core.views import Views
 
 
 class Seating:
-    """Who is in the room. Changes the seats, the host, the lock and presence;
-    asks play to recount answers when a player comes or goes mid-question."""
+    """Who is in the room. Changes the seats, the host, the lock, presence,
+    teams and extra time; asks asking to recount answers when a player comes
+    or goes mid-question."""
 
-    def __init__(self, state: RoomState, views: Views, play: Play) -> None:
+    def __init__(self, state: RoomState, views: Views, asking: Asking, teams: Teams) -> None:
         self.state = state
         self.views = views
-        self.play = play
+        self.asking = asking
+        self.teams = teams
 
     def join(self, seat: Seat, now_ms: int, out: list[Output]) -> None:
         rid = seat.request_id
@@ -91,6 +94,7 @@ class Seating:
             self.state.watchers[player.id] = player
         else:
             self.state.players[player.id] = player
+            self.teams.place(player, seat.team)
             self.state.connected_count += 1
         self.state.empty_since_ms = None
         self.state.index(player)
@@ -113,7 +117,7 @@ class Seating:
         if not was_connected and player.id in self.state.players:
             reconnected = {"type": "player_reconnected", "player": player.public()}
             self.presence(reconnected, player.id, now_ms, out)
-            self.play.progress_changed(now_ms, out)
+            self.asking.progress_changed(now_ms, out)
 
     def disconnected(self, player_id: str, via: str, now_ms: int, out: list[Output]) -> None:
         player = self.state.member(player_id)
@@ -126,7 +130,7 @@ class Seating:
         if player_id in self.state.players:
             gone = {"type": "player_disconnected", "player": player.public()}
             self.presence(gone, player_id, now_ms, out)
-            self.play.progress_changed(now_ms, out)
+            self.asking.progress_changed(now_ms, out)
 
     def present(self, player_id: str, via: str, now_ms: int, out: list[Output]) -> None:
         player = self.state.member(player_id)
@@ -140,7 +144,7 @@ class Seating:
         if player_id in self.state.players:
             back = {"type": "player_reconnected", "player": player.public()}
             self.presence(back, player_id, now_ms, out)
-            self.play.progress_changed(now_ms, out)
+            self.asking.progress_changed(now_ms, out)
 
     def kick(self, sender: str, command: KickPlayer, now_ms: int, out: list[Output]) -> None:
         rid = command.request_id
@@ -154,6 +158,41 @@ class Seating:
             return
         out.append(Reply(ack(rid)))
         self.remove(command.player_id, "kicked", CloseCode.KICKED, now_ms, out)
+
+    def move(self, command: MovePlayer, now_ms: int, out: list[Output]) -> None:
+        """The host puts a player in another team (the lobby only)."""
+        rid = command.request_id
+        player = self.state.players.get(command.player_id)
+        if player is None:
+            why = "player_id: no such player in this room"
+            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
+            return
+        if not 0 <= command.team < len(self.state.settings.teams):
+            why = f"team: this room has {len(self.state.settings.teams)} teams"
+            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
+            return
+        out.append(Reply(ack(rid)))
+        if player.team != command.team:
+            self.teams.move(player, command.team)
+            self.state.top_states = None  # a listed entry changed
+            out.append(Send({"type": "room_state", "room": self.views.state_for(None, now_ms)}))
+
+    def extra_time(self, command: SetExtraTime, out: list[Output]) -> None:
+        """The host gives a player more time, from the next question on.
+
+        Only the host hears of it (and the player, through their own
+        deadline): who needs more time is nobody else's business.
+        """
+        rid = command.request_id
+        player = self.state.players.get(command.player_id)
+        if player is None:
+            why = "player_id: no such player in this room"
+            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
+            return
+        out.append(Reply(ack(rid)))
+        player.extra = command.factor
+        message = {"type": "extra_time", "player_id": player.id, "factor": command.factor}
+        out.append(Send(message, to=self.state.host_id))
 
     def lock(self, locked: bool, request_id: str | None, now_ms: int, out: list[Output]) -> None:
         out.append(Reply(ack(request_id)))
@@ -171,6 +210,7 @@ class Seating:
         if was_connected:
             self.state.set_connected(player, False)
         if playing:
+            self.teams.leave(player)
             del self.state.players[player_id]
         else:
             del self.state.watchers[player_id]
@@ -199,7 +239,7 @@ class Seating:
             self.pass_host(out)
         self.state.note_if_empty(now_ms)
         if playing:
-            self.play.progress_changed(now_ms, out)
+            self.asking.progress_changed(now_ms, out)
 
     def pass_host(self, out: list[Output]) -> None:
         """The longest-seated connected player becomes host (any player if none is)."""
@@ -216,7 +256,7 @@ class Seating:
     def presence(self, message: Message, player_id: str, now_ms: int, out: list[Output]) -> None:
         """A player came, went or dropped: tell the room, or in a large room the host."""
         if not self.state.is_large():
-            out.append(Send(message, exclude=player_id))
+            out.append(Send(message, exclude=frozenset({player_id})))
             return
         if self.state.host_id != player_id:
             out.append(Send(message, to=self.state.host_id))
@@ -234,7 +274,12 @@ class Seating:
         self.state.room_size_sent, self.state.room_size_sent_ms = size, now_ms
         message = {"type": "room_size", "players": size[0], "connected": size[1]}
         out.append(
-            Send(message, exclude=self.state.host_id, count="room_size", spread_ms=LARGE_COUNT_MS)
+            Send(
+                message,
+                exclude=frozenset({self.state.host_id}),
+                count="room_size",
+                spread_ms=LARGE_COUNT_MS,
+            )
         )
 
     def expire_absent(self, due_ms: int, now_ms: int, out: list[Output]) -> None:

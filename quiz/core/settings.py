@@ -27,6 +27,12 @@ class RoomSettings:
     show_question_text: bool = True
     # Names the word filter flags (quiz.wire.names) are refused when on.
     profanity_filter: bool = True
+    # Protocol 1.2. Teams: 2 to 12 names (none: everyone plays alone), and
+    # how a team's score is made from its members': "mean" or "sum".
+    teams: tuple[str, ...] = ()
+    team_score: str = "mean"
+    # Standings after every "question", or only between rounds ("round").
+    leaderboard: str = "question"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +47,9 @@ class RoomSettings:
             "language": self.language,
             "show_question_text": self.show_question_text,
             "profanity_filter": self.profanity_filter,
+            "teams": list(self.teams),
+            "team_score": self.team_score,
+            "leaderboard": self.leaderboard,
         }
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from quiz.core.kinds import AnswerValue
-from quiz.core.messages import Message
+from quiz.core.messages import CloseCode, Message
 from quiz.core.outputs import Output, Release, RoomClosed
 from quiz.core.question import Question
 from quiz.core.settings import RoomLimits, RoomSettings
@@ -54,6 +54,7 @@ LEGAL_TRANSITIONS: frozenset[tuple[Phase, Phase]] = frozenset(
         (Phase.COUNTDOWN, Phase.QUESTION),
         (Phase.QUESTION, Phase.REVEAL),
         (Phase.REVEAL, Phase.QUESTION),
+        (Phase.REVEAL, Phase.COUNTDOWN),  # a new round: its title, then its first question
         (Phase.REVEAL, Phase.FINISHED),
         (Phase.FINISHED, Phase.LOBBY),
         # end_game, from any phase of a game.
@@ -85,15 +86,22 @@ class Player:
     # answered) or {answer, correct, points, time_ms}; shorter for a player
     # who joined late. `results` is built from it.
     history: list[dict[str, Any] | None] = field(default_factory=list)
+    team: int | None = None  # protocol 1.2: an index into the room's teams
+    extra: float = 1.0  # the host's extra time: this x each question's time
     # The name's index keys (Seat.name_keys). Derived from the name by the
     # I/O layer: a snapshot leaves them out and its reader derives them again.
     keys: tuple[str, ...] = ()
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name}
+        if self.team is None:
+            return {"id": self.id, "name": self.name}
+        return {"id": self.id, "name": self.name, "team": self.team}
 
     def state(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "score": self.score, "connected": self.connected}
+        entry = {"id": self.id, "name": self.name, "score": self.score, "connected": self.connected}
+        if self.team is not None:
+            entry["team"] = self.team
+        return entry
 
 
 @dataclass(slots=True)
@@ -151,6 +159,13 @@ class RoomState:
     room_size_sent: list[int] = field(default_factory=list)  # [players, connected] last sent
     progress_due_ms: int | None = None
     progress_sent_ms: int | None = None  # None: none yet for the open question
+    # Protocol 1.2. In reveal after a round's last question: its standings
+    # (round_over) were sent, the next step leaves the round.
+    round_over: bool = False
+    # Extra time: the deadlines before the question's last one (players with
+    # less time than others), and who ran out of time without answering.
+    cutoffs: list[int] = field(default_factory=list)
+    timed_out: set[str] = field(default_factory=set)
     # Derived from the fields above, rebuilt by __post_init__, never stored.
     names: dict[str, str] = field(init=False, repr=False)  # name key -> id
     tokens: dict[str, str] = field(init=False, repr=False)  # token hash -> id
@@ -159,6 +174,10 @@ class RoomState:
     # Their entries, for the top_ids they were made from (read-only: shared
     # by every room state that lists them).
     top_states: tuple[tuple[str, ...], list[Message]] | None = field(init=False, repr=False)
+    # Per team: how many players it has and the sum of their scores, kept up
+    # to date as players join, leave, move and score (O(1) each).
+    team_members: list[int] = field(init=False, repr=False)
+    team_totals: list[int] = field(init=False, repr=False)
     # Called with (from, to) at every change of phase, when set (tests, tracing).
     on_transition: Callable[[Phase, Phase], None] | None = field(
         init=False, repr=False, compare=False
@@ -173,6 +192,16 @@ class RoomState:
         self.top_ids = None
         self.top_states = None
         self.on_transition = None
+        self.count_teams()
+
+    def count_teams(self) -> None:
+        """Recount the teams' members and totals from the players (a load, a new list)."""
+        self.team_members = [0] * len(self.settings.teams)
+        self.team_totals = [0] * len(self.settings.teams)
+        for player in self.players.values():
+            if player.team is not None and player.team < len(self.team_members):
+                self.team_members[player.team] += 1
+                self.team_totals[player.team] += player.score
 
     def index(self, seat: Player) -> None:
         """Make ``seat`` findable by its token and (a player's) by its name."""
@@ -212,7 +241,11 @@ class RoomState:
             return
         step = 1 if connected else -1
         self.connected_count += step
-        if self.phase is Phase.QUESTION and seat.id in self.eligible:
+        if (
+            self.phase is Phase.QUESTION
+            and seat.id in self.eligible
+            and seat.id not in self.timed_out
+        ):
             self.able += step
             if seat.id in self.answers:
                 self.answered += step
@@ -234,6 +267,6 @@ class RoomState:
     def close(self, reason: str, out: list[Output]) -> None:
         for seat in (*self.players.values(), *self.watchers.values()):
             if seat.connected:
-                out.append(Release(seat.id, 4002, reason))
+                out.append(Release(seat.id, CloseCode.ROOM_CLOSED, reason))
         self.closed = True
         out.append(RoomClosed(reason))

@@ -11,14 +11,16 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from quiz.core.kinds import AnswerValue
+from quiz.core import rounds
+from quiz.core.kinds import AnswerValue, shown_order
 from quiz.core.messages import Message, with_request_id
 from quiz.core.question import Question
 from quiz.core.state import FINAL_TOP, STATE_PLAYERS_MAX, Phase, Player, RoomState
+from quiz.core.teams import Teams
 
 
 def wire_answer(value: AnswerValue) -> Any:
-    """An answer as JSON carries it: a list for a multi answer."""
+    """An answer as JSON carries it: a list for a multi or an order answer."""
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -26,8 +28,9 @@ class Views:
     """What each seat sees of the room: it builds messages and changes
     nothing but the caches of lists it builds (``top_ids``, ``final_board``)."""
 
-    def __init__(self, state: RoomState) -> None:
+    def __init__(self, state: RoomState, teams: Teams) -> None:
         self.state = state
+        self.teams = teams
 
     def state_for(self, player_id: str | None, now_ms: int) -> Message:
         """The room state as ``player_id`` sees it (``your_answer`` is theirs).
@@ -50,11 +53,21 @@ class Views:
             "media": self.media(),
             "server_time_ms": now_ms,
         }
+        if self.teams.on:
+            state["teams"] = self.teams.listed()
+        number = self.round_number()
+        if number is not None:
+            state["round"] = rounds.describe(self.state.questions, number)
+        if player_id is not None and player_id == self.state.host_id:
+            # Who has more time is between the host and those players.
+            extra = {p.id: p.extra for p in self.state.players.values() if p.extra != 1}
+            if extra:
+                state["extra_time"] = extra
         if self.state.phase is Phase.QUESTION:
-            state["question"] = self.question_message(now_ms)
+            state["question"] = self.question_message(now_ms, player_id)
             if player_id is not None:
                 answer = self.state.answers.get(player_id)
-                state["your_answer"] = wire_answer(answer.option) if answer else None
+                state["your_answer"] = self.as_sent(answer.option) if answer else None
         if self.state.phase is Phase.COUNTDOWN and self.state.phase_ends_ms is not None:
             state["countdown_ends_ms"] = self.state.phase_ends_ms
         if (
@@ -65,6 +78,13 @@ class Views:
         if self.state.phase is Phase.FINISHED:
             state["leaderboard"] = self.final_leaderboard()
         return state
+
+    def round_number(self) -> int | None:
+        """The round the game is in (None: no game, or a quiz without rounds)."""
+        questions = self.state.questions
+        if not questions or not rounds.starts(questions):
+            return None
+        return rounds.round_of(questions, max(self.state.question_index, 0))
 
     def media(self) -> list[str]:
         """The media ids of the quiz the room will play (or plays), for clients
@@ -121,9 +141,11 @@ class Views:
             score_key = (player.score, player.correct_ms)
             if score_key != previous:
                 rank, previous = position, score_key
-            board.append(
-                {"player_id": player.id, "name": player.name, "score": player.score, "rank": rank}
-            )
+            entry = {"player_id": player.id, "name": player.name, "score": player.score}
+            entry["rank"] = rank
+            if player.team is not None:
+                entry["team"] = player.team
+            board.append(entry)
         return board
 
     def ranks(self) -> dict[str, int]:
@@ -135,32 +157,59 @@ class Views:
             self.state.final_board = self.leaderboard(FINAL_TOP)
         return self.state.final_board
 
-    def limit_ms(self, question: Question) -> int | None:
-        """The question's own time limit, else the room's; None: no limit."""
+    def limit_ms(self, question: Question, player: Player | None = None) -> int | None:
+        """The question's own time limit, else the room's, times the player's
+        extra time; None: no limit."""
         seconds = question.time_limit or self.state.settings.time_per_question
-        return seconds * 1000 if seconds else None
+        if not seconds:
+            return None
+        return round(seconds * 1000 * (player.extra if player is not None else 1))
 
-    def question_message(self, now_ms: int) -> Message:
-        question = self.state.questions[self.state.question_index]
+    def shown(self, question: Question) -> tuple[int, ...]:
+        """The order an ``order`` question's items are shown in this game."""
+        s = self.state
+        return shown_order(question, f"{s.room_id}:{s.generation}:{s.question_index}")
+
+    def question_message(self, now_ms: int, player_id: str | None = None) -> Message:
+        """The open question, as everyone sees it, or as ``player_id`` does
+        (with their own time, if the host gave them more)."""
+        s = self.state
+        question = s.questions[s.question_index]
         message: Message = {
             "type": "question",
-            "question_index": self.state.question_index,
-            "total_questions": len(self.state.questions),
+            "question_index": s.question_index,
+            "total_questions": len(s.questions),
             "kind": question.kind,
             "points": question.points,
             "question": question.text,
         }
-        if question.kind != "text":
+        if question.kind == "order":
+            message["options"] = [question.options[i] for i in self.shown(question)]
+        elif question.kind == "slider":
+            assert question.slider is not None
+            bounds = question.slider.to_dict()
+            message.update({key: bounds[key] for key in ("min", "max", "step")})
+        elif question.kind != "text":
             message["options"] = list(question.options)
         message.update(question.media_fields())
-        message["time_limit_ms"] = self.limit_ms(question)
-        message["deadline_ms"] = self.state.deadline_ms
+        number = self.round_number()
+        if number is not None:
+            message["round"] = number
+        player = s.players.get(player_id or "")
+        limit_ms = self.limit_ms(question, player)
+        message["time_limit_ms"] = limit_ms
+        own = player is not None and player.extra != 1 and limit_ms is not None
+        message["deadline_ms"] = s.question_started_ms + limit_ms if own else self.base_deadline()
         message["server_time_ms"] = now_ms
         return message
 
-    def result_message(
-        self, question: Question, counts: list[int], board: list[Message]
-    ) -> Message:
+    def base_deadline(self) -> int | None:
+        """The open question's deadline for a player without extra time."""
+        s = self.state
+        limit_ms = self.limit_ms(s.questions[s.question_index])
+        return None if limit_ms is None else s.question_started_ms + limit_ms
+
+    def result_message(self, question: Question, tally: list[Any], board: list[Message]) -> Message:
         single = question.kind in ("choice", "true_false")
         result: Message = {
             "type": "question_result",
@@ -168,13 +217,37 @@ class Views:
             "kind": question.kind,
             "correct_answer": question.correct[0] if single else None,
             "correct_answers": list(question.correct),
-            "answer_counts": counts,
-            "explanation": question.explanation,
-            "leaderboard": board,
         }
+        if question.kind == "slider":
+            assert question.slider is not None
+            result["histogram"] = tally
+            result["correct_value"] = question.slider.to_dict()["correct"]
+        else:
+            result["answer_counts"] = tally
+        if question.kind == "order":
+            result["correct_order"] = self.correct_order(question)
         if question.kind == "text":
             result["accepted_answers"] = list(question.answers)
+        result["explanation"] = question.explanation
+        if self.state.settings.leaderboard == "question":
+            result["leaderboard"] = board
+            if self.teams.on:
+                result["teams"] = self.teams.standings()
         return result
+
+    def as_sent(self, value: AnswerValue) -> Any:
+        """An answer to the open question as its player sent it: an order
+        answer in the shown indexes (the room keeps the items' own)."""
+        question = self.state.questions[self.state.question_index]
+        if question.kind == "order" and isinstance(value, tuple):
+            position = {item: place for place, item in enumerate(self.shown(question))}
+            return [position[item] for item in value]
+        return wire_answer(value)
+
+    def correct_order(self, question: Question) -> list[int]:
+        """The shown indexes of an order question's items, in the right order."""
+        position = {item: place for place, item in enumerate(self.shown(question))}
+        return [position[item] for item in range(len(question.options))]
 
     def joined_message(
         self, kind: str, player: Player, request_id: str | None, now_ms: int | None = None
@@ -196,7 +269,7 @@ class Views:
         """``results``: every closed question and every player's answers to each."""
         closed = len(self.state.counts)
         questions = []
-        for index, (question, counts) in enumerate(
+        for index, (question, tally) in enumerate(
             zip(self.state.questions, self.state.counts, strict=False)
         ):
             entry = question.to_dict()
@@ -205,21 +278,19 @@ class Views:
             entry["correct_answers"] = list(question.correct)
             if question.kind == "text":
                 entry["accepted_answers"] = list(question.answers)
-            entry["answer_counts"] = counts
+            entry["histogram" if question.kind == "slider" else "answer_counts"] = tally
             questions.append(entry)
         players = []
-        for row in self.leaderboard():
-            player = self.state.players[row["player_id"]]
+        for ranked in self.leaderboard():
+            player = self.state.players[ranked["player_id"]]
+            row_rank = ranked["rank"]
             answers = player.history[:closed]
-            players.append(
-                {
-                    "id": player.id,
-                    "name": player.name,
-                    "score": player.score,
-                    "rank": row["rank"],
-                    "answers": answers + [None] * (closed - len(answers)),
-                }
-            )
+            row = {"id": player.id, "name": player.name, "score": player.score}
+            if player.team is not None:
+                row["team"] = player.team
+            row["rank"] = row_rank
+            row["answers"] = answers + [None] * (closed - len(answers))
+            players.append(row)
         message: Message = {
             "type": "results",
             "room_id": self.state.room_id,
@@ -228,4 +299,6 @@ class Views:
             "questions": questions,
             "players": players,
         }
+        if self.teams.on:
+            message["teams"] = self.teams.standings()
         return with_request_id(message, request_id)

@@ -1,16 +1,19 @@
-"""The HTTP side of the port: health, readiness, metrics, the browser client, and
-what a WebSocket handshake must pass (path, origin, not shutting down)."""
+"""The HTTP side of the port: health, readiness, metrics, the browser client,
+media (``/media/<id>``), and what a WebSocket handshake must pass (path,
+origin, not shutting down)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import MultipleValuesError
 from websockets.http11 import Request, Response
 
 from quiz.net import endpoints
+from quiz.net.media_http import PREFIX as MEDIA_PREFIX
+from quiz.net.media_http import Fetch, media_response
 from quiz.net.origin import OriginPolicy, Verdict
 from quiz.rooms.contract import Health
 
@@ -29,6 +32,7 @@ class Http:
         readiness: Callable[[], Health],
         client_config: Callable[[], dict[str, object]] | None = None,
         metrics: Callable[[], tuple[bytes, str]] | None = None,
+        media: Fetch | None = None,
     ) -> None:
         self.static = static
         self.origins = origins
@@ -37,8 +41,18 @@ class Http:
         self.readiness = readiness
         self.client_config = client_config
         self.metrics = metrics
+        self.media = media
 
-    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    def process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | Awaitable[Response] | None:
+        """A response, None to go on with the WebSocket handshake, or, for a
+        media item, an awaitable of the response (websockets awaits it).
+
+        Only ``/media/`` needs to wait (Redis, the disk); every other path,
+        the handshakes of every player included, is answered without a
+        coroutine.
+        """
         try:
             return self._route(request)
         except MultipleValuesError as exc:
@@ -53,7 +67,7 @@ class Http:
         """Every response as it leaves: security headers, no body for HEAD."""
         return endpoints.finish(request, response)
 
-    def _route(self, request: Request) -> Response | None:
+    def _route(self, request: Request) -> Response | Awaitable[Response] | None:
         path = request.path.split("?", 1)[0]
         upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
         if upgrade:
@@ -75,6 +89,8 @@ class Http:
                 405, "Method not allowed.\n", extra={"Allow": "GET, HEAD"}
             )
         head = request.method == "HEAD"
+        if path.startswith(MEDIA_PREFIX) and self.media is not None:
+            return media_response(self.media, request, path)
         if path == "/healthz":
             return endpoints.json_response(200, self.health(), head=head)
         if path == "/metrics" and self.metrics is not None:

@@ -79,7 +79,7 @@ class Round:
     """A large room's whole-room send on its way, and who it is not for."""
 
     paced: Paced
-    exclude: str | None
+    exclude: frozenset[str] | None
 
 
 class Hub:
@@ -248,7 +248,8 @@ class Hub:
                 self._to_one(room_id, client, send.message)
             return
         frame = encode(send.message)  # once for the whole room
-        sockets = [c.ws for pid, c in members.items() if pid != send.exclude]
+        excluded = send.exclude or ()
+        sockets = [c.ws for pid, c in members.items() if pid not in excluded]
         large = len(members) > LARGE_ROOM
         if large and send.count is not None and send.spread_ms > 0:
             self._spread(room_id, members, sockets, send, frame)
@@ -307,7 +308,11 @@ class Hub:
 
     def _to_one(self, room_id: str, client: Client, message: Message) -> None:
         pending = self.rounds.get(room_id)
-        if pending is None or pending.paced.done or pending.exclude == client.player_id:
+        if (
+            pending is None
+            or pending.paced.done
+            or (pending.exclude is not None and client.player_id in pending.exclude)
+        ):
             self.send(client, encode(message))
         else:
             # Not before what the room was sent first (a your_result after

@@ -17,13 +17,25 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from llm import QuestionSource
-from quiz.core.commands import ENTRY_COMMANDS, ClientCommand, CreateRoom, JoinRoom, Rejoin, Watch
+from quiz.core.commands import (
+    ENTRY_COMMANDS,
+    ClientCommand,
+    CreateRoom,
+    JoinRoom,
+    Rejoin,
+    SetQuestions,
+    UploadMedia,
+    Watch,
+)
 from quiz.core.messages import CloseCode, ErrorCode, Message, error, no_display, no_seat
+from quiz.media.service import MediaService
+from quiz.media.store import StoreUnavailable
 from quiz.net import endpoints
 from quiz.net.entry_limits import EntryLimits, EntryRules
 from quiz.net.fanout import SlowReaderSweep
 from quiz.net.http import Http
 from quiz.net.hub import Client, Hub
+from quiz.net.media_entry import MediaEntry
 from quiz.net.origin import OriginPolicy
 from quiz.net.peers import PeerInfo, peer_info
 from quiz.net.token_bucket import TokenBucket
@@ -31,7 +43,7 @@ from quiz.ops.clock import Clock, SystemClock
 from quiz.ops.config import Settings
 from quiz.ops.metrics import Counters, LoopLag, ServerMetrics
 from quiz.ops.tasks import Background
-from quiz.rooms.backends import make_rooms
+from quiz.rooms.backends import make_media, make_rooms
 from quiz.rooms.contract import Health, RoomNotFound, RoomsEnv, Unavailable, new_seat, resume
 from quiz.wire.frames import encode
 from quiz.wire.protocol import ProtocolError, parse
@@ -63,6 +75,11 @@ class QuizServer:
         self.rooms = make_rooms(
             settings, RoomsEnv(self.hub, self.clock, source, self.metrics, self.tasks.spawn)
         )
+        # Pictures and sound (quiz.media): uploads over the WebSocket, GET /media/<id>.
+        self.media = MediaService(
+            settings, make_media(settings, self.clock), self.clock, self._refuse, self.tasks.spawn
+        )
+        self.uploads = MediaEntry(self.media, self.hub, self._refuse, self.tasks.spawn)
         static = endpoints.load_static(Path(settings.web_dir) if settings.web_dir else WEB_DIR)
         self.http = Http(
             static,
@@ -72,6 +89,7 @@ class QuizServer:
             self.readiness,
             lambda: endpoints.client_config(self.settings, self.source.bank, self.port),
             self.metrics.render,
+            self.media.fetch,
         )
         self.entry_limits = EntryLimits(
             EntryRules(
@@ -89,6 +107,7 @@ class QuizServer:
     async def start(self) -> Server:
         """Listen on HOST:PORT; the bound port is in :attr:`port` afterwards."""
         await self.rooms.start()
+        await self.media.start()
         self.server = await serve(
             self.handler,
             self.settings.host,
@@ -164,6 +183,7 @@ class QuizServer:
         await self.sweep.stop()
         self.metrics.stop()
         await self.rooms.stop()
+        await self.media.stop()
         await self.source.aclose()
 
     # Health.
@@ -192,6 +212,7 @@ class QuizServer:
             "loop_lag_ms": self.loop_lag.report(),
             "counters": dict(self.counters),
             "store": self.rooms.metrics(),
+            "media": self.media.health(),
         }
 
     # WebSocket.
@@ -211,6 +232,7 @@ class QuizServer:
         except ConnectionClosed:
             pass
         finally:
+            self.media.closed(client)  # an upload cut short stores nothing
             seat = self.hub.gone(client)
             # At shutdown everyone is being told to come back: nobody to tell.
             if seat is not None and not self.shutting_down:
@@ -237,6 +259,12 @@ class QuizServer:
         self.counters["messages_in"] += 1
         if client.closing:
             return  # closing for flooding: what it still sends is not answered
+        if isinstance(raw, bytes) and self.media.receiving(client):
+            # An announced upload's bytes: bounded by its size and the media
+            # limits (quiz.media.uploads), not drawn from the message bucket,
+            # which would hold a 10 MB file to 20 frames a second.
+            self.uploads.frame(client, raw)
+            return
         if not client.bucket.take(self.clock.monotonic()):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.tag})
@@ -258,16 +286,26 @@ class QuizServer:
             self._refuse(client, ErrorCode.SERVER_BUSY, str(exc) or "busy; retry shortly", rid)
         except RoomNotFound:
             self._refuse(client, ErrorCode.ROOM_NOT_FOUND, "there is no such room", rid)
+        except StoreUnavailable:
+            self._refuse(client, ErrorCode.SERVER_BUSY, "media are unavailable; retry shortly", rid)
         except Exception:
             log.exception("internal error", extra={"action": type(command).__name__})
             self._refuse(client, ErrorCode.INTERNAL_ERROR, "the server failed on this message", rid)
 
     async def _dispatch(self, client: Client, command: ClientCommand) -> None:
         rid = command.request_id
+        if isinstance(command, UploadMedia):  # anyone, in a room or not
+            self.uploads.announce(client, command)
+            return
         if not isinstance(command, ENTRY_COMMANDS):
             if client.room_id is None or client.player_id is None:
                 self._refuse(client, ErrorCode.NOT_IN_ROOM, "join a room first", rid)
                 return
+            if isinstance(command, SetQuestions):
+                unknown = await self.media.unknown(command.questions)
+                if unknown is not None:
+                    self._refuse(client, ErrorCode.BAD_MESSAGE, unknown, rid)
+                    return
             await self.rooms.submit(client.room_id, client.player_id, command, client)
             return
         # A retry first: the same reply as the first time, even though the
@@ -312,10 +350,13 @@ class QuizServer:
         if isinstance(command, CreateRoom):
             if self.shutting_down:
                 raise Unavailable("the server is restarting; retry shortly")
+            unknown = await self.media.unknown(command.questions)
+            if unknown is not None:
+                return self._refuse(client, ErrorCode.BAD_MESSAGE, unknown, rid)
             seat, token = new_seat(command.name, rid, self.server_id)
             return await self.rooms.create(command, seat, client, token)
         if isinstance(command, JoinRoom):
-            seat, token = new_seat(command.name, rid, self.server_id)
+            seat, token = new_seat(command.name, rid, self.server_id, team=command.team)
             return await self.rooms.enter(command.room_id, seat, client, token)
         if isinstance(command, Watch):  # a display screen: a seat with no player
             seat, token = new_seat("", rid, self.server_id, command.display_token)

@@ -58,6 +58,19 @@ class Settings:
     redis_max_connections: int = 50
     workers: int = 1
     web_dir: str = ""
+    # Media (protocol 1.2): pictures and sound, see quiz.media.
+    media_dir: str = ""
+    media_max_bytes: int = 10 * 1024 * 1024
+    media_max_pixels: int = 50_000_000
+    media_audio_max_seconds: float = 30.0
+    media_uploads_per_hour: int = 300
+    media_bytes_per_hour: int = 512 * 1024 * 1024
+    media_uploading_bytes: int = 128 * 1024 * 1024
+    media_upload_timeout_seconds: float = 120.0
+    media_store_bytes: int = 256 * 1024 * 1024
+    media_ttl_seconds: float = 86_400.0
+    media_cache_bytes: int = 64 * 1024 * 1024
+    media_threads: int = 1
 
     def public(self) -> dict[str, object]:
         """The settings without secrets, for the start-up log line."""
@@ -171,6 +184,9 @@ def _level(raw: str) -> str:
 _level.accepts = "DEBUG, INFO, WARNING, ERROR or CRITICAL"  # type: ignore[attr-defined]
 
 
+_MIB = 1024 * 1024
+_GIB = 1024 * _MIB
+
 # variable name -> (field name, parser). Order is the order of the README table.
 _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "HOST": ("host", _text(255)),
@@ -206,6 +222,20 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "REDIS_MAX_CONNECTIONS": ("redis_max_connections", _int(4, 10_000)),
     "WORKERS": ("workers", _int(1, 64)),
     "WEB_DIR": ("web_dir", _text(4096)),
+    "MEDIA_DIR": ("media_dir", _text(4096)),
+    "MEDIA_MAX_BYTES": ("media_max_bytes", _int(1024, 100 * _MIB)),
+    # Below Pillow's own bomb threshold (Image.MAX_IMAGE_PIXELS, 89,478,485),
+    # so this limit, with its clear error, is always the one that refuses.
+    "MEDIA_MAX_PIXELS": ("media_max_pixels", _int(10_000, 89_000_000)),
+    "MEDIA_AUDIO_MAX_SECONDS": ("media_audio_max_seconds", _float(1, 600)),
+    "MEDIA_UPLOADS_PER_HOUR": ("media_uploads_per_hour", _int(1, 1_000_000)),
+    "MEDIA_BYTES_PER_HOUR": ("media_bytes_per_hour", _int(1024, 1024 * _GIB)),
+    "MEDIA_UPLOADING_BYTES": ("media_uploading_bytes", _int(1024, 64 * _GIB)),
+    "MEDIA_UPLOAD_TIMEOUT_SECONDS": ("media_upload_timeout_seconds", _float(1, 3600)),
+    "MEDIA_STORE_BYTES": ("media_store_bytes", _int(1024, 1024 * _GIB)),
+    "MEDIA_TTL_SECONDS": ("media_ttl_seconds", _float(60, 365 * 86_400)),
+    "MEDIA_CACHE_BYTES": ("media_cache_bytes", _int(0, 64 * _GIB)),
+    "MEDIA_THREADS": ("media_threads", _int(1, 64)),
 }
 
 
@@ -235,5 +265,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"WORKERS={settings.workers} needs REDIS_URL: each worker would keep its own "
             "rooms in memory, and players of one game would land on different workers"
+        )
+    if settings.media_dir and settings.redis_url:
+        raise ConfigError(
+            "MEDIA_DIR is set with REDIS_URL: media on one server's disk could not be "
+            "served by the others; unset MEDIA_DIR to keep media in Redis"
+        )
+    if settings.media_max_bytes > settings.media_uploading_bytes:
+        raise ConfigError(
+            f"MEDIA_MAX_BYTES={settings.media_max_bytes} is more than "
+            f"MEDIA_UPLOADING_BYTES={settings.media_uploading_bytes}: "
+            "no upload of the largest size could ever start"
         )
     return settings

@@ -135,7 +135,11 @@ class Rooms(ABC):
 
 
 def new_seat(
-    name: str, request_id: str | None, via: str, display_token: str | None = None
+    name: str,
+    request_id: str | None,
+    via: str,
+    display_token: str | None = None,
+    team: int | None = None,
 ) -> tuple[Seat, str]:
     """A new seat (a player's, or a display's) and the secret token that resumes it."""
     token = secrets.token_urlsafe(24)
@@ -150,6 +154,7 @@ def new_seat(
         # here: the core compares the keys and reads the flag.
         name_keys=() if display_token is not None else name_index(name),
         flagged=display_token is None and offensive(name),
+        team=team,
     )
     return seat, token
 

@@ -43,6 +43,8 @@ _COMMANDS: dict[str, type] = {
         commands.GenerateQuestions,
         commands.GetDisplayLink,
         commands.UpdateSettings,
+        commands.MovePlayer,
+        commands.SetExtraTime,
     )
 }
 
@@ -65,6 +67,8 @@ def command_from_dict(data: dict[str, Any]) -> commands.Command:
         fields["answer"] = tuple(fields["answer"])
     if kind is commands.Seat:
         fields["name_keys"] = tuple(fields.get("name_keys", ()))
+    if kind is commands.UpdateSettings and "teams" in fields["changes"]:
+        fields["changes"] = {**fields["changes"], "teams": tuple(fields["changes"]["teams"])}
     return kind(**fields)  # type: ignore[no-any-return]
 
 
@@ -143,7 +147,14 @@ def state_to_dict(room: RoomState) -> dict[str, Any]:
         "room_size_sent": room.room_size_sent,
         "progress_due_ms": room.progress_due_ms,
         "progress_sent_ms": room.progress_sent_ms,
+        "round_over": room.round_over,
+        "cutoffs": room.cutoffs,
+        "timed_out": sorted(room.timed_out),
     }
+
+
+def _settings(data: dict[str, Any]) -> RoomSettings:
+    return RoomSettings(**{**data, "teams": tuple(data.get("teams", ()))})
 
 
 def room_from_dict(data: dict[str, Any]) -> Room:
@@ -152,7 +163,7 @@ def room_from_dict(data: dict[str, Any]) -> Room:
     watchers = [_player_from_dict(p) for p in data.get("watchers", [])]
     state = RoomState(
         room_id=data["room_id"],
-        settings=RoomSettings(**data["settings"]),
+        settings=_settings(data["settings"]),
         limits=RoomLimits(**data["limits"]),
         created_ms=data["created_ms"],
         phase=Phase(data["phase"]),
@@ -194,5 +205,8 @@ def room_from_dict(data: dict[str, Any]) -> Room:
         room_size_sent=list(data.get("room_size_sent", [])),
         progress_due_ms=data.get("progress_due_ms"),
         progress_sent_ms=data.get("progress_sent_ms"),
+        round_over=data.get("round_over", False),
+        cutoffs=list(data.get("cutoffs", [])),
+        timed_out=set(data.get("timed_out", [])),
     )
     return Room(state)

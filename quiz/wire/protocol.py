@@ -29,14 +29,17 @@ from quiz.core.commands import (
     KickPlayer,
     LeaveRoom,
     LockRoom,
+    MovePlayer,
     NextQuestion,
     PlayAgain,
     Rejoin,
+    SetExtraTime,
     SetQuestions,
     StartGame,
     SubmitAnswer,
     UnlockRoom,
     UpdateSettings,
+    UploadMedia,
     Watch,
 )
 from quiz.core.kinds import ANSWER_MAX
@@ -64,6 +67,17 @@ INDEX_MAX = 1_000_000
 LANGUAGE_MAX = 35
 DRAFT_MAX = 50
 DISPLAY_TOKEN_MAX = 64
+# upload_media: any size is well-formed (MEDIA_MAX_BYTES is the server's
+# to enforce, as media_too_large); a content type is a short MIME type.
+UPLOAD_SIZE_MAX = 2**53 - 1  # the largest integer a JavaScript client has
+CONTENT_TYPE_MAX = 127
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+TEAMS_MIN, TEAMS_MAX = 2, 12
+TEAM_NAME_MAX = 30
+# An order question's answer lists up to 6 items; a multi's up to 4.
+LIST_ANSWER_MAX = 6
+SLIDER_MAX = 1e12
+EXTRA_TIME_FACTORS = (1, 1.5, 2)
 
 
 class ProtocolError(Exception):
@@ -267,8 +281,10 @@ def parse(raw: str | bytes) -> ClientCommand:
     once, for every field (known or not) and every field name.
     """
     if isinstance(raw, bytes):
+        # An upload's bytes never reach here (quiz.media.uploads takes them).
         raise ProtocolError(
-            ErrorCode.BAD_MESSAGE, "binary frames are not accepted: send JSON as text"
+            ErrorCode.BAD_MESSAGE,
+            "binary frames are accepted only after upload_media: send JSON as text",
         )
     data = _decode_plain(raw)
     if data is None:
@@ -355,6 +371,32 @@ def _time_per_question(f: _Fields) -> int:
 # Every room setting a client may choose, checked the same way by
 # create_room (absent: RoomSettings' default) and update_settings (absent:
 # unchanged). Only called for a field that is present (null is refused).
+def _teams(f: _Fields) -> tuple[str, ...]:
+    """2 to 12 team names, each 1 to 30 characters, distinct by what a person
+    sees (the name rule); update_settings may send [] for no teams."""
+    value = f._get("teams", None)
+    if not isinstance(value, list):
+        raise f._bad("teams", f"must be a list of {TEAMS_MIN} to {TEAMS_MAX} names")
+    if not value and f.data.get("action") == "update_settings":
+        return ()
+    if not TEAMS_MIN <= len(value) <= TEAMS_MAX:
+        raise f._bad("teams", f"must hold {TEAMS_MIN} to {TEAMS_MAX} names")
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(value):
+        if not isinstance(raw, str):
+            raise f._bad(f"teams[{i}]", "must be a string")
+        name = " ".join(raw.split())
+        if not 1 <= len(name) <= TEAM_NAME_MAX or any(_is_control(c) for c in name):
+            raise f._bad(f"teams[{i}]", f"must be 1 to {TEAM_NAME_MAX} characters")
+        keys = set(names.name_index(name))
+        if keys & seen:
+            raise f._bad(f"teams[{i}]", "looks like another team's name")
+        seen |= keys
+        chosen.append(name)
+    return tuple(chosen)
+
+
 _SETTINGS: dict[str, Any] = {
     "topic": lambda f: f.text("topic", TOPIC_MAX, words=True),
     "num_questions": lambda f: f.integer("num_questions", 1, 50),
@@ -367,6 +409,9 @@ _SETTINGS: dict[str, Any] = {
     "language": lambda f: f.language("language"),
     "show_question_text": lambda f: f.boolean("show_question_text", default=True),
     "profanity_filter": lambda f: f.boolean("profanity_filter", default=True),
+    "teams": _teams,
+    "team_score": lambda f: f.choice("team_score", ("mean", "sum"), default="mean"),
+    "leaderboard": lambda f: f.choice("leaderboard", ("question", "round"), default="question"),
 }
 
 
@@ -389,7 +434,8 @@ def _update_settings(f: _Fields) -> UpdateSettings:
 
 
 def _join_room(f: _Fields) -> JoinRoom:
-    return JoinRoom(f.text("room_id", ROOM_ID_MAX).upper(), f.name("name"), f.request_id)
+    team = f.integer("team", 0, TEAMS_MAX - 1) if "team" in f.data else None
+    return JoinRoom(f.text("room_id", ROOM_ID_MAX).upper(), f.name("name"), f.request_id, team)
 
 
 def _rejoin(f: _Fields) -> Rejoin:
@@ -399,8 +445,14 @@ def _rejoin(f: _Fields) -> Rejoin:
 def _submit_answer(f: _Fields) -> SubmitAnswer:
     index = f.integer("question_index", 0, INDEX_MAX)
     value = f.data.get("answer")
-    answer: int | tuple[int, ...] | str
-    if isinstance(value, str):
+    answer: int | float | tuple[int, ...] | str
+    if isinstance(value, float):
+        # A slider's value; whether it fits the open question is the room's
+        # to say (a choice question takes no fraction).
+        if not abs(value) <= SLIDER_MAX:  # also NaN
+            raise f._bad("answer", "must be a finite number")
+        answer = value
+    elif isinstance(value, str):
         # Shapes that fit no question are invalid_answer, as the protocol
         # says; a wrong JSON type (object, float, bool) stays bad_message.
         if not 1 <= len(value) <= ANSWER_MAX:
@@ -410,11 +462,11 @@ def _submit_answer(f: _Fields) -> SubmitAnswer:
     elif isinstance(value, list):
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
             raise f._bad("answer", "a list must hold option indexes")
-        if not 1 <= len(value) <= 4 or len(set(value)) != len(value):
-            raise ProtocolError(
-                ErrorCode.INVALID_ANSWER, "answer: must be 1 to 4 distinct indexes", f.request_id
-            )
-        answer = tuple(sorted(value))
+        if not 1 <= len(value) <= LIST_ANSWER_MAX or len(set(value)) != len(value):
+            why = f"answer: must be 1 to {LIST_ANSWER_MAX} distinct indexes"
+            raise ProtocolError(ErrorCode.INVALID_ANSWER, why, f.request_id)
+        # In the player's order: an order question's answer is the order.
+        answer = tuple(value)
     else:
         answer = f.integer("answer", -INDEX_MAX, INDEX_MAX)
     return SubmitAnswer(index, answer, f.request_id)
@@ -443,8 +495,30 @@ def _watch(f: _Fields) -> Watch:
     )
 
 
+def _upload_media(f: _Fields) -> UploadMedia:
+    size = f.integer("size", 1, UPLOAD_SIZE_MAX)
+    content_type = f.text("content_type", CONTENT_TYPE_MAX).lower()
+    # Parameters (";charset=...") mean nothing for a file's bytes: dropped.
+    content_type = content_type.split(";", 1)[0].strip()
+    if not _CONTENT_TYPE.fullmatch(content_type):
+        raise f._bad("content_type", "must be a media type such as image/jpeg")
+    return UploadMedia(size, content_type, f.request_id)
+
+
 def _kick_player(f: _Fields) -> KickPlayer:
     return KickPlayer(f.text("player_id", PLAYER_ID_MAX), f.request_id)
+
+
+def _move_player(f: _Fields) -> MovePlayer:
+    team = f.integer("team", 0, TEAMS_MAX - 1)
+    return MovePlayer(f.text("player_id", PLAYER_ID_MAX), team, f.request_id)
+
+
+def _set_extra_time(f: _Fields) -> SetExtraTime:
+    factor = f._get("factor", None)
+    if isinstance(factor, bool) or factor not in EXTRA_TIME_FACTORS:
+        raise f._bad("factor", "must be 1, 1.5 or 2")
+    return SetExtraTime(f.text("player_id", PLAYER_ID_MAX), float(factor), f.request_id)
 
 
 # Commands that carry nothing but their request_id.
@@ -470,5 +544,8 @@ _BUILDERS: dict[str, Callable[[_Fields], ClientCommand]] = {
     SetQuestions.action: _set_questions,
     GenerateQuestions.action: _generate_questions,
     UpdateSettings.action: _update_settings,
+    MovePlayer.action: _move_player,
+    SetExtraTime.action: _set_extra_time,
     Watch.action: _watch,
+    UploadMedia.action: _upload_media,
 }

@@ -268,20 +268,29 @@ def _options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def redis_client(settings: Settings, max_connections: int) -> aioredis.Redis:
-    """A client of ``REDIS_URL`` for commands, with a pool of ``max_connections``."""
+def redis_client(
+    settings: Settings,
+    max_connections: int,
+    *,
+    decode_responses: bool = True,
+    socket_timeout: float = COMMAND_TIMEOUT_S,
+) -> aioredis.Redis:
+    """A client of ``REDIS_URL`` for commands, with a pool of ``max_connections``.
+
+    Replies are text unless ``decode_responses`` is False (media are bytes).
+    """
     if settings.redis_url is None:
         raise ValueError("no REDIS_URL")
     pool = aioredis.BlockingConnectionPool.from_url(
         settings.redis_url,
         max_connections=max_connections,
         timeout=POOL_WAIT_S,
-        socket_timeout=COMMAND_TIMEOUT_S,
+        socket_timeout=socket_timeout,
         # One quick retry on a broken connection (Redis restarted), none on a
         # timeout: a stalled Redis must turn into server_busy, not a longer wait.
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (RedisConnectionError,)),
         health_check_interval=10,
-        **_options(settings),
+        **{**_options(settings), "decode_responses": decode_responses},
     )
     return aioredis.Redis(connection_pool=pool)
 
