@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 
-from llm import DIFFICULTIES, Difficulty, Generation
+from quiz.llm import DIFFICULTIES, Difficulty, Generation
 from quiz.ops.config import ConfigError, Settings, load_settings
 from quiz.rooms.backends import make_source
 

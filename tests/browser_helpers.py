@@ -23,7 +23,7 @@ import pytest
 from playwright.async_api import Browser, Dialog, Page, Playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from llm.bank import Bank
+from quiz.llm.bank import Bank
 
 ROOT = Path(__file__).resolve().parent.parent
 # Screenshots go to test-artifacts/screenshots; UPDATE_SCREENSHOTS=1 refreshes the

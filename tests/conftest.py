@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from llm import QuestionSource
-from llm.bank import Bank
+from quiz.llm import QuestionSource
+from quiz.llm.bank import Bank
 from quiz.net.server import QuizServer
 from quiz.ops.clock import Clock
 from quiz.ops.config import Settings

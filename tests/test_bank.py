@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from llm import bank_categories
-from llm.bank import BANK_DIR, SYNONYMS, Bank
-from llm.giveaway import conflict, gives_itself_away, significant_words
-from llm.validate import parse_questions, question_key
 from quiz.core.question import DIFFICULTIES, Question
+from quiz.llm import bank_categories
+from quiz.llm.bank import BANK_DIR, SYNONYMS, Bank
+from quiz.llm.giveaway import conflict, gives_itself_away, significant_words
+from quiz.llm.validate import parse_questions, question_key
 
 CATEGORIES = {
     "science", "history", "geography", "literature", "music", "film_tv", "sports", "art",
@@ -165,7 +165,7 @@ def test_draw_respects_exclude_and_shuffles_options(bank: Bank) -> None:
 
 
 def test_no_bank_question_gives_its_own_answer_away(bank: Bank) -> None:
-    # The rule (llm/giveaway.py): a significant word of the correct option in
+    # The rule (quiz/llm/giveaway.py): a significant word of the correct option in
     # the question's text, and in no wrong option, singles the answer out.
     offenders = [
         f"{q.category}: {q.text!r} -> {q.options[q.answer_index]!r} ({sorted(words)})"

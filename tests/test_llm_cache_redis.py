@@ -19,10 +19,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import redis.asyncio as aioredis
 
-from llm import MAX_POOL, QuestionSource
-from llm.bank import Bank
-from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from quiz.core.question import Question
+from quiz.llm import MAX_POOL, QuestionSource
+from quiz.llm.bank import Bank
+from quiz.llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from quiz.ops.config import Settings
 from quiz.rooms.backends import make_source
 from tests.fake_groq import FakeGroq, questions_reply, sample_questions
@@ -271,7 +271,7 @@ async def test_redis_down_generation_goes_on_and_says_so_once(
     redis_server: RedisServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="llm.cache")
+    caplog.set_level(logging.INFO, logger="quiz.llm.cache")
     client = clients(socket_connect_timeout=1)
     source = sources(redis=client)
     await redis_server.stop()

@@ -6,8 +6,8 @@ import random
 
 from fake_groq import FakeGroq, error_reply, questions_reply, sample_questions
 
-from llm import QuestionSource
-from llm.bank import Bank
+from quiz.llm import QuestionSource
+from quiz.llm.bank import Bank
 from tests.conftest import StartServer
 
 

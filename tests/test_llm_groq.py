@@ -25,11 +25,11 @@ from fake_groq import (
     sample_questions,
 )
 
-from llm import Generation, QuestionSource
-from llm.bank import Bank, Category
-from llm.cache import MemoryCache
-from llm.groq_client import SYSTEM_PROMPT
 from quiz.core.question import DIFFICULTIES, Question
+from quiz.llm import Generation, QuestionSource
+from quiz.llm.bank import Bank, Category
+from quiz.llm.cache import MemoryCache
+from quiz.llm.groq_client import SYSTEM_PROMPT
 from quiz.ops.config import Settings
 from quiz.rooms.backends import make_source as make_source_from
 
@@ -487,7 +487,7 @@ async def test_a_pool_smaller_than_the_game_asks_again(
 
 
 async def test_no_api_key_means_bank_only_said_once(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="llm")
+    caplog.set_level(logging.INFO, logger="quiz.llm")
     source = QuestionSource(bank=tiny_bank(), rng=random.Random(1))
     said = [r for r in caplog.records if "GROQ_API_KEY" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.INFO

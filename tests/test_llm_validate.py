@@ -7,15 +7,16 @@ import json
 import httpx
 import pytest
 
-from llm.cache import MemoryCache
-from llm.groq_client import (
+from quiz.core.question import Question
+from quiz.llm.cache import MemoryCache
+from quiz.llm.groq_client import (
     QUESTIONS_SCHEMA,
     parse_retry_after,
     profile_for,
     response_format,
     user_message,
 )
-from llm.validate import (
+from quiz.llm.validate import (
     DEFAULT_TOPIC,
     MAX_TOPIC_CHARS,
     BadOutput,
@@ -26,7 +27,6 @@ from llm.validate import (
     parse_questions,
     topic_key,
 )
-from quiz.core.question import Question
 
 WHY = "Two and two make four."
 

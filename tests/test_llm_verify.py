@@ -27,9 +27,9 @@ from fake_groq import (
 # The same fixtures as the other Groq tests: a started fake, and sources on it.
 from test_llm_groq import DEADLINE, SLACK, SourceFactory, fake, make_source, tiny_bank
 
-from llm import Generation, QuestionSource
-from llm.giveaway import conflict
-from llm.groq_client import QUESTIONS_SCHEMA, VERIFY_PROMPT
+from quiz.llm import Generation, QuestionSource
+from quiz.llm.giveaway import conflict
+from quiz.llm.groq_client import QUESTIONS_SCHEMA, VERIFY_PROMPT
 
 __all__ = ["fake", "make_source"]  # fixtures, used by name
 

@@ -26,8 +26,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from llm import QuestionSource
-from llm.bank import Bank
 from quiz.core.commands import (
     CreateRoom,
     Disconnected,
@@ -44,6 +42,8 @@ from quiz.core.commands import (
 from quiz.core.outputs import Generate, Output, Reply
 from quiz.core.room import Room
 from quiz.core.settings import RoomSettings
+from quiz.llm import QuestionSource
+from quiz.llm.bank import Bank
 from quiz.ops.metrics import Counters, ServerMetrics
 from quiz.rooms.backends import make_rooms
 from quiz.rooms.contract import RoomNotFound, Rooms, RoomsEnv, limits_from, new_seat, resume

@@ -2,7 +2,7 @@
 
 Every question that reaches a room passes :func:`parse_question`, whatever
 its source: the host's quiz over the wire (``create_room``, ``set_questions``),
-the LLM's output (:mod:`llm.validate` adds its own policy on top), the bank,
+the LLM's output (:mod:`quiz.llm.validate` adds its own policy on top), the bank,
 and what Redis or the question cache hold (:func:`question_from_dict`). A
 refusal is a :class:`QuestionError` that names the field as a path
 (``questions[3].correct``).

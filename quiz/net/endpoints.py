@@ -23,7 +23,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 if TYPE_CHECKING:
-    from llm.bank import Bank
+    from quiz.llm.bank import Bank
     from quiz.ops.config import Settings
 
 # The client is served by this server only: nothing may load from elsewhere,

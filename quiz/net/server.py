@@ -16,7 +16,6 @@ from pathlib import Path
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from llm import QuestionSource
 from quiz.core.commands import (
     ENTRY_COMMANDS,
     ClientCommand,
@@ -28,6 +27,7 @@ from quiz.core.commands import (
     Watch,
 )
 from quiz.core.messages import CloseCode, ErrorCode, Message, error, no_display, no_seat
+from quiz.llm import QuestionSource
 from quiz.media.service import MediaService
 from quiz.media.store import StoreUnavailable
 from quiz.net import endpoints

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm import MAX_POOL, QuestionSource
-from llm.cache import QuestionCache, RedisQuestionCache
+from quiz.llm import MAX_POOL, QuestionSource
+from quiz.llm.cache import QuestionCache, RedisQuestionCache
 from quiz.media.directory import DirectoryStore
 from quiz.media.redis_store import RedisStore
 from quiz.media.store import MediaStore, MemoryStore

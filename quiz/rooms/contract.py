@@ -32,7 +32,7 @@ from quiz.core.settings import RoomLimits
 from quiz.wire.names import name_index, offensive
 
 if TYPE_CHECKING:
-    from llm import QuestionSource
+    from quiz.llm import QuestionSource
     from quiz.ops.clock import Clock
     from quiz.ops.config import Settings
     from quiz.ops.metrics import ServerMetrics

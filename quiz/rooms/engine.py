@@ -27,7 +27,7 @@ from quiz.rooms.contract import Delivery, RoomNotFound, Unavailable
 if TYPE_CHECKING:
     import asyncio
 
-    from llm import QuestionSource
+    from quiz.llm import QuestionSource
     from quiz.ops.clock import Clock, Timer
 
 log = logging.getLogger("quiz.rooms.engine")

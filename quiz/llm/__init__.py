@@ -10,7 +10,7 @@ its retries), ask Groq, validate every question, and keep the valid ones in
 the cache. Whatever is short is topped up from the bank.
 
 The cache is in this process by default; handed a
-:class:`~llm.cache.RedisQuestionCache` (the server does so in Redis mode,
+:class:`~quiz.llm.cache.RedisQuestionCache` (the server does so in Redis mode,
 :func:`quiz.rooms.backends.make_source`), every server shares it.
 """
 
@@ -23,13 +23,13 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
-from llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
-from llm.giveaway import pick_compatible
-from llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
-from llm.types import QuestionSet
-from llm.validate import clean_language, clean_topic, question_key, topic_key
 from quiz.core.question import DIFFICULTIES, Difficulty, Question
+from quiz.llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
+from quiz.llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
+from quiz.llm.giveaway import pick_compatible
+from quiz.llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
+from quiz.llm.types import QuestionSet
+from quiz.llm.validate import clean_language, clean_topic, question_key, topic_key
 
 __all__ = [
     "DIFFICULTIES",
@@ -43,7 +43,7 @@ __all__ = [
     "bank_categories",
 ]
 
-log = logging.getLogger("llm")
+log = logging.getLogger("quiz.llm")
 
 DEFAULT_MODEL = "openai/gpt-oss-20b"
 # Ask for a few more than needed: an invalid question then costs nothing, and

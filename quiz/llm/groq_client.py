@@ -28,10 +28,10 @@ from typing import Any, Literal
 import groq
 import httpx
 
-from llm.validate import BadOutput, Parsed, parse_answers, parse_questions
 from quiz.core.question import Difficulty, Question
+from quiz.llm.validate import BadOutput, Parsed, parse_answers, parse_questions
 
-log = logging.getLogger("llm")
+log = logging.getLogger("quiz.llm")
 
 OutputMode = Literal["json_schema_strict", "json_schema", "json_object"]
 

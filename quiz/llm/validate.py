@@ -14,10 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from llm.giveaway import gives_itself_away
 from quiz.core.labels import true_false_labels
 from quiz.core.parse import QuestionError, parse_question
 from quiz.core.question import Question
+from quiz.llm.giveaway import gives_itself_away
 
 # The bounds of a question are the protocol's (quiz.core.parse); the prompt
 # asks for less (see groq_client), so a model that follows the prompt is

@@ -26,7 +26,7 @@ from redis.exceptions import RedisError
 from quiz.core.parse import question_from_dict
 from quiz.core.question import DIFFICULTIES, Question
 
-log = logging.getLogger("llm.cache")
+log = logging.getLogger("quiz.llm.cache")
 
 
 class QuestionCache(Protocol):

@@ -1,6 +1,6 @@
 """The bundled question bank: loading, topic matching and drawing.
 
-Each ``llm/bank/<category>.json`` holds one category::
+Each ``quiz/llm/bank/<category>.json`` holds one category::
 
     {"category": "science", "name": "Science",
      "keywords": ["science", "physics", ...],
@@ -11,7 +11,7 @@ Each ``llm/bank/<category>.json`` holds one category::
 A topic that names a category (its id or its title, "science" or "Animals &
 Nature") draws from that category; "mixed" or "general knowledge" mixes all
 of them evenly; any other topic is matched to categories by keywords. No two
-questions of one draw give each other away (:mod:`llm.giveaway`).
+questions of one draw give each other away (:mod:`quiz.llm.giveaway`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.giveaway import GameSet, stem
-from llm.validate import question_key
 from quiz.core.parse import parse_question
 from quiz.core.question import DIFFICULTIES, Difficulty, Question
+from quiz.llm.giveaway import GameSet, stem
+from quiz.llm.validate import question_key
 
 BANK_DIR = Path(__file__).parent / "bank"
 _WORD = re.compile(r"[a-z0-9]+")
