@@ -118,7 +118,7 @@ def correct_options() -> dict[str, set[str]]:
         for category in Bank.load().categories.values():
             for question, _level in category.questions:
                 answers.setdefault(question.text, set()).add(
-                    question.options[question.answer_index]
+                    question.options[question.correct[0]]
                 )
         _ANSWERS = answers
     return _ANSWERS

@@ -155,7 +155,7 @@ def test_draw_respects_exclude_and_shuffles_options(bank: Bank) -> None:
     for question in first + again:
         original = originals[question.text]
         assert sorted(question.options) == sorted(original.options)
-        assert question.options[question.answer_index] == original.options[original.answer_index]
+        assert question.options[question.correct[0]] == original.options[original.correct[0]]
     assert any(
         q.options != originals[q.text].options for q in first + again
     )  # shuffled at least once
@@ -168,7 +168,7 @@ def test_no_bank_question_gives_its_own_answer_away(bank: Bank) -> None:
     # The rule (quiz/llm/giveaway.py): a significant word of the correct option in
     # the question's text, and in no wrong option, singles the answer out.
     offenders = [
-        f"{q.category}: {q.text!r} -> {q.options[q.answer_index]!r} ({sorted(words)})"
+        f"{q.category}: {q.text!r} -> {q.options[q.correct[0]]!r} ({sorted(words)})"
         for cat in bank.categories.values()
         for q, _level in cat.questions
         if (words := gives_itself_away(q))
@@ -308,7 +308,7 @@ def test_every_explanation_is_about_its_own_question(bank: Bank) -> None:
     strays = []
     for cat in bank.categories.values():
         for q, _level in cat.questions:
-            answer = q.options[q.answer_index]
+            answer = q.options[q.correct[0]]
             about = significant_words(q.text) | significant_words(answer)
             said = significant_words(q.explanation)
             named = {w.casefold() for w in answer.split()} <= {

@@ -260,7 +260,7 @@ class RoomMachine(RuleBasedStateMachine):
                     break
                 option = data.draw(OPTION)  # -1: the right one
                 if option < 0:
-                    option = self.room.state.questions[self.room.state.question_index].answer_index
+                    option = self.room.state.questions[self.room.state.question_index].correct[0]
                 # Mostly quick, sometimes slow, sometimes aimed at an elapsed
                 # time on an edge of the formula (under/at 0.5 s, a half that
                 # must round up, the last millisecond): encoded as -1 - aim.
@@ -562,7 +562,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.closed_questions.add((q.game, q.index))
         self.questions_closed += 1
         question = self.questions[q.index]
-        assert m["correct_answer"] == question.answer_index
+        assert m["correct_answer"] == question.correct[0]
         counts = [0] * len(question.options)
         for option, _ in q.answers.values():
             counts[option] += 1
@@ -570,7 +570,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.last = {}
         for pid in self.seat:
             got = q.answers.get(pid)
-            right = got is not None and got[0] == question.answer_index
+            right = got is not None and got[0] == question.correct[0]
             points = 0
             standing = self.standing[pid]
             if got is not None or pid in q.eligible:  # a late joiner's streak stays

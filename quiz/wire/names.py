@@ -28,7 +28,6 @@ class of look-alikes: the same equality TR39's skeleton gives.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 from confusable_homoglyphs.confusables import confusables_data
@@ -168,19 +167,10 @@ def name_keys(name: str) -> tuple[str, str, str]:
 def name_index(name: str) -> tuple[str, ...]:
     """Keys for an index of seated names: a name is taken when any of its keys is.
 
-    The same rule as :func:`same_name`, for a dict lookup in O(1) per join.
+    Two names clash when any of their keys is equal: a dict lookup, O(1) per join.
     """
     return tuple(f"{i}:{key}" for i, key in enumerate(name_keys(name)))
 
-
-def same_name(a: str, b: str) -> bool:
-    """Whether a person could take name ``a`` for name ``b``."""
-    return any(x == y for x, y in zip(name_keys(a), name_keys(b), strict=True))
-
-
-def taken(name: str, seated: Iterable[str]) -> bool:
-    """Whether ``name`` would be confused with one of the ``seated`` names."""
-    return any(same_name(name, other) for other in seated)
 
 
 # Words a classroom should not see on the projector. The list is
