@@ -380,3 +380,84 @@ async def test_two_workers_on_one_port_share_a_game(redis_server: RedisServer) -
         assert await asyncio.wait_for(server.proc.wait(), 12) == 0
     finally:
         await fleet.stop()
+
+
+async def test_a_team_game_with_rounds_slider_order_and_extra_time_survives_its_owner(
+    redis_server: RedisServer,
+) -> None:
+    """Protocol 1.2 state (teams and their totals, a round, a slider, the
+    shuffled order, a player's extra time) lives in the log: the owner is
+    killed mid-question and the next one carries on with all of it."""
+    quiz = [
+        {"text": "Warm-up?", "options": ["a", "b"], "correct": 0},
+        {
+            "kind": "slider",
+            "text": "How many?",
+            "min": 0,
+            "max": 100,
+            "step": 5,
+            "correct": 50,
+            "tolerance": 5,
+            "round": "Numbers",
+        },
+        {"kind": "order", "text": "In order", "options": ["one", "two", "three"]},
+    ]
+    fleet = await fleet_of(redis_server, "a", "b")
+    try:
+        host, p1, p2 = await fleet.seat(
+            "a",
+            "a",
+            "b",
+            questions=quiz,
+            teams=["Red", "Blue"],
+            team_score="sum",
+            reveal_seconds=0,
+            time_per_question=60,
+        )
+        await host.request_any("set_extra_time", player_id=p2.player_id, factor=2)
+        await host.request_any("start_game")
+        for p in (host, p1, p2):
+            await p.expect("question", question_index=0)
+            await p.request_any("submit_answer", question_index=0, answer=0)
+        before = await p2.expect("question_result", question_index=0)
+        await host.request_any("next_question")
+        await p2.expect("round_over", round=0)
+        await host.request_any("next_question")
+        assert (await p2.expect("round_start", round=1))["title"] == "Numbers"
+        slider = await p2.expect("question", question_index=1)
+        assert slider["time_limit_ms"] == 120_000  # p2's own time
+        await p1.request_any("submit_answer", question_index=1, answer=55)
+
+        fleet.servers["a"].proc.kill()  # mid-question, with p1's answer in
+        host2 = await fleet.player("b")
+        resumed = await host2.rejoin(host.room_id, host.token)
+        p1b = await fleet.player("b")
+        await p1b.rejoin(host.room_id, p1.token)
+        room = resumed["room"]
+        assert room["phase"] == "question" and room["question_index"] == 1
+        assert room["round"]["title"] == "Numbers"
+        assert room["extra_time"] == {p2.player_id: 2}
+        assert [t["score"] for t in room["teams"]] == [
+            t["score"] for t in sorted(before["teams"], key=lambda t: t["team"])
+        ]
+        for p in (host2, p2):
+            await p.request_any("submit_answer", question_index=1, answer=50)
+        result = await p2.expect("question_result", question_index=1)
+        assert result["correct_value"] == 50 and sum(b["count"] for b in result["histogram"]) == 3
+        await host2.request_any("next_question")
+        order = await p2.expect("question", question_index=2)
+        right = [order["options"].index(item) for item in ("one", "two", "three")]
+        for p in (host2, p1b, p2):
+            await p.request_any("submit_answer", question_index=2, answer=right)
+        result = await p2.expect("question_result", question_index=2)
+        assert result["correct_order"] == right and result["answer_counts"] == [3, 0]
+        await host2.request_any("next_question")
+        await host2.request_any("next_question")  # the round's standings, then the end
+        over = await p2.expect("game_over")
+        final = {e["player_id"]: e for e in over["leaderboard"]}
+        totals: dict[int, int] = {}
+        for entry in final.values():
+            totals[entry["team"]] = totals.get(entry["team"], 0) + entry["score"]
+        assert {t["team"]: t["score"] for t in over["teams"]} == totals
+    finally:
+        await fleet.stop()
