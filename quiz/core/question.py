@@ -117,8 +117,14 @@ class Question:
 
     def media(self) -> tuple[str, ...]:
         """The media ids this question shows or plays, in order, once each."""
-        ids = [self.image, self.audio, *self.option_images]
-        return tuple(dict.fromkeys(i for i in ids if i))
+        return tuple(dict.fromkeys(media_id for _, media_id in self.media_fields_named()))
+
+    def media_fields_named(self) -> list[tuple[str, str]]:
+        """Each media field that is set, as its name in the protocol
+        (``image``, ``audio``, ``option_images[2]``) and its id."""
+        named = [("image", self.image), ("audio", self.audio)]
+        named += [(f"option_images[{i}]", m) for i, m in enumerate(self.option_images)]
+        return [(field, media_id) for field, media_id in named if media_id]
 
     def to_dict(self) -> dict[str, object]:
         """The protocol 1.1 question object, plus ``category`` and ``source``.

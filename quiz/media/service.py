@@ -242,13 +242,8 @@ class MediaService:
 
 def _fields(questions: Sequence[Question], path: str) -> list[tuple[str, str]]:
     """Every media field of the quiz, as a path (``questions[2].image``) and an id."""
-    out = []
-    for i, question in enumerate(questions):
-        if question.image:
-            out.append((f"{path}[{i}].image", question.image))
-        if question.audio:
-            out.append((f"{path}[{i}].audio", question.audio))
-        for j, option in enumerate(question.option_images):
-            if option:
-                out.append((f"{path}[{i}].option_images[{j}]", option))
-    return out
+    return [
+        (f"{path}[{i}].{field}", media_id)
+        for i, question in enumerate(questions)
+        for field, media_id in question.media_fields_named()
+    ]
