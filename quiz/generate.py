@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 
+from quiz.core.question import Slider, number
 from quiz.llm import DIFFICULTIES, Difficulty, Generation
 from quiz.ops.config import ConfigError, Settings, load_settings
 from quiz.rooms.backends import make_source
@@ -29,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--language", default="en", help="BCP 47 tag (default en)")
     parser.add_argument("--model", help="override GROQ_MODEL")
     parser.add_argument("--timeout", type=float, help="override LLM_TIMEOUT_SECONDS")
+    parser.add_argument(
+        "--sliders",
+        action="store_true",
+        help="let the model write slider questions too (at most one in five), "
+        "as for a room that plays protocol 1.2",
+    )
     parser.add_argument("--json", action="store_true", help="print the set as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     return parser
@@ -44,14 +51,32 @@ def _render(generation: Generation, topic: str, difficulty: str, model: str) -> 
         f"in {generation.elapsed * 1000:.0f} ms",
         "",
     ]
-    for number, question in enumerate(questions.questions, 1):
-        lines.append(f"{number}. {question.text}  [{question.source}]")
+    for position, question in enumerate(questions.questions, 1):
+        lines.append(f"{position}. {question.text}  [{question.source}]")
+        if question.slider is not None:
+            lines.extend(_render_slider(question.slider))
         for index, option in enumerate(question.options):
             mark = "*" if index in question.correct else " "
             lines.append(f"   {mark} {chr(ord('a') + index)}) {option}")
         if question.explanation:
             lines.append(f"   ({question.explanation})")
     return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    # 0.1 + 0.2 prints as 0.3, 1969.0 as 1969.
+    return str(number(round(value, 9)))
+
+
+def _render_slider(slider: Slider) -> list[str]:
+    """A slider as two lines: its scale, then its answer and how close scores."""
+    steps = round((slider.max - slider.min) / slider.step)
+    return [
+        f"   slider {_num(slider.min)} to {_num(slider.max)}, "
+        f"step {_num(slider.step)} ({steps} steps)",
+        f"   * {_num(slider.correct)}: full points within ±{_num(slider.tolerance)}, "
+        f"none beyond ±{_num(slider.tolerance + slider.margin)}",
+    ]
 
 
 async def _run(
@@ -61,10 +86,13 @@ async def _run(
     difficulty: Difficulty,
     as_json: bool,
     language: str = "en",
+    sliders: bool = False,
 ) -> int:
     source = make_source(settings)
     try:
-        generation = await source.generate_detailed(topic, count, difficulty, language=language)
+        generation = await source.generate_detailed(
+            topic, count, difficulty, language=language, sliders=sliders
+        )
     finally:
         await source.aclose()
     if as_json:
@@ -116,7 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --count must be at least 1", file=sys.stderr)  # noqa: T201
         return 2
     return asyncio.run(
-        _run(settings, args.topic, args.count, args.difficulty, args.json, args.language)
+        _run(
+            settings,
+            args.topic,
+            args.count,
+            args.difficulty,
+            args.json,
+            args.language,
+            args.sliders,
+        )
     )
 
 

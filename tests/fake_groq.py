@@ -20,7 +20,9 @@ message with a ``questions`` list) are kept apart: they land in
 ``fake.verifications``, not ``fake.requests``, and are answered from
 :meth:`FakeGroq.script_verify`, else ``fake.verifier``, else like a model
 that agrees with itself: each question gets the index of the option that the
-fake's own earlier reply marked correct (``verify_delay`` seconds late).
+fake's own earlier reply marked correct, and each slider (a question with
+``min``/``max``/``step`` instead of options) the value it gave as correct
+(``verify_delay`` seconds late).
 """
 
 from __future__ import annotations
@@ -132,13 +134,40 @@ def sample_questions(count: int, prefix: str = "Fake question") -> list[dict[str
     ]
 
 
+def sample_slider(
+    text: str = "In what year did the first crewed Moon landing happen?",
+    *,
+    low: float = 1900,
+    high: float = 2000,
+    step: float = 1,
+    correct: float = 1969,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A slider in the model's JSON shape (every field of the schema), valid
+    unless ``fields`` or the numbers say otherwise: 100 steps, so the server's
+    tolerance is 2 steps."""
+    item = {
+        "kind": "slider",
+        "text": text,
+        "options": [],
+        "correct": correct,
+        "min": low,
+        "max": high,
+        "step": step,
+        "explanation": "Apollo 11 landed on 20 July 1969.",
+    }
+    item.update(fields)
+    return item
+
+
 def questions_reply(questions: list[dict[str, Any]], **reply: Any) -> Reply:
     """A completion whose content is ``{"questions": questions}``."""
     return completion(json.dumps({"questions": questions}), **reply)
 
 
-def answers_reply(answers: list[int], **reply: Any) -> Reply:
-    """A verification completion answering question ``i`` with ``answers[i]``."""
+def answers_reply(answers: list[float], **reply: Any) -> Reply:
+    """A verification completion answering question ``i`` with ``answers[i]``
+    (an option index, or a slider's number)."""
     content = {"answers": [{"id": i, "answer": a} for i, a in enumerate(answers)]}
     return completion(json.dumps(content), **reply)
 
@@ -165,6 +194,8 @@ class FakeGroq:
     max_in_flight: int = 0
     # question text -> the text of the option the fake's replies marked correct
     keys: dict[str, str] = field(default_factory=dict)
+    # slider question text -> the value the fake's replies gave as correct
+    values: dict[str, float] = field(default_factory=dict)
     _queue: deque[Reply] = field(default_factory=deque)
     _verify_queue: deque[Reply] = field(default_factory=deque)
     _server: asyncio.Server | None = None
@@ -237,7 +268,10 @@ class FakeGroq:
             return  # an error or a broken reply: nothing to remember
         for item in items:
             try:
-                self.keys[item["text"].strip()] = item["options"][item["correct"]]
+                if isinstance(item, dict) and item.get("kind") == "slider":
+                    self.values[item["text"].strip()] = item["correct"]
+                else:
+                    self.keys[item["text"].strip()] = item["options"][item["correct"]]
             except (KeyError, IndexError, TypeError, AttributeError):
                 continue  # a broken question: the server drops it anyway
 
@@ -247,9 +281,13 @@ class FakeGroq:
         if self.verifier is not None:
             answer = self.verifier(request)
             return answer if isinstance(answer, Reply) else await answer
-        answers = []
+        answers: list[float] = []
         for item in request.user_data()["questions"]:
-            key = self.keys.get(item["text"].strip())
+            text = item["text"].strip()
+            if "options" not in item:  # a slider
+                answers.append(self.values.get(text, item["min"]))
+                continue
+            key = self.keys.get(text)
             options = item["options"]
             answers.append(options.index(key) if key in options else 0)
         return answers_reply(answers, delay=self.verify_delay)

@@ -11,6 +11,7 @@ import pytest
 
 from quiz.core.commands import (
     Disconnected,
+    GenerateQuestions,
     LeaveRoom,
     MovePlayer,
     NextQuestion,
@@ -22,6 +23,7 @@ from quiz.core.commands import (
     UpdateSettings,
 )
 from quiz.core.kinds import credit, histogram, shown_order
+from quiz.core.outputs import Generate
 from quiz.core.parse import QuestionError, parse_question
 from quiz.core.question import Question, Slider
 from quiz.core.room import Room
@@ -377,3 +379,15 @@ def test_slider_and_order_round_trip_through_json() -> None:
         again = parse_question(question.to_dict(), "q", source=question.source)
         assert again == question
     assert SLIDER.slider == Slider(0, 100, 1, 50, 5, 10)
+
+
+def test_only_a_draft_may_ask_for_sliders() -> None:
+    # A draft goes to the host's (1.2) editor; a generated game must stay
+    # answerable by a client that knows no slider.
+    room, _ = room_with((), n=1)
+    out = room.handle("p0", GenerateQuestions("space", 5, "easy", "en"), 0)
+    (draft,) = [o for o in out if isinstance(o, Generate)]
+    assert draft.draft and draft.sliders
+    out = room.handle("p0", StartGame(), 10)
+    (game,) = [o for o in out if isinstance(o, Generate)]
+    assert not game.draft and not game.sliders

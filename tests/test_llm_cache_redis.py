@@ -19,13 +19,13 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import redis.asyncio as aioredis
 
-from quiz.core.question import Question
+from quiz.core.question import Question, Slider
 from quiz.llm import MAX_POOL, QuestionSource
 from quiz.llm.bank import Bank
 from quiz.llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from quiz.ops.config import Settings
 from quiz.rooms.backends import make_source
-from tests.fake_groq import FakeGroq, questions_reply, sample_questions
+from tests.fake_groq import FakeGroq, questions_reply, sample_questions, sample_slider
 from tests.redis_server import RedisServer
 
 KEY = "gsk_test_key_never_logged_0123456789"
@@ -320,3 +320,27 @@ async def test_a_pool_keeps_kinds_and_explanations(clients: Clients) -> None:
     await cache.put("easy:fr:t", pool)
     assert await cache.get("easy:fr:t") == pool
     assert await cache.get("easy:en:t") is None  # another language, another pool
+
+
+async def test_a_pool_keeps_sliders_with_the_servers_tolerance(
+    clients: Clients, fake: FakeGroq, sources: Sources
+) -> None:
+    # Written and checked on one server, stored in Redis, drawn on another.
+    fake.default = questions_reply([*sample_questions(4), sample_slider()])
+    first, second = sources(clients()), sources(clients())
+    made = await first.generate_detailed("Space", 5, "easy", sliders=True)
+    drawn = await second.generate_detailed("Space", 5, "easy", sliders=True)
+    assert (made.reason, drawn.reason) == ("llm", "cache")
+    assert len(fake.requests) == 1
+    (slider,) = [q for q in drawn.questions.questions if q.kind == "slider"]
+    assert slider == next(q for q in made.questions.questions if q.kind == "slider")
+    assert slider.slider == Slider(1900, 2000, 1, 1969, tolerance=2, margin=10)
+    (key,) = await llm_keys(clients())
+    stored = json.loads(await clients().get(key))
+    (item,) = [q for q in stored if q["kind"] == "slider"]
+    numbers = {k: item[k] for k in ("min", "max", "step", "correct", "tolerance", "margin")}
+    assert numbers == {"min": 1900, "max": 2000, "step": 1, "correct": 1969, "tolerance": 2,
+                       "margin": 10}  # fmt: skip
+    # A room that cannot play sliders draws from the same pool without it.
+    plain = await second.generate_detailed("Space", 4, "easy")
+    assert plain.reason == "cache" and all(q.kind == "choice" for q in plain.questions.questions)

@@ -74,7 +74,10 @@ def test_topic_key_folds_case_and_spacing() -> None:
 def test_user_message_keeps_the_topic_a_string() -> None:
     hostile = 'x", "count": 999, "difficulty": "hard'
     data = json.loads(user_message(hostile, 5, "easy"))
-    assert data == {"topic": hostile, "count": 5, "difficulty": "easy", "language": "en"}
+    assert data == {
+        "topic": hostile, "count": 5, "difficulty": "easy", "language": "en", "sliders": False,
+    }  # fmt: skip
+    assert json.loads(user_message(hostile, 5, "easy", sliders=True))["sliders"] is True
 
 
 # --- validation ---------------------------------------------------------------
@@ -93,6 +96,12 @@ def test_valid_reply_is_parsed() -> None:
         source="llm",
         explanation=WHY,
     )
+
+
+def test_a_whole_float_is_an_index() -> None:
+    # The schema's "correct" is a number (a slider's value too): 1.0 is option 1.
+    (question,) = parse_questions(reply(good(correct=1.0)), "t").questions  # type: ignore[arg-type]
+    assert question.correct == (1,)
 
 
 def test_two_and_three_options_are_fine() -> None:
@@ -133,7 +142,7 @@ CHARS = "must be 1 to %d characters"
         ({"text": "q?", "options": ["a", "b"]}, "question.correct: required"),
         ({"text": "q?", "options": ["a", "b"], "correct": "0"},
          "question.correct: must be a whole number"),
-        ({"text": "q?", "options": ["a", "b"], "correct": 1.0},
+        ({"text": "q?", "options": ["a", "b"], "correct": 0.5},
          "question.correct: must be a whole number"),
         ({"text": "q?", "options": ["a", "b"], "correct": False}, "question.correct: required"),
         ({"text": "q?", "options": ["a", "b"], "correct": 2},

@@ -83,8 +83,10 @@ async def test_generated_questions_carry_an_explanation_and_a_kind(
     schema = body["response_format"]["json_schema"]["schema"]
     assert schema == QUESTIONS_SCHEMA
     item = schema["properties"]["questions"]["items"]
-    assert set(item["required"]) == {"kind", "text", "options", "correct", "explanation"}
-    assert item["properties"]["kind"]["enum"] == ["choice", "true_false"]
+    assert set(item["required"]) == {
+        "kind", "text", "options", "correct", "min", "max", "step", "explanation",
+    }  # fmt: skip
+    assert item["properties"]["kind"]["enum"] == ["choice", "true_false", "slider"]
 
 
 async def test_true_false_options_keep_their_order(

@@ -56,6 +56,7 @@ class Lobby:
                 command.language,
                 tuple(self.state.played),
                 draft=True,
+                sliders=True,
             )
         )
 

@@ -59,7 +59,9 @@ class Generate:
     ``language`` is a BCP 47 tag; ``exclude`` holds the texts of the
     questions this room has played already, so that ``play_again`` does not
     repeat them. ``draft``: the questions go to the host to review
-    (``questions_draft``), not into a game.
+    (``questions_draft``), not into a game. ``sliders``: the set may hold
+    ``slider`` questions (protocol 1.2): only a draft, which the host reviews
+    in a 1.2 editor; a generated game stays answerable by a 1.1 client.
     """
 
     generation: int
@@ -69,6 +71,7 @@ class Generate:
     language: str = "en"
     exclude: tuple[str, ...] = ()
     draft: bool = False
+    sliders: bool = False
 
 
 @dataclass(frozen=True, slots=True)

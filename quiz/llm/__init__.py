@@ -23,13 +23,15 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from quiz.core.kinds import is_correct
 from quiz.core.question import DIFFICULTIES, Difficulty, Question
 from quiz.llm.bank import MIXED, MIXED_TITLE, Bank, shuffle_options
 from quiz.llm.cache import MemoryCache, QuestionCache, RedisQuestionCache
 from quiz.llm.giveaway import pick_compatible
 from quiz.llm.groq_client import MIN_ATTEMPT_SECONDS, GroqWriter, LLMFailure
+from quiz.llm.slider import max_sliders
 from quiz.llm.types import QuestionSet
-from quiz.llm.validate import clean_language, clean_topic, question_key, topic_key
+from quiz.llm.validate import SLIDER, clean_language, clean_topic, question_key, topic_key
 
 __all__ = [
     "DIFFICULTIES",
@@ -157,6 +159,7 @@ class QuestionSource:
         *,
         language: str = "en",
         exclude: Collection[str] = (),
+        sliders: bool = False,
     ) -> QuestionSet:
         """``count`` questions on ``topic``, never fewer, never repeated.
 
@@ -165,10 +168,12 @@ class QuestionSource:
         the room: none of them comes back, from the cache, the model or the
         bank (compared ignoring case, spacing and final punctuation). Fewer
         than ``count`` only when the bank too has run out of unplayed
-        questions.
+        questions. ``sliders``: the set may hold `slider` questions (protocol
+        1.2), at most one in five (:mod:`quiz.llm.slider`); off by default,
+        since a client that asked for nothing of 1.2 cannot answer one.
         """
         generation = await self.generate_detailed(
-            topic, count, difficulty, language=language, exclude=exclude
+            topic, count, difficulty, language=language, exclude=exclude, sliders=sliders
         )
         return generation.questions
 
@@ -180,6 +185,7 @@ class QuestionSource:
         *,
         language: str = "en",
         exclude: Collection[str] = (),
+        sliders: bool = False,
     ) -> Generation:
         """Like :meth:`generate`, with where the questions came from and how long it took."""
         if difficulty not in DIFFICULTIES:
@@ -191,7 +197,7 @@ class QuestionSource:
             return Generation(QuestionSet(()), "empty", 0.0)
         played = _Played(exclude)
         from_llm, reason, rejected, disagreed = await self._from_llm(
-            clean, count, difficulty, clean_language(language), played
+            clean, count, difficulty, clean_language(language), played, sliders
         )
         from_bank = self.bank.draw(
             clean,
@@ -215,11 +221,15 @@ class QuestionSource:
         )
         return Generation(questions, reason, elapsed, rejected, disagreed)
 
-    def _draw(self, pool: Sequence[Question], count: int, played: _Played) -> list[Question]:
-        """``count`` unplayed questions of ``pool`` that do not give each other away."""
+    def _draw(
+        self, pool: Sequence[Question], count: int, played: _Played, sliders: bool = False
+    ) -> list[Question]:
+        """``count`` unplayed questions of ``pool`` that do not give each other away,
+        with at most one slider in five (none without ``sliders``)."""
         # Sampling and shuffling per draw is what makes a replay differ.
         fresh = [q for q in pool if not played.has(q.text)]
-        picked = pick_compatible(self.rng.sample(fresh, len(fresh)), count)
+        cap = {SLIDER: max_sliders(count) if sliders else 0}
+        picked = pick_compatible(self.rng.sample(fresh, len(fresh)), count, at_most=cap)
         return [shuffle_options(q, self.rng) for q in picked]
 
     def _pause(self, reason: str, seconds: float) -> bool:
@@ -233,7 +243,12 @@ class QuestionSource:
     async def _verify(
         self, writer: GroqWriter, questions: Sequence[Question], deadline: float
     ) -> list[Question]:
-        """The questions whose blind answer by the model matches their key."""
+        """The questions whose blind answer by the model matches their key.
+
+        The blind answer is judged as a player's would be
+        (:func:`quiz.core.kinds.is_correct`): the right option, or for a
+        slider a number within the tolerance the server set.
+        """
         if not questions:
             return []
         # Shuffled as players would see them: a model that put every key
@@ -242,17 +257,25 @@ class QuestionSource:
         answers = await writer.verify(shown, deadline)
         kept = []
         for index, (question, seen) in enumerate(zip(questions, shown, strict=True)):
-            if answers.get(index) in seen.correct:
+            answer = answers.get(index)
+            if answer is not None and is_correct(seen, answer):
                 kept.append(question)
             else:
                 log.info(
-                    "dropped a generated question its blind answer disagrees with: %r",
+                    "dropped a generated question its blind answer (%s) disagrees with: %r",
+                    answer,
                     question.text[:120],
                 )
         return kept
 
     async def _from_llm(
-        self, topic: str, count: int, difficulty: Difficulty, language: str, played: _Played
+        self,
+        topic: str,
+        count: int,
+        difficulty: Difficulty,
+        language: str,
+        played: _Played,
+        sliders: bool = False,
     ) -> tuple[list[Question], str, int, int]:
         """Questions written by the model (fresh or cached), the reason code, and
         how many were rejected by validation and by the blind check."""
@@ -260,7 +283,7 @@ class QuestionSource:
             return [], "no_api_key", 0, 0
         key = f"{difficulty}:{language}:{topic_key(topic)}"
         pool = await self.cache.get(key) or ()
-        drawn = self._draw(pool, count, played)
+        drawn = self._draw(pool, count, played, sliders)
         if len(drawn) >= count:
             return drawn, "cache", 0, 0
         loop = asyncio.get_running_loop()
@@ -291,6 +314,7 @@ class QuestionSource:
                     language=language,
                     avoid=played.texts,
                     reserve=MIN_ATTEMPT_SECONDS,
+                    sliders=sliders,
                 )
                 # The model may write a played question despite "avoid": it
                 # is neither checked nor kept.
@@ -346,7 +370,7 @@ class QuestionSource:
             return drawn, reason, rejected, disagreed
         merged = _merge(pool, tuple(verified))
         await self.cache.put(key, merged)
-        return self._draw(merged, count, played), "llm", rejected, disagreed
+        return self._draw(merged, count, played, sliders), "llm", rejected, disagreed
 
     async def aclose(self) -> None:
         """Release what the source holds (HTTP clients, the cache's connections)."""

@@ -22,17 +22,20 @@ A significant word is a word of at least four letters, or a capitalised word
 of three (a name: "Pan", "Ra"), or a number of two digits or more, that is not
 a stop word; words are compared accent- and case-folded, plurals folded
 ("gods" ~ "god"). True/false options ("True", "False" in any language) carry
-no word: they are the same for every such question.
+no word: they are the same for every such question. A `slider`'s answer is
+its right number, written as a player reads it ("1969"): a slider on the year
+of the Moon landing gives itself away if its text says 1969, and conflicts
+with a question whose text does.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from quiz.core.question import Question
+from quiz.core.question import Question, number
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -104,6 +107,9 @@ def _answer_words(question: Question) -> frozenset[str]:
         return frozenset()
     if question.kind == "text":
         texts: Iterable[str] = question.answers
+    elif question.kind == "slider" and question.slider is not None:
+        # The right number, as a player would read it: "1969", "8849".
+        texts = (str(number(question.slider.correct)),)
     else:
         options = question.options
         texts = (options[i] for i in question.correct if 0 <= i < len(options))
@@ -186,16 +192,30 @@ class GameSet:
 
 
 def pick_compatible(
-    candidates: Iterable[Question], count: int, chosen: Sequence[Question] = ()
+    candidates: Iterable[Question],
+    count: int,
+    chosen: Sequence[Question] = (),
+    *,
+    at_most: Mapping[str, int] | None = None,
 ) -> list[Question]:
     """Up to ``count`` of ``candidates``, in their order, skipping any that would
-    give away (or be given away by) ``chosen`` or a question picked before it."""
+    give away (or be given away by) ``chosen`` or a question picked before it.
+
+    ``at_most`` caps kinds: ``{"slider": 1}`` picks at most one slider (the
+    ones after it are skipped like a give-away); kinds not in it are not capped.
+    """
     picked: list[Question] = []
     game = GameSet(chosen)
+    room = dict(at_most or {})
     for candidate in candidates:
         if len(picked) >= count:
             break
+        left = room.get(candidate.kind)
+        if left is not None and left <= 0:
+            continue
         if game.fits(candidate):
             picked.append(candidate)
             game.add(candidate)
+            if left is not None:
+                room[candidate.kind] = left - 1
     return picked

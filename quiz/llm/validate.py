@@ -9,15 +9,17 @@ by one, and everything else is dropped and topped up from the bank.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from quiz.core.labels import true_false_labels
 from quiz.core.parse import QuestionError, parse_question
 from quiz.core.question import Question
 from quiz.llm.giveaway import gives_itself_away
+from quiz.llm.slider import SLIDER_SHARE, SliderRefused, fit, max_sliders
 
 # The bounds of a question are the protocol's (quiz.core.parse); the prompt
 # asks for less (see groq_client), so a model that follows the prompt is
@@ -25,9 +27,12 @@ from quiz.llm.giveaway import gives_itself_away
 MAX_TOPIC_CHARS = 100  # the protocol's own topic bound
 DEFAULT_TOPIC = "general knowledge"
 DEFAULT_LANGUAGE = "en"
-# The kinds the model may write: one right option each, so a blind second
-# answer can check it. (multi, text and poll are the host's.)
+# The kinds the model may write: one right option each, or one right number,
+# so a blind second answer can check it. (multi, text, poll and order are the
+# host's.) `slider` only when the caller asks for it (a protocol 1.2 room):
+# see quiz.llm.slider for the grid and the tolerance the server sets.
 LLM_KINDS = ("choice", "true_false")
+SLIDER = "slider"
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
@@ -114,10 +119,12 @@ class _Refused(ValueError):
     """Why one question is refused (its message is the reason logged)."""
 
 
-def _check_question(item: object, category: str, language: str) -> Question | str:
+def _check_question(
+    item: object, category: str, language: str, sliders: bool = False
+) -> Question | str:
     """One validated question, or the reason it was refused."""
     try:
-        return _question(item, category, language)
+        return _question(item, category, language, sliders)
     except _Refused as refused:
         return str(refused)
 
@@ -126,26 +133,62 @@ def _clean(value: object) -> object:
     return clean_text(value) if isinstance(value, str) else value
 
 
-def _question(item: object, category: str, language: str) -> Question:
+def _real(value: object) -> float | None:
+    """``value`` as a finite number, None if it is not one (bool is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _slider_fields(item: dict[str, Any]) -> dict[str, object]:
+    """A slider's numbers as the model gave them, plus the tolerance and margin
+    the server sets (:func:`quiz.llm.slider.fit`). Numbers that are not numbers
+    go to the parser as they are, which names the field."""
+    fields = {key: item.get(key) for key in ("min", "max", "step", "correct")}
+    low, high, step, correct = (_real(v) for v in fields.values())
+    if low is None or high is None or step is None or correct is None:
+        return fields
+    if not (high > low and step > 0):
+        return fields  # the parser says which
+    try:
+        fitted = fit(low, high, step, correct)
+    except SliderRefused as refused:
+        raise _Refused(str(refused)) from None
+    return {**fields, "tolerance": fitted.tolerance, "margin": fitted.margin}
+
+
+def _question(item: object, category: str, language: str, sliders: bool = False) -> Question:
     """The model's question through the one check of every question
     (:func:`quiz.core.parse.parse_question`), and the model's own rules:
-    one of its kinds, an explanation, and no answer given away."""
+    one of its kinds, an explanation, a slider's grid, and no answer given away."""
     if not isinstance(item, dict):
         raise _Refused("not an object")
     kind = item.get("kind", "choice")
-    if kind not in LLM_KINDS:
+    if kind not in LLM_KINDS and not (sliders and kind == SLIDER):
         raise _Refused(f"kind {str(kind)[:20]!r}")
-    options = item.get("options")
-    if kind == "true_false" and isinstance(options, list) and len(options) == 2:
-        options = true_false_options(language) or options
-    data = {
+    data: dict[str, object] = {
         "kind": kind,
         "text": _clean(item.get("text")),
-        "options": [_clean(o) for o in options] if isinstance(options, list | tuple) else options,
-        # bool is an int in Python; `true` is not an index.
-        "correct": None if isinstance(item.get("correct"), bool) else item.get("correct"),
         "explanation": _clean(item.get("explanation")),
     }
+    if kind == SLIDER:
+        # No options (the schema makes the model send []), and the numbers
+        # with the server's tolerance.
+        data.update(_slider_fields(item))
+    else:
+        # min, max and step are 0 here (the schema wants every field): ignored.
+        options = item.get("options")
+        if kind == "true_false" and isinstance(options, list) and len(options) == 2:
+            options = true_false_options(language) or options
+        data["options"] = (
+            [_clean(o) for o in options] if isinstance(options, list | tuple) else options
+        )
+        # bool is an int in Python; `true` is not an index. The schema's
+        # `correct` is a number (a slider's value too): 1.0 is index 1.
+        correct = item.get("correct")
+        if isinstance(correct, float) and correct.is_integer():
+            correct = int(correct)
+        data["correct"] = None if isinstance(correct, bool) else correct
     try:
         question = parse_question(data, "question", source="llm", category=category)
     except QuestionError as exc:
@@ -168,13 +211,20 @@ def _load_object(content: str | None) -> object:
 
 
 def parse_questions(
-    content: str | None, category: str, language: str = DEFAULT_LANGUAGE
+    content: str | None,
+    category: str,
+    language: str = DEFAULT_LANGUAGE,
+    *,
+    sliders: bool = False,
 ) -> Parsed:
     """Every valid question in the model's reply, in order, without duplicates.
 
     The reply must be a JSON object with a ``questions`` list (a bare list is
     accepted too). Invalid questions are dropped one by one; only a reply that
-    is not JSON at all, or has no list, raises :class:`BadOutput`.
+    is not JSON at all, or has no list, raises :class:`BadOutput`. With
+    ``sliders``, `slider` questions are allowed too, at most one in five of
+    the reply (:func:`quiz.llm.slider.max_sliders`); the valid ones past that
+    are refused.
     """
     data = _load_object(content)
     items = data.get("questions") if isinstance(data, dict) else data
@@ -183,8 +233,9 @@ def parse_questions(
     questions: list[Question] = []
     rejected: list[str] = []
     seen: set[str] = set()
+    slider_room = max_sliders(len(items)) if sliders else 0
     for index, item in enumerate(items):
-        checked = _check_question(item, category, language)
+        checked = _check_question(item, category, language, sliders)
         if isinstance(checked, str):
             rejected.append(f"#{index}: {checked}")
             continue
@@ -192,30 +243,40 @@ def parse_questions(
         if key in seen:
             rejected.append(f"#{index}: duplicate question")
             continue
+        if checked.kind == SLIDER:
+            if slider_room <= 0:
+                rejected.append(f"#{index}: more than one slider in {SLIDER_SHARE}")
+                continue
+            slider_room -= 1
         seen.add(key)
         questions.append(checked)
     return Parsed(tuple(questions), tuple(rejected))
 
 
-def parse_answers(content: str | None, count: int) -> dict[int, int]:
-    """The blind answers of a verification reply: question id -> option index.
+Answer = int | float
 
-    ``{"answers": [{"id": 0, "answer": 2}, ...]}``; an entry that is not two
-    integers, or an id outside ``range(count)``, is ignored (that question is
-    then unverified); an id given twice keeps its first answer.
+
+def parse_answers(content: str | None, count: int) -> dict[int, Answer]:
+    """The blind answers of a verification reply: question id -> answer.
+
+    ``{"answers": [{"id": 0, "answer": 2}, {"id": 1, "answer": 1969}, ...]}``:
+    an option index for a question with options, a number for a slider. An
+    entry whose id is not an integer in ``range(count)``, or whose answer is
+    not a finite number, is ignored (that question is then unverified); an id
+    given twice keeps its first answer.
     """
     data = _load_object(content)
     items = data.get("answers") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise BadOutput("reply has no list of answers")
-    answers: dict[int, int] = {}
+    answers: dict[int, Answer] = {}
     for item in items:
         if not isinstance(item, dict):
             continue
         qid, answer = item.get("id"), item.get("answer")
-        if any(not isinstance(v, int) or isinstance(v, bool) for v in (qid, answer)):
+        if isinstance(qid, bool) or not isinstance(qid, int) or _real(answer) is None:
             continue
-        assert isinstance(qid, int) and isinstance(answer, int)
+        assert isinstance(answer, int | float)
         if 0 <= qid < count:
             answers.setdefault(qid, answer)
     return answers

@@ -156,6 +156,7 @@ class RoomEngine:
                 request.difficulty,  # type: ignore[arg-type]
                 language=request.language,
                 exclude=request.exclude,
+                sliders=request.sliders,
             )
             questions = result.questions
         except Exception:
