@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,6 +32,16 @@ except ImportError:  # pragma: no cover - plain json works too
         return json.dumps(obj, separators=(",", ":")).encode()
 
     JSON_LIB = "json"
+
+
+def _sio_dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
+    """json.dumps as python-socketio calls it (``separators=``): orjson is compact anyway."""
+    return orjson.dumps(obj).decode()
+
+
+# A JSON module for python-socketio's ``json=`` ("dumps and loads compatible with
+# the standard library versions"): orjson behind them, for the peer.
+FAST_JSON = SimpleNamespace(dumps=_sio_dumps, loads=lambda data: orjson.loads(data))
 
 
 def use_stdlib_json() -> None:
@@ -99,6 +110,32 @@ def proc_cpu_seconds(pid: int) -> float:
         raw = f.read()
     fields = raw[raw.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def proc_sched_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds of every thread of a process, and the seconds they waited,
+    runnable, for a CPU (other processes, steal), from /proc/<pid>/task/*/schedstat.
+
+    Nanoseconds where /proc/<pid>/stat counts 10 ms ticks: a window of one
+    question's answers is a few hundred ms of CPU. Falls back to /proc/<pid>/stat
+    (no wait) where schedstat is missing.
+    """
+    cpu = wait = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return proc_cpu_seconds(pid), 0.0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                run_ns, wait_ns, _slices = f.read().split()
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        cpu += int(run_ns)
+        wait += int(wait_ns)
+    if not cpu:
+        return proc_cpu_seconds(pid), 0.0
+    return cpu / 1e9, wait / 1e9
 
 
 def machine_cpu_seconds() -> tuple[float, float]:

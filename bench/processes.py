@@ -21,10 +21,9 @@ from typing import Any
 
 from bench import common
 from bench.loadgen import worker_main
+from bench.provenance import REDIS_SERVER, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-REDIS_SERVER = "/usr/bin/redis-server"
 
 
 def free_port() -> int:
@@ -96,15 +95,23 @@ def server_env(port: int, extra: dict[str, str] | None = None) -> dict[str, str]
     return env
 
 
+# Each target's server: the quiz server on asyncio's loop (as requirements.txt
+# deploys it), on uvloop, without teams, with Redis; the floor on either loop;
+# the peer with clients that do not offer permessage-deflate, or that do.
+SERVER_ARGV = {
+    "quiz": [PY, "-m", "bench.serve_asyncio"],
+    "quiz_noteams": [PY, "-m", "bench.serve_asyncio"],
+    "quiz_redis": [PY, "-m", "bench.serve_asyncio"],
+    "quiz_uvloop": [PY, "quiz_server.py"],
+    "floor": [PY, "-m", "bench.floor_server"],
+    "floor_uvloop": [PY, "-m", "bench.floor_server"],
+    "peer": [PY, "-m", "bench.peer_server"],
+    "peer_deflate": [PY, "-m", "bench.peer_server"],
+}
+
+
 def server_argv(target: str) -> list[str]:
-    return {
-        "quiz": [PY, "-m", "bench.serve_asyncio"],
-        "quiz_redis": [PY, "-m", "bench.serve_asyncio"],
-        "quiz_uvloop": [PY, "quiz_server.py"],
-        "floor": [PY, "-m", "bench.floor_server"],
-        "peer": [PY, "-m", "bench.peer_server"],
-        "peer_deflate": [PY, "-m", "bench.peer_server"],
-    }[target]
+    return list(SERVER_ARGV[target])
 
 
 def stop_proc(proc: Proc, grace: float = 12.0) -> float | None:
@@ -138,13 +145,26 @@ async def wait_healthy(proc: Proc, limit_s: float = 20.0) -> dict[str, Any]:
     raise RuntimeError(f"{proc.name} not healthy after {limit_s} s: {last!r} {proc.tail()}")
 
 
-def snapshot(procs: list[Proc]) -> dict[str, float]:
-    cpu = rss = 0.0
+def snapshot(procs: list[Proc]) -> dict[str, Any]:
+    """The servers' CPU (/proc/<pid>/stat: dead threads included), RSS, and the
+    time their threads waited for a CPU while runnable (schedstat)."""
+    cpu = rss = wait = 0.0
+    by_proc: dict[str, float] = {}
     for p in procs:
         with contextlib.suppress(OSError, ValueError):
-            cpu += common.proc_cpu_seconds(p.pid)
+            own = common.proc_cpu_seconds(p.pid)
+            by_proc[f"{p.name}:{p.port}"] = own
+            cpu += own
             rss += common.proc_rss_bytes(p.pid)
-    return {"cpu_s": cpu, "rss": rss, "t": time.monotonic()}
+            wait += common.proc_sched_seconds(p.pid)[1]
+    return {
+        "by_proc": by_proc,
+        "cpu_s": cpu,
+        "rss": rss,
+        "wait_s": wait,
+        "t": time.monotonic(),
+        "wall_ms": time.time() * 1000,
+    }
 
 
 async def start_redis(logdir: Path, cpus: set[int] | None) -> Proc:

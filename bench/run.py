@@ -1,17 +1,19 @@
 """The load benchmark's command line: servers up, players in, games played, numbers out.
 
-    python -m bench.run --quick                        # < 1 minute, after each change
-    python -m bench.run --scenario room_1000 --scenario rooms_1000x5
-    python -m bench.run --all --out bench/results/full.json
-    python -m bench.run --render bench/results/quick.json bench/results/full.json
+    python -m bench.run --quick                        # about a minute, after each change
+    python -m bench.run --scenario room_1000 --repeat 2
+    python -m bench.run --all --out bench/results/full.json        # 3 repeats
+    python -m bench.run --render bench/results/full.json           # docs/performance.md
 
 Each scenario runs against each of its targets in turn, in this one process
-run, with the same load generator: ``quiz`` (quiz_server.py), ``floor`` (bare
-websockets, bench/floor_server.py) and ``peer`` (python-socketio,
-bench/peer_server.py); optionally ``quiz_uvloop`` (the quiz server on uvloop)
-and, for the Redis scenarios, ``quiz_redis`` (two quiz servers and a
-redis-server). Servers run pinned to CPU 0, load-generator workers to the
-other CPUs. Only 127.0.0.1 is ever contacted. Every phase has a timeout.
+run, with the same load generator: ``quiz`` (quiz_server.py on asyncio's
+loop), ``floor`` (bench/floor_server.py) and ``peer`` (python-socketio,
+bench/peer_server.py); ``quiz_noteams`` (room_10000 without its teams),
+``quiz_redis`` (the Redis scenarios: two quiz servers and a redis-server);
+optionally ``quiz_uvloop`` and ``floor_uvloop``, ``peer_deflate``. Every
+scenario runs ``--repeat`` times, the order of its targets rotated each
+time. Servers run pinned to CPU 0, load-generator workers to the other
+CPUs. Only 127.0.0.1 is ever contacted. Every phase has a timeout.
 
 The modules: :mod:`bench.scenarios` (what is run), :mod:`bench.processes`
 (servers and workers), :mod:`bench.runner` (the phases of one run),
@@ -31,15 +33,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import common
-from bench.processes import ROOT
-from bench.report import DOCS, machine, render, write_docs
+from bench import common, scaling
+from bench.processes import SERVER_ARGV
+from bench.provenance import ROOT, code_hashes, machine
+from bench.report import DOCS, merge, render, write_docs
 from bench.runner import Options, run_all
-from bench.scenarios import FULL_SET, QUICK_SET, SCENARIOS
+from bench.scenarios import FULL_SET, QUICK_SET, SCENARIOS, estimated_seconds
 
 RESULTS = ROOT / "bench" / "results"
-TARGETS = ("quiz", "floor", "peer", "peer_deflate", "quiz_uvloop", "quiz_redis")
+TARGETS = tuple(SERVER_ARGV)
 DEFAULT_QUIET_WAIT = 60.0
+FULL_REPEAT = 3
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,14 +74,21 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--client-loop", choices=["uvloop", "asyncio"], default="uvloop")
     p.add_argument(
+        "--repeat",
+        type=int,
+        help=f"every scenario N times, targets rotated (default: {FULL_REPEAT} with --all, else 1)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="the answer delays' and pictures' seed")
+    p.add_argument(
         "--render",
         nargs="+",
         type=Path,
         metavar="RESULT_JSON",
-        help="only render these result files into docs/performance.md",
+        help="only render these result files (of one code) into docs/performance.md",
     )
+    p.add_argument("--docs", action="store_true", help="also render this run into the docs")
     p.add_argument(
-        "--docs", action="store_true", help="also render this run's results into the docs"
+        "--estimate", action="store_true", help="print how long the run would take, and stop"
     )
     return p
 
@@ -99,9 +110,10 @@ def chosen(args: argparse.Namespace) -> tuple[list[str], str]:
     return names, mode
 
 
-def options(args: argparse.Namespace) -> Options:
+def options(args: argparse.Namespace, mode: str) -> Options:
     ncpu = os.cpu_count() or 1
     pinned = ncpu >= 2 and not args.no_pin
+    repeat = args.repeat if args.repeat else (FULL_REPEAT if mode == "full" else 1)
     return Options(
         workers=args.workers,
         server_cpus={0} if pinned else None,
@@ -111,19 +123,31 @@ def options(args: argparse.Namespace) -> Options:
         client_loop=args.client_loop,
         logdir=Path(tempfile.mkdtemp(prefix="quiz-bench-")),
         quiet_wait=args.quiet_wait,
+        seed=args.seed,
+        repeat=max(1, repeat),
     )
 
 
 def document(
-    mode: str, argv: list[str], opt: Options, scenarios: dict[str, Any], wall: float
+    mode: str,
+    argv: list[str],
+    opt: Options,
+    scenarios: dict[str, Any],
+    wall: float,
+    code: dict[str, str],
 ) -> dict[str, Any]:
     """The result file's content."""
     return {
+        "format": 2,
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - wall)),
         "mode": mode,
         "command": "python -m bench.run " + " ".join(shlex.quote(a) for a in argv),
         "wall_s": round(wall, 1),
+        "repeat": opt.repeat,
+        "code": code,
         "machine": machine(),
+        # The load generator's settings; each scenario's own (delays, sizes,
+        # pictures) are under scenarios.<name>.scenario.
         "options": {
             "workers": opt.workers,
             "server_cpus": sorted(opt.server_cpus) if opt.server_cpus else None,
@@ -131,6 +155,10 @@ def document(
             "compression": opt.compression,
             "client_json": opt.client_json,
             "client_loop": opt.client_loop,
+            "seed": opt.seed,
+            "repeat": opt.repeat,
+            "quiet_wait_s": opt.quiet_wait,
+            "question_bytes": opt.question_bytes,
         },
         "scenarios": scenarios,
     }
@@ -140,31 +168,79 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     if args.render:
-        write_docs([json.loads(p.read_text()) for p in args.render])
+        docs = [load(p) for p in args.render]
+        try:
+            write_docs(docs)
+        except ValueError as exc:
+            print(f"[bench] not rendered: {exc}", file=sys.stderr)
+            return 2
         print(f"wrote {DOCS}")
+        model(docs)
         return 0
     names, mode = chosen(args)
+    if args.estimate:
+        print(estimate(names, options(args, mode), args.target or None))
+        return 0
     out_path = args.out or RESULTS / f"{mode if mode != 'custom' else 'latest'}.json"
     common.raise_fd_limit()
-    opt = options(args)
+    opt = options(args, mode)
+    # Hashed before the run: a file edited while it runs must not pass for the code run.
+    code = code_hashes()
     t0 = time.monotonic()
     scenarios = asyncio.run(run_all(names, opt, args.target or None))
-    doc = document(mode, argv, opt, scenarios, time.monotonic() - t0)
+    doc = document(mode, argv, opt, scenarios, time.monotonic() - t0, code)
+    if code_hashes() != code:
+        doc["code"]["changed_during_run"] = True  # so that --render refuses it with others
+        print("[bench] quiz/ or bench/ changed during the run", file=sys.stderr)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=False))
     tmp.replace(out_path)
-    print(render([doc]))
+    print(render(doc))
     print(f"[bench] wrote {out_path} in {doc['wall_s']} s; logs in {opt.logdir}", file=sys.stderr)
     if args.docs:
         write_docs([doc])
     bad = [
         f"{n}/{t}"
         for n, s in scenarios.items()
-        for t, r in s["runs"].items()
-        if r.get("status") not in ("ok", "pending")
+        for rep in s["repeats"]
+        for t, r in rep["runs"].items()
+        if r.get("invalid")
     ]
     return 1 if bad else 0
+
+
+def estimate(names: list[str], opt: Options, targets: list[str] | None) -> str:
+    """The run's expected length, scenario by scenario (bench.scenarios.estimated_seconds)."""
+    lines, total = [], 0.0
+    for name in names:
+        scn = SCENARIOS[name]
+        chosen = [t for t in scn.targets if not targets or t in targets]
+        seconds = sum(estimated_seconds(scn, t) for t in chosen) * opt.repeat
+        total += seconds
+        lines.append(f"{name}: {', '.join(chosen)} x {opt.repeat}: {seconds / 60:.1f} min")
+    lines.append(f"total: about {total / 60:.0f} min on a quiet machine")
+    return "\n".join(lines)
+
+
+def model(docs: list[dict[str, Any]]) -> None:
+    """The capacity model of docs/scaling.md, from the same runs as the page."""
+    merged = merge(docs)
+    files = ", ".join(f"`{Path(d['_path']).name}`" for d in docs if d.get("_path"))
+    source = f"{files}, quiz code `{merged['code']['quiz']}`"
+    try:
+        scaling.write_section(scaling.render_model(scaling.costs(merged, source)))
+    except ValueError as exc:
+        print(f"[bench] capacity model not rewritten: {exc}", file=sys.stderr)
+        return
+    print(f"wrote {scaling.DOC}")
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A result file, with its path noted for messages."""
+    doc = dict(json.loads(path.read_text()))
+    doc["_path"] = str(path)
+    return doc
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""One run: one scenario against one target, phase by phase; and a list of scenarios.
+"""One run: one scenario against one target, phase by phase; and the repeats of a list.
 
-Phases: servers up (and redis-server for ``quiz_redis``), load-generator
-workers up, hosts create the rooms, players join, the games are played, the
-workers report. Every phase is bounded by the scenario's timeouts.
+Phases: servers up (and redis-server for ``quiz_redis``), pictures uploaded
+(media scenarios), load-generator workers up, hosts create the rooms,
+players join, the games are played, the workers report. Every phase is
+bounded by the scenario's timeouts. :func:`run_all` runs every scenario
+``repeat`` times, the repeats outermost and each scenario's targets in an
+order rotated by one each repeat (:func:`bench.scenarios.rotated`).
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import asyncio
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import common
-from bench.measure import HealthPoller, Phases, ratios, summarize
+from bench import common, pictures
+from bench.measure import HealthPoller, Phases, Sampler, invalid_reasons, ratios, summarize
 from bench.processes import (
     Proc,
     WorkerHandle,
@@ -27,8 +30,8 @@ from bench.processes import (
     wait_healthy,
     wait_quiet,
 )
-from bench.report import brief, code_hash
-from bench.scenarios import SCENARIOS, Scenario
+from bench.report import brief
+from bench.scenarios import SCENARIOS, Scenario, rotated
 
 
 @dataclass
@@ -41,8 +44,9 @@ class Options:
     client_loop: str = "uvloop"
     logdir: Path = Path(tempfile.gettempdir())
     quiet_wait: float = 60.0
-    question_bytes: int = 300
+    question_bytes: int = 300  # the floor's and the peer's question (the quiz's: 299)
     seed: int = 1
+    repeat: int = 1
 
 
 @dataclass
@@ -56,12 +60,19 @@ class Run:
     redis: Proc | None = None
     workers: list[WorkerHandle] = field(default_factory=list)
     poller: HealthPoller | None = None
+    sampler: Sampler | None = None
     times: dict[str, Any] = field(default_factory=dict)
     out: dict[str, Any] = field(default_factory=dict)
+    media: list[bytes] = field(default_factory=list)  # the scenario's pictures
+    media_ids: list[str] = field(default_factory=list)  # as this target's server names them
 
     @property
     def kind(self) -> str:
         return "quiz" if self.target.startswith("quiz") else self.target.split("_")[0]
+
+    @property
+    def uvloop(self) -> bool:
+        return self.target.endswith("_uvloop")
 
     @property
     def codec(self) -> str:
@@ -94,13 +105,21 @@ async def start_servers_for(run: Run) -> bool:
         url = f"redis://127.0.0.1:{run.redis.port}/0"
         run.procs = start_servers(run.target, 2, {"REDIS_URL": url}, opt.logdir, opt.server_cpus)
     else:
-        extra = {"BENCH_UVLOOP": "0"}
+        extra = {"BENCH_UVLOOP": "1" if run.uvloop else "0"}
+        if run.kind == "floor" and run.media:
+            folder = opt.logdir / f"floor-media-{run.scn.name}"
+            run.media_ids = pictures.write_floor_media(folder, run.media)
+            extra["FLOOR_MEDIA_DIR"] = str(folder)
         run.procs = start_servers(run.target, 1, extra, opt.logdir, opt.server_cpus)
     healths = [await wait_healthy(p) for p in run.procs]
     if run.target == "quiz_redis" and not all(_on_redis(h) for h in healths):
         run.out["status"] = "error"
         run.out["reason"] = "a quiz server's /healthz does not report the Redis backend"
         return False
+    if run.kind == "quiz" and run.media:
+        # Through the protocol, as the editor uploads: the server stores its own
+        # re-encoding, under its own ids.
+        run.media_ids = [await pictures.upload(run.procs[0].port, data) for data in run.media]
     await asyncio.sleep(0.5)
     run.mark("idle")
     return True
@@ -127,10 +146,14 @@ def start_workers(run: Run) -> None:
             "json": opt.client_json,
             "loop": opt.client_loop,
             "check_large_room": run.kind == "quiz",
+            "media": run.scn.media,
         }
         run.workers.append(WorkerHandle(wid, options))
     run.poller = HealthPoller(run.procs[0].port)
     run.poller.start()
+    servers = [p.pid for p in run.all_procs]
+    run.sampler = Sampler(servers, [w.proc.pid for w in run.workers if w.proc.pid])
+    run.sampler.start()
 
 
 async def create_rooms(run: Run) -> dict[str, str]:
@@ -142,8 +165,15 @@ async def create_rooms(run: Run) -> dict[str, str]:
         "time_per_question": scn.time_per_question,
         "reveal_seconds": scn.reveal_seconds,
     }
+    if scn.teams and run.target != "quiz_noteams":
+        settings["teams"] = [f"Team {i + 1}" for i in range(scn.teams)]
     if run.kind != "quiz":
         settings["question_bytes"] = run.opt.question_bytes
+        if run.media_ids:
+            settings["media"] = run.media_ids
+    elif run.media_ids:
+        settings["questions"] = pictures.quiz_questions(run.media_ids)
+        settings["topic"] = "pictures"
     specs: list[list[dict[str, Any]]] = [[] for _ in run.workers]
     for r in range(scn.rooms):
         u, p = run.uri(0)
@@ -233,12 +263,14 @@ async def game_phase(run: Run) -> list[dict[str, Any]]:
     return results
 
 
-async def server_state(run: Run) -> dict[str, Any]:
-    """The first server's /healthz, and its /metrics (parsed) where it has them."""
-    health = dict(await common.http_get_json(run.procs[0].port, limit_s=30))
-    if run.kind == "quiz":
-        health["metrics"] = await common.http_get_metrics(run.procs[0].port, limit_s=30)
-    return health
+async def server_state(run: Run) -> list[dict[str, Any]]:
+    """Every server's /healthz with its /metrics (parsed), the first server first."""
+    states = []
+    for proc in run.procs:
+        health = dict(await common.http_get_json(proc.port, limit_s=30))
+        health["metrics"] = await common.http_get_metrics(proc.port, limit_s=30)
+        states.append(health)
+    return states
 
 
 def cleanup(run: Run) -> None:
@@ -250,9 +282,10 @@ def cleanup(run: Run) -> None:
         w.stop()
 
 
-async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]:
-    run = Run(scn, target, opt, out={"target": target, "status": "ok"})
-    run.out["quiz_code_sha256"] = code_hash()
+async def run_target(
+    scn: Scenario, target: str, opt: Options, media: list[bytes] | None = None
+) -> dict[str, Any]:
+    run = Run(scn, target, opt, out={"target": target, "status": "ok"}, media=media or [])
     run.out["background_cpus_before"] = await wait_quiet(opt.quiet_wait)
     started, (busy_start, steal_start), own_start = (
         time.monotonic(),
@@ -264,11 +297,12 @@ async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]
             return run.out
         start_workers(run)
         joins, joined, failures = await join_phase(run)
-        health_joined = await server_state(run)
+        servers_joined = await server_state(run)
         results = await game_phase(run)
-        health_end = await server_state(run)
-        assert run.poller is not None
+        servers_end = await server_state(run)
+        assert run.poller is not None and run.sampler is not None
         await run.poller.stop()
+        await run.sampler.stop()
         # CPU the rest of the machine used meanwhile: not ours, so contention;
         # and, apart, the time the hypervisor took (which /proc/stat counts
         # as busy): on a shared VM, often the larger of the two.
@@ -282,11 +316,14 @@ async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]
         run.out["steal_cpus_during"] = round(steal / wall, 2)
         run.out["shutdown_s"] = [stop_proc(p) for p in run.procs]
         await run.call_all([{"cmd": "close"} for _ in run.workers], 30)
-        health = {"joined": health_joined, "end": health_end}
-        run.out.update(
-            summarize(scn, Phases(results, joins, joined, failures, run.times, health, run.poller))
+        health = {"joined": servers_joined[0], "end": servers_end[0]}
+        servers = {"joined": servers_joined, "end": servers_end}
+        phases = Phases(
+            results, joins, joined, failures, run.times, health, run.poller, servers, run.sampler
         )
+        run.out.update(summarize(scn, phases))
         run.out["servers"] = len(run.procs)
+        run.out["invalid"] = invalid_reasons(run.out)
         return run.out
     except Exception as exc:
         run.out["status"] = "error"
@@ -296,27 +333,49 @@ async def run_target(scn: Scenario, target: str, opt: Options) -> dict[str, Any]
     finally:
         if run.poller is not None:
             await run.poller.stop()
+        if run.sampler is not None:
+            await run.sampler.stop()
         cleanup(run)
         run.out["wall_s"] = round(time.monotonic() - started, 1)
+        run.out.setdefault("invalid", invalid_reasons(run.out))
 
 
 async def run_all(names: list[str], opt: Options, targets: list[str] | None) -> dict[str, Any]:
-    """Each scenario against each of its targets, in turn."""
+    """Each scenario against each of its targets, ``opt.repeat`` times.
+
+    The repeats are the outer loop, so that a slow drift of the machine
+    touches every scenario alike; within a scenario, the targets run in an
+    order rotated by one each repeat, so that none always runs first.
+    """
     out: dict[str, Any] = {}
-    for name in names:
-        scn = SCENARIOS[name]
-        chosen = [t for t in scn.targets if not targets or t in targets]
-        if targets and "quiz_uvloop" in targets and "quiz_uvloop" not in chosen:
-            chosen.append("quiz_uvloop")
-        runs: dict[str, Any] = {}
-        question_bytes = opt.question_bytes
-        for target in chosen:
-            print(f"[bench] {name}: {target} ...", file=sys.stderr, flush=True)
-            result = await run_target(scn, target, replace(opt, question_bytes=question_bytes))
-            runs[target] = result
-            if target == "quiz" and result.get("game", {}).get("question_frame_bytes"):
-                # The baselines send frames of the size the quiz server sent.
-                question_bytes = int(result["game"]["question_frame_bytes"])
-            print(f"[bench] {name}: {target}: {brief(result)}", file=sys.stderr, flush=True)
-        out[name] = {"scenario": asdict(scn), "runs": runs, "ratios": ratios(runs)}
+    media = {
+        name: [pictures.picture(opt.seed * 100 + i) for i in range(scn.media["pictures"])]
+        for name in names
+        if (scn := SCENARIOS[name]).media
+    }
+    for repeat in range(opt.repeat):
+        for name in names:
+            scn = SCENARIOS[name]
+            chosen = [t for t in scn.targets if not targets or t in targets]
+            chosen += [t for t in targets or () if t not in chosen and _extra_ok(scn, t)]
+            order = rotated(chosen, repeat)
+            runs: dict[str, Any] = {}
+            for target in order:
+                print(f"[bench] {name} #{repeat + 1}: {target} ...", file=sys.stderr, flush=True)
+                runs[target] = await run_target(scn, target, opt, media.get(name))
+                brief_line = brief(runs[target])
+                print(f"[bench] {name} #{repeat + 1}: {target}: {brief_line}", file=sys.stderr)
+            entry = out.setdefault(name, {"scenario": asdict(scn), "repeats": []})
+            entry["repeats"].append({"order": order, "runs": runs, "ratios": ratios(runs)})
     return out
+
+
+def _extra_ok(scn: Scenario, target: str) -> bool:
+    """Whether ``target``, asked for on the command line, makes sense in ``scn``."""
+    if target == "quiz_redis":
+        return scn.name.startswith("redis")
+    if target == "quiz_noteams":
+        return bool(scn.teams)
+    if target.startswith("peer"):
+        return not scn.media  # the peer serves no pictures
+    return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from time import perf_counter
 
 from websockets.asyncio.server import ServerConnection
 
@@ -29,7 +30,7 @@ from quiz.net.sockets import write_text
 from quiz.net.token_bucket import TokenBucket
 from quiz.ops.clock import Clock
 from quiz.ops.gcwindow import GcWindow
-from quiz.ops.metrics import ServerMetrics
+from quiz.ops.metrics import FanoutClock, ServerMetrics
 from quiz.ops.tasks import Background
 from quiz.wire import frames as delivery
 from quiz.wire.frames import encode
@@ -80,6 +81,7 @@ class Round:
 
     paced: Paced
     exclude: frozenset[str] | None
+    timing: FanoutClock  # the send's write, timing each whole-room frame of it
 
 
 class Hub:
@@ -264,19 +266,26 @@ class Hub:
             del self.rounds[room_id]
             pending.paced.flush()  # never overtaken by what follows it
             pending = None
+        # The type labels a timing only (/metrics: first connection to last).
+        kind = str(send.message.get("type"))
         if not large:
+            started = perf_counter()
             self.write(sockets, frame)
+            self.metrics.fanned_out(kind, perf_counter() - started)
         elif pending is not None:
             # In line behind the frames still on their way, in the same slices.
+            pending.timing.expect(frame, kind, len(sockets))
             pending.paced.then_all(sockets, frame)
             pending.exclude = None
         else:
             # A slice at a time, the loop running between two: an answer that
             # arrives while a question reaches 10,000 players is read and
             # acknowledged in a few milliseconds, not after the whole broadcast.
-            paced = Paced(sockets, frame, self.write, 0.0, self.clock).run()
+            timing = FanoutClock(self.metrics, self.write)
+            timing.expect(frame, kind, len(sockets))
+            paced = Paced(sockets, frame, timing, 0.0, self.clock).run()
             if not paced.done:
-                self.rounds[room_id] = Round(paced, send.exclude)
+                self.rounds[room_id] = Round(paced, send.exclude, timing)
 
     def _spread(
         self,
