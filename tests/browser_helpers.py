@@ -151,8 +151,13 @@ class QuizPage:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
-    async def open(cls, browser: Browser, name: str, size: str = "desktop") -> QuizPage:
-        context = await browser.new_context(accept_downloads=True, **SIZES[size])
+    async def open(
+        cls, browser: Browser, name: str, size: str = "desktop", locale: str | None = None
+    ) -> QuizPage:
+        """``locale``: the browser's language (navigator.languages), e.g. "ar";
+        by default the browser's own (English)."""
+        extra: dict[str, Any] = {"locale": locale} if locale else {}
+        context = await browser.new_context(accept_downloads=True, **SIZES[size], **extra)
         page = await context.new_page()
         qp = cls(name=name, page=page, size=size)
         page.on("dialog", qp._on_dialog)

@@ -412,9 +412,10 @@ async def test_host_reviews_generated_questions_in_the_lobby(start_server, brows
 async def test_a_quiz_the_server_refuses_opens_on_the_field_it_names(start_server, browser) -> None:
     """The page checks the server's rules before it sends a quiz (one table of
     cases holds both to them: tests/cases/questions.json). Should the server
-    still refuse one, from a page older than its rules, the message names the
-    field and the editor opens on it. Here the quiz is changed on its way:
-    "paris!" (the same answer as "Paris" once folded) replaces "Lyon"."""
+    still refuse one, from a page older than its rules, the page names the
+    field (in its own words, with the server's path) and the editor opens on
+    it. Here the quiz is changed on its way: "paris!" (the same answer as
+    "Paris" once folded) replaces "Lyon"."""
     quiz = await start_server(countdown_seconds=0)
     host = await QuizPage.open(browser, "Host", "desktop")
     changed: list[str] = []
@@ -457,8 +458,10 @@ async def test_a_quiz_the_server_refuses_opens_on_the_field_it_names(start_serve
     await host.by("create-submit").click()
     await expect(host.by("editor")).to_be_visible()
     assert changed == ["paris!"]
+    # Said in the page's words, with the path the server named (never the
+    # server's own English sentence).
     await expect(host.by("editor-summary")).to_contain_text("Question 1:")
-    await expect(host.by("editor-summary")).to_contain_text("repeats another option")
+    await expect(host.by("editor-summary")).to_contain_text("answer B (questions[0].options[1])")
     option = host.by("editor-question").first.get_by_test_id("q-option-1")
     await expect(option).to_have_attribute("aria-invalid", "true")
     await expect(option).to_be_focused()

@@ -12,6 +12,8 @@
 //   dom.js            safe element building (never innerHTML)
 //   view-*.js         one module per screen; gamebar/players/leaderboard/
 //                     options/qr/toast/announce/format are their parts
+//   i18n.js           every string a person reads: the catalogs (i18n/<tag>.js),
+//                     plurals, numbers, lists; lang-picker.js the language menu
 //
 // ---------------------------------------------------------------------------
 // Test hooks (data-testid attributes; stable, for automated tests)
@@ -100,16 +102,29 @@
 //                       reveal explanation leaderboard podium podium-place
 //                       summary-row; second screen: /?watch=CODE&key=SECRET
 //
+// Languages
+//   lang-select        the language menu in the header (every screen); the
+//                      choice is kept in localStorage ("quiz.lang.v1");
+//                      ?lang=TAG sets the page's language for this load
+//                      (qps: the pseudo-locale of the tests)
+//   lang-offer         in a room whose language (settings.language) is not
+//                      the page's, for a player who chose none: lang-offer-yes
+//                      lang-offer-no
+//   Data (names, questions, options, codes) is in elements with
+//   translate="no" (and dir="auto", or <bdi>): never translated, isolated.
+//
 // Keys: 1 to 4 answer the open question (not while typing in a field); for
 // several right answers they toggle and Enter sends. Presenter: space or →
 // moves on (start, leaderboard, next question).
 // ---------------------------------------------------------------------------
 
 import { h, setText, setAttr } from "./dom.js";
+import { applyDocument, has, locale, matchLocale, onLocaleChange, pickLocale, raw, savedLocale, setLocale, t, tNodes } from "./i18n.js";
+import { createLanguagePicker, languageOffer, offeredLanguage } from "./lang-picker.js";
 import { Connection } from "./connection.js";
 import { remainingMs } from "./clock.js";
 import { clearSession, loadLastQuestion, loadSession, rememberName, saveLastQuestion, saveSession } from "./session.js";
-import { LOCAL, createStore, initialState, isPresenter, isWatchingQuestion, myId, findPlayer } from "./state.js";
+import { LOCAL, createStore, initialState, isHost, isPresenter, isWatchingQuestion, myId, findPlayer } from "./state.js";
 import { toastError, toastInfo } from "./toast.js";
 import { homeView, rejoiningView } from "./view-home.js";
 import { lobbyView } from "./view-lobby.js";
@@ -121,30 +136,19 @@ import { editorView } from "./view-editor.js";
 import { presenterView } from "./view-presenter.js";
 import { downloadResultsCsv, downloadResultsJson } from "./results.js";
 
-const ACTION_LABELS = {
-  close_question: "Skipping to the answer",
-  end_game: "Ending the game",
-  lock_room: "Locking the room",
-  unlock_room: "Unlocking the room",
-  get_results: "Getting the results",
-  set_questions: "Saving the questions",
-  generate_questions: "Writing the questions",
-  get_display_link: "Making a second-screen link",
-  watch: "Following the game",
-  update_settings: "Changing the settings",
-  create_room: "Creating the room",
-  join_room: "Joining the room",
-  start_game: "Starting the game",
-  submit_answer: "Sending your answer",
-  next_question: "Next question",
-  kick_player: "Removing a player",
-  leave_room: "Leaving the room",
-  play_again: "Play again",
-};
+/** What an action was doing, for the line under an error it gets back. */
+function actionLabel(action) {
+  return has(`action.${action}`) ? t(`action.${action}`) : t("action.other");
+}
 
 // ------------------------------------------------------------------ setup
 
 const params = new URLSearchParams(location.search);
+// The page's language before anything is drawn: ?lang=, the saved choice, the
+// browser's languages (see i18n.js). Only the chosen catalog is loaded.
+const queryLang = matchLocale(params.get("lang"));
+await setLocale(pickLocale({ query: queryLang, saved: savedLocale(), languages: navigator.languages || [navigator.language] })).catch(() => {});
+applyDocument();
 const inviteCode = (params.get("room") || "").trim().slice(0, 64);
 // A second screen: /?watch=CODE&key=SECRET follows the game with no controls.
 const watchCode = (params.get("watch") || "").trim().slice(0, 64);
@@ -176,7 +180,7 @@ const conn = new Connection({
   onTerminalClose: handleTerminalClose,
   onRestarting: () => {
     restartSeen = true;
-    toastInfo("The server is restarting. You will be reconnected automatically.");
+    toastInfo("toast.restarting");
   },
 });
 
@@ -190,7 +194,8 @@ function handleMessage(msg, receivedAt) {
     if (msg.type === "error") return;
   }
   if (msg.type === "error") {
-    toastError(msg, requestLabels.get(msg.request_id) || "");
+    const label = requestLabels.get(msg.request_id);
+    toastError(msg, label ? label() : "");
   }
   if (typeof msg.request_id === "string") requestLabels.delete(msg.request_id);
 
@@ -211,24 +216,25 @@ function handleMessage(msg, receivedAt) {
   }
   if (msg.type === "questions_draft") store.dispatch({ type: LOCAL.REVIEW_DRAFT, at: receivedAt }, { quiet: true });
   if (msg.type === "host_changed" && s.session && msg.host_id === s.session.player_id && !wasHost) {
-    toastInfo("You are now the host.");
+    toastInfo("toast.now_host");
   }
   if (msg.type === "player_left" && msg.player && msg.player.id !== myId(s) && msg.reason === "kicked") {
-    toastInfo(`${msg.player.name ?? "A player"} was removed from the room.`);
+    if (typeof msg.player.name === "string") toastInfo("toast.player_removed", { name: msg.player.name });
+    else toastInfo("toast.someone_removed");
   }
   store.emit(msg.type);
 }
 
 // One clear sentence when a room did not survive a restart (a server
 // without Redis keeps rooms in memory), and nothing saying otherwise.
-const ROOM_LOST = "The server restarted and this game was lost; ask the host for a new code.";
+const ROOM_LOST = { tone: "error", key: "notice.room_lost" };
 
 function handleRejoinFailed(error) {
   const roomId = store.state.session?.room_id || "";
   if (error.code === "invalid_token" && !restartSeen) {
-    goHome({ tone: "error", text: `Your seat in room ${roomId} has expired. You can join it again as a new player.` }, roomId);
+    goHome({ tone: "error", key: "notice.seat_expired", params: { code: roomId } }, roomId);
   } else {
-    goHome({ tone: "error", text: ROOM_LOST });
+    goHome(ROOM_LOST);
   }
   restartSeen = false;
 }
@@ -237,7 +243,7 @@ function watchNow() {
   const d = store.state.display;
   conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }).done.catch((error) => {
     if (error && (error.code === "room_not_found" || error.code === "invalid_token")) {
-      store.dispatch({ type: LOCAL.WATCH_FAILED, notice: { tone: "error", text: ROOM_LOST } });
+      store.dispatch({ type: LOCAL.WATCH_FAILED, notice: ROOM_LOST });
     }
   });
 }
@@ -250,22 +256,23 @@ function handleTerminalClose(code) {
       type: LOCAL.LEAVE_ROOM,
       notice: {
         tone: "info",
-        text: "This game is now open in another tab or window, so this one was disconnected.",
+        key: "notice.other_tab",
         action: "reconnect",
       },
     });
     return;
   }
-  goHome({
-    tone: "error",
-    text: code === 4001 ? "The host removed you from the room." : "The room was closed.",
-  });
+  goHome({ tone: "error", key: code === 4001 ? "notice.kicked" : "notice.closed" });
 }
 
 // ---------------------------------------------------------------- actions
 
-/** Send an action; server errors are toasted in handleMessage, local ones here. */
-function act(action, fields = {}, label = ACTION_LABELS[action] || action) {
+/**
+ * Send an action; server errors are toasted in handleMessage, local ones
+ * here. `label`: what it does, as a function (the words in the language of
+ * the moment the error comes).
+ */
+function act(action, fields = {}, label = () => actionLabel(action)) {
   const { requestId, done } = conn.send(action, fields);
   requestLabels.set(requestId, label);
   return done.then((reply) => {
@@ -273,7 +280,7 @@ function act(action, fields = {}, label = ACTION_LABELS[action] || action) {
     return reply;
   }, (error) => {
     requestLabels.delete(requestId);
-    if (error && error.local) toastError(error, label);
+    if (error && error.local) toastError(error, label());
     throw error;
   });
 }
@@ -311,7 +318,8 @@ const actions = {
   },
   kick(playerId) {
     const p = findPlayer(store.state, playerId);
-    return act("kick_player", { player_id: playerId }, p ? `Removing ${p.name}` : undefined).catch(() => {});
+    const name = p ? p.name : null;
+    return act("kick_player", { player_id: playerId }, () => (name ? t("action.kick_named", { name }) : actionLabel("kick_player"))).catch(() => {});
   },
   leave() {
     if (store.state.session) {
@@ -373,7 +381,7 @@ const actions = {
   /** Ask the server for questions to review before the start (AI, or the bank without a key). */
   generateDraft() {
     const s = store.state;
-    const fields = { topic: s.room?.topic || "general knowledge", count: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
+    const fields = { topic: s.room?.topic || t("topic.default"), count: s.room?.settings?.num_questions ?? s.room?.total_questions ?? 5 };
     if (s.room?.settings?.difficulty) fields.difficulty = s.room.settings.difficulty;
     if (s.room?.settings?.language) fields.language = s.room.settings.language;
     store.dispatch({ type: LOCAL.DRAFT_PENDING, pending: true });
@@ -383,7 +391,7 @@ const actions = {
     lastOwnQuiz = questions;
     return act("set_questions", title ? { questions, topic: title.slice(0, 100) } : { questions }).then(() => {
       store.dispatch({ type: LOCAL.DRAFT_USED });
-      toastInfo(`${questions.length} questions ready. Start when everyone is in.`);
+      toastInfo("toast.questions_ready", { count: questions.length });
     }).catch(() => {});
   },
   displayLink() {
@@ -405,7 +413,7 @@ const actions = {
     const items = [];
     if (!lastOwnQuiz && !s.draftUsed) {
       items.push(h("button", { type: "button", class: "btn btn-secondary", testid: "review-questions", disabled: Boolean(s.draftPending), onclick: () => actions.generateDraft().catch(() => {}) },
-        s.draftPending ? "Writing…" : "See the questions first"));
+        s.draftPending ? t("lobby.review_writing") : t("lobby.review")));
     }
     items.push(h("button", {
       type: "button",
@@ -417,10 +425,10 @@ const actions = {
         const win = window.open("about:blank", "_blank");
         actions.displayLink().then((link) => {
           if (win && !win.closed) win.location.href = link;
-          else toastInfo("Open the second-screen link (under the player list) on the other screen.");
+          else toastInfo("toast.open_second_screen");
         }).catch(() => win?.close());
       },
-    }, "Second screen"));
+    }, t("lobby.second_screen")));
     return items;
   },
   reconnectHere() {
@@ -454,7 +462,7 @@ function makeView(key) {
   const kind = key.split(":")[0];
   switch (kind) {
     case "rejoining": return rejoiningView(ctx);
-    case "watching": return rejoiningView(ctx, "Connecting the second screen…");
+    case "watching": return rejoiningView(ctx, t("rejoin.display"));
     case "presenter": return presenterView(ctx);
     case "editor": {
       const e = store.state.editor;
@@ -463,7 +471,7 @@ function makeView(key) {
         return editorView(ctx, {
           mode: "draft",
           quiz: { title: store.state.room?.topic || "", questions: e.questions },
-          warning: host ? "You play too: you can see the answers here, so your own score will not be a fair one." : null,
+          warning: host ? t("ed.warning_host_plays") : null,
           onUse: (questions, title) => actions.useDraft(questions, title),
           onRegenerate: () => actions.generateDraft().catch(() => {}),
           onClose: () => store.dispatch({ type: LOCAL.CLOSE_EDITOR }),
@@ -482,14 +490,15 @@ function makeView(key) {
 }
 
 const TITLES = {
-  home: "Quiz Night",
-  lobby: "Lobby",
-  generating: "Writing questions",
-  countdown: "Get ready",
-  question: "Question",
-  reveal: "Results",
-  finished: "Final results",
+  lobby: "doc.lobby",
+  generating: "doc.generating",
+  countdown: "doc.countdown",
+  question: "doc.question",
+  reveal: "doc.reveal",
+  finished: "doc.finished",
 };
+
+let rebuild = false; // the language changed: every screen is drawn again
 
 function render(s) {
   const phase = s.editor ? "editor" : s.room ? s.phase : "home";
@@ -499,36 +508,72 @@ function render(s) {
   document.body.dataset.phase = phase;
 
   const key = screenKey(s);
-  if (key !== current.key) {
+  if (key !== current.key || rebuild) {
+    const again = rebuild && key === current.key;
+    rebuild = false;
+    // Drawn again in another language: what was typed stays, and the page stays where it was.
+    const kept = again ? keepFields(phaseEl) : null;
+    const scrolled = window.scrollY;
     current.view?.destroy?.();
     const view = makeView(key);
     current = { key, view };
     phaseEl.replaceChildren(view.el);
+    if (kept) restoreFields(phaseEl, kept);
     view.update(s);
-    window.scrollTo({ top: 0 });
-    view.focus?.();
+    if (again) window.scrollTo({ top: scrolled });
+    else {
+      window.scrollTo({ top: 0 });
+      view.focus?.();
+    }
   } else {
     current.view.update(s);
   }
 
   // Header: connection and room.
   setAttr(statusEl, "data-state", s.connection.state);
-  setText(statusText, s.connection.detail);
+  setText(statusText, has(s.connection.detail) ? t(s.connection.detail) : s.connection.detail);
   if (s.room && s.session) {
     roomChip.hidden = false;
     setText(roomChip.querySelector(".room-chip-code"), s.room.room_id || s.session.room_id);
   } else {
     roomChip.hidden = true;
   }
-  document.title = s.room && s.session ? `${TITLES[phase] || "Quiz"} · ${s.session.room_id} · Quiz Night` : "Quiz Night";
+  document.title = s.room && s.session && TITLES[phase]
+    ? t("doc.title_room", { screen: raw(t(TITLES[phase])), code: s.session.room_id, app: raw(t("app.name")) })
+    : s.editor ? `${t("doc.editor")} · ${t("app.name")}` : t("app.name");
 
   renderNotice(s);
+  renderLanguageOffer(s);
+}
+
+/** The values typed in a screen's fields, by test id, to put back after a redraw. */
+function keepFields(root) {
+  const kept = [];
+  for (const el of root.querySelectorAll("input[data-testid], select[data-testid], textarea[data-testid]")) {
+    kept.push([el.dataset.testid, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value]);
+  }
+  return kept;
+}
+
+function restoreFields(root, kept) {
+  for (const [testid, value] of kept) {
+    const el = root.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
+    if (!el) continue;
+    if (typeof value === "boolean") {
+      if (el.checked !== value) {
+        el.checked = value;
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    } else if (el.value !== value && !(el.tagName === "SELECT" && ![...el.options].some((o) => o.value === value))) {
+      el.value = value;
+    }
+  }
 }
 
 let noticeKey = "";
 function renderNotice(s) {
   const n = s.notice;
-  const key = n ? `${n.tone}|${n.text}|${n.action || ""}` : "";
+  const key = n ? `${locale()}|${n.tone}|${n.key}|${JSON.stringify(n.params || {})}|${n.action || ""}` : "";
   if (key === noticeKey) return;
   noticeKey = key;
   if (!n) {
@@ -539,18 +584,70 @@ function renderNotice(s) {
   noticeEl.hidden = false;
   setAttr(noticeEl, "data-tone", n.tone || "info");
   noticeEl.replaceChildren(...[
-    h("p", { class: "notice-text", text: n.text }),
+    h("p", { class: "notice-text" }, tNodes(n.key, n.params || {})),
     n.action === "reconnect"
-      ? h("button", { type: "button", class: "btn btn-secondary btn-small", testid: "reconnect-here", onclick: () => actions.reconnectHere() }, "Play here instead")
+      ? h("button", { type: "button", class: "btn btn-secondary btn-small", testid: "reconnect-here", onclick: () => actions.reconnectHere() }, t("notice.play_here"))
       : null,
     h("button", {
       type: "button",
       class: "btn btn-ghost btn-small",
-      "aria-label": "Dismiss this message",
+      "aria-label": t("notice.dismiss_label"),
       onclick: () => store.dispatch({ type: LOCAL.DISMISS_NOTICE }),
-    }, "Dismiss"),
+    }, t("notice.dismiss")),
   ].filter(Boolean));
 }
+
+// The room's language, offered to a player who chose none (declined ones
+// are remembered for the tab). A second screen takes it without asking.
+const offerEl = document.getElementById("lang-offer");
+const OFFER_KEY = "quiz.lang-declined.v1";
+let offerKey = null;
+function declinedLanguages() {
+  try {
+    return JSON.parse(sessionStorage.getItem(OFFER_KEY) || "[]");
+  } catch {
+    return [];
+  }
+}
+function renderLanguageOffer(s) {
+  const roomLanguage = s.room?.settings?.language;
+  if (s.display) {
+    if (!queryLang && !savedLocale() && matchLocale(roomLanguage) && matchLocale(roomLanguage) !== locale()) {
+      setLocale(roomLanguage).catch(() => {});
+    }
+    return;
+  }
+  const showable = s.room && s.session && !s.editor && !isHost(s);
+  const tag = showable ? offeredLanguage(roomLanguage, { declined: declinedLanguages() }) : null;
+  const key = tag ? `${tag}|${locale()}` : "";
+  if (key === offerKey) return;
+  offerKey = key;
+  offerEl.hidden = !tag;
+  offerEl.replaceChildren(...(tag ? [languageOffer(tag, {
+    onDecline() {
+      try {
+        sessionStorage.setItem(OFFER_KEY, JSON.stringify([...declinedLanguages(), tag]));
+      } catch {
+        /* storage off: asked again on the next change */
+      }
+      offerKey = null;
+      renderLanguageOffer(store.state);
+    },
+  })] : []));
+}
+
+// The language menu, and every screen drawn again in a new language.
+const picker = createLanguagePicker();
+document.getElementById("lang-slot").replaceChildren(picker.el);
+onLocaleChange(() => {
+  const hadFocus = document.activeElement === picker.select;
+  picker.update();
+  if (hadFocus) picker.select.focus();
+  rebuild = true;
+  noticeKey = "";
+  offerKey = null;
+  render(store.state);
+});
 
 // Rendering waits for the next frame: a host of 10,000 players gets a
 // player_joined each, and one render per frame is plenty.
@@ -590,8 +687,8 @@ store.subscribe((s) => {
 
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-  const t = event.target;
-  if (t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
   current.view?.onKey?.(event);
 });
 

@@ -1,7 +1,8 @@
 // The WebSocket: connect, reconnect with backoff, rejoin with the session
 // token, request ids, and the replies to them.
 //
-// States reported through onStatus({state, detail}):
+// States reported through onStatus({state, detail}), `detail` a message id
+// of the catalog (web/i18n/en.js: conn.*):
 //   "connected"    socket open (and, holding a session, rejoined)
 //   "reconnecting" connecting, rejoining, or waiting before the next try
 //   "disconnected" closed for good (kicked, room closed, opened elsewhere);
@@ -33,6 +34,8 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+// `message` is for a developer reading the console; the page says the code's own
+// words (toast.js), as for the server's errors.
 function localError(code, message) {
   return { type: "error", code, message, local: true };
 }
@@ -61,7 +64,7 @@ export class Connection {
     this.openedAt = 0;
     this.everOpened = false;
     this.pending = new Map();
-    this.status = { state: "reconnecting", detail: "Connecting…" };
+    this.status = { state: "reconnecting", detail: "conn.connecting" };
     // Request ids must not repeat across page loads within the server's
     // 60 s dedup window (a refreshed page rejoins as the same player), so
     // each page load gets a random prefix before its counter.
@@ -70,7 +73,7 @@ export class Connection {
 
     window.addEventListener("online", () => this.wakeUp());
     window.addEventListener("offline", () => {
-      if (this.status.state !== "connected") this.setStatus("reconnecting", "You are offline");
+      if (this.status.state !== "connected") this.setStatus("reconnecting", "conn.offline");
     });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.wakeUp();
@@ -107,7 +110,7 @@ export class Connection {
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (this.ws && (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)) return;
-    this.setStatus("reconnecting", this.everOpened ? "Reconnecting…" : "Connecting…");
+    this.setStatus("reconnecting", this.everOpened ? "conn.reconnecting" : "conn.connecting");
     let ws;
     try {
       ws = new WebSocket(this.url);
@@ -131,7 +134,7 @@ export class Connection {
     if (session) {
       this.sendRejoin();
     } else {
-      this.setStatus("connected", "Connected");
+      this.setStatus("connected", "conn.connected");
       this.opts.onOpenWithoutSession?.();
       this.flush();
     }
@@ -142,7 +145,7 @@ export class Connection {
     if (!session || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     clearTimeout(this.rejoinTimer);
     this.rejoinTimer = null;
-    this.setStatus("reconnecting", "Rejoining the room…");
+    this.setStatus("reconnecting", "conn.rejoining");
     this.rejoinRequestId = this.nextRequestId();
     this.rawSend({ action: "rejoin", room_id: session.room_id, token: session.token, request_id: this.rejoinRequestId });
   }
@@ -162,7 +165,7 @@ export class Connection {
     if (msg.type === "server_restarting") {
       const delay = Number(msg.reconnect_after_ms);
       this.restartDelayMs = Number.isFinite(delay) && delay > 0 ? Math.min(delay, 60_000) : 0;
-      this.setStatus("reconnecting", "Server restarting…");
+      this.setStatus("reconnecting", "conn.restarting");
       this.opts.onRestarting?.(this.restartDelayMs);
     }
 
@@ -179,7 +182,7 @@ export class Connection {
       if (msg.type === "room_joined") {
         this.seated = true;
         this.attempt = 0;
-        this.setStatus("connected", "Connected");
+        this.setStatus("connected", "conn.connected");
         this.opts.onMessage(msg, receivedAt);
         this.resendPending();
         return;
@@ -189,13 +192,13 @@ export class Connection {
         if (!FATAL_REJOIN_CODES.has(msg.code)) this.opts.onMessage(msg, receivedAt);
         if (FATAL_REJOIN_CODES.has(msg.code)) {
           this.opts.onRejoinFailed?.(msg);
-          this.setStatus("connected", "Connected");
+          this.setStatus("connected", "conn.connected");
           this.failPending((entry) => entry.needsRoom, localError("not_in_room", "You are no longer in that room."));
           this.flush();
         } else {
           // rate_limited, server_busy, internal_error...: try the rejoin again.
           const delay = backoffDelay(this.attempt++);
-          this.setStatus("reconnecting", "Rejoining the room…");
+          this.setStatus("reconnecting", "conn.rejoining");
           this.rejoinTimer = setTimeout(() => this.sendRejoin(), delay);
         }
         return;
@@ -236,12 +239,12 @@ export class Connection {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
       this.failPending(() => true, null);
-      this.setStatus("disconnected", "Disconnected");
+      this.setStatus("disconnected", "conn.disconnected");
       this.opts.onTerminalClose?.(event.code, event.reason || "");
       return;
     }
     if (this.stopped) {
-      this.setStatus("disconnected", "Disconnected");
+      this.setStatus("disconnected", "conn.disconnected");
       return;
     }
     this.scheduleReconnect();
@@ -252,16 +255,16 @@ export class Connection {
     this.openedAt = 0;
     let delay = backoffDelay(this.attempt);
     this.attempt += 1;
-    let detail = this.everOpened ? "Reconnecting…" : "Connecting…";
+    let detail = this.everOpened ? "conn.reconnecting" : "conn.connecting";
     if (this.restartDelayMs !== null) {
       // Honour the server's hint, spread over up to 1 s so that a room's
       // players do not all come back in the same millisecond.
       const hinted = this.restartDelayMs + Math.random() * Math.min(1000, 250 + this.restartDelayMs / 2);
       delay = Math.max(delay, Math.round(hinted));
       this.restartDelayMs = null;
-      detail = "Server restarting…";
+      detail = "conn.restarting";
     } else if (navigator.onLine === false) {
-      detail = "You are offline";
+      detail = "conn.offline";
     }
     this.setStatus("reconnecting", detail);
     clearTimeout(this.retryTimer);

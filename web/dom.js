@@ -56,6 +56,15 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/**
+ * An element holding data, from the server or a player (a name, a question,
+ * an option, a room code): never translated, and isolated in its own
+ * direction (an Arabic name on an English page, or the reverse).
+ */
+export function hData(tag, props, text) {
+  return h(tag, { dir: "auto", translate: "no", ...props, text: text ?? "" });
+}
+
 /** Same as h() for SVG elements (attributes only). */
 export function svg(tag, attrs, ...children) {
   const el = document.createElementNS(SVG_NS, tag);

@@ -1,30 +1,29 @@
-// Small text formatters.
+// Small text formatters. Numbers, ordinals and plurals follow the page's
+// language (web/i18n.js); these are the helpers the views share.
 
-const numberFormat = new Intl.NumberFormat();
+import { fmtNumber, htmlLang, ordinal as ordinalOf } from "./i18n.js";
 
 export function formatNumber(n) {
-  return numberFormat.format(Number.isFinite(n) ? n : 0);
+  return fmtNumber(n);
 }
 
-/** 1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd". */
+/** 1 -> "1st" in English, "1er" in French, "1位" in Japanese... */
 export function ordinal(n) {
-  const v = Math.abs(n) % 100;
-  if (v >= 11 && v <= 13) return `${n}th`;
-  switch (v % 10) {
-    case 1: return `${n}st`;
-    case 2: return `${n}nd`;
-    case 3: return `${n}rd`;
-    default: return `${n}th`;
-  }
+  return ordinalOf(n);
 }
 
-export function plural(n, one, many = `${one}s`) {
-  return `${formatNumber(n)} ${n === 1 ? one : many}`;
-}
-
+/** The first letter upper case, by the rules of the page's language (Turkish i -> İ). */
 export function capitalise(text) {
   const s = String(text ?? "");
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
+  if (!s) return s;
+  const [first, ...rest] = Array.from(s);
+  let upper = first;
+  try {
+    upper = first.toLocaleUpperCase(htmlLang());
+  } catch {
+    upper = first.toUpperCase();
+  }
+  return upper + rest.join("");
 }
 
 /** The first visible character of a name, for avatars. */

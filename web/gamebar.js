@@ -2,15 +2,16 @@
 // score, the players (with remove buttons for the host) and a way out.
 
 import { h, setText, setAttr } from "./dom.js";
-import { capitalise, formatNumber } from "./format.js";
+import { capitalise } from "./format.js";
+import { locale, t } from "./i18n.js";
 import { createPlayerList } from "./players.js";
 import { isHost, playerCount } from "./state.js";
 import { confirmButton } from "./confirm-button.js";
 
 export function createGameBar(ctx) {
-  const topic = h("span", { class: "gamebar-topic" });
+  const topic = h("span", { class: "gamebar-topic", dir: "auto", translate: "no" });
   const progress = h("span", { class: "gamebar-progress" });
-  const score = h("span", { class: "gamebar-score", testid: "gamebar-score", "aria-label": "Your score" });
+  const score = h("span", { class: "gamebar-score", testid: "gamebar-score", "aria-label": t("bar.score_label") });
   const players = createPlayerList(ctx, { showScores: true });
   const summary = h("summary", { class: "btn btn-ghost btn-small" });
   const panel = h("details", { class: "players-panel", testid: "players-panel" },
@@ -21,11 +22,11 @@ export function createGameBar(ctx) {
     class: "btn btn-ghost btn-small",
     testid: "leave-button",
     onclick: () => {
-      if (window.confirm("Leave the game? Your score stays on the board, but you will not be able to come back with it.")) {
+      if (window.confirm(t("bar.leave_confirm"))) {
         ctx.actions.leave();
       }
     },
-  }, "Leave");
+  }, t("bar.leave"));
 
   // Close the players panel on Escape or a click elsewhere.
   panel.addEventListener("keydown", (event) => {
@@ -40,7 +41,7 @@ export function createGameBar(ctx) {
   document.addEventListener("pointerdown", outside);
 
   // The host who plays runs the game from here: skip, end, results.
-  const hostTools = h("div", { class: "gamebar-host", role: "toolbar", "aria-label": "Host controls" });
+  const hostTools = h("div", { class: "gamebar-host", role: "toolbar", "aria-label": t("bar.host_controls") });
   let toolsKey = "";
   const el = h("div", { class: "gamebar" },
     h("div", { class: "gamebar-where" }, topic, progress),
@@ -50,28 +51,28 @@ export function createGameBar(ctx) {
     el,
     update(s) {
       const room = s.room;
-      setText(topic, capitalise(room.topic || "Quiz"));
+      setText(topic, capitalise(room.topic || t("topic.default")));
       const total = room.total_questions || s.question?.total_questions || 0;
       let where = "";
       // Question and reveal screens show "Question N of M" themselves.
       if (s.phase === "question" || s.phase === "reveal") where = "";
-      else if (s.phase === "finished") where = "Final results";
-      else if (total) where = `${total} questions`;
+      else if (s.phase === "finished") where = t("bar.final");
+      else if (total) where = t("bar.questions", { count: total });
       setText(progress, where);
-      setText(score, `${formatNumber(s.me.score)} pts`);
+      setText(score, t("bar.score", { count: s.me.score }));
       setAttr(score, "data-value", s.me.score);
-      setText(summary, `Players (${playerCount(s)})`);
+      setText(summary, t("players.summary", { count: playerCount(s) }));
       const host = isHost(s);
-      const k = `${host}|${s.phase}|${room.locked}`;
+      const k = `${host}|${s.phase}|${room.locked}|${locale()}`;
       if (k !== toolsKey) {
         toolsKey = k;
         const a = ctx.actions;
         const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-ghost btn-small", testid, onclick }, label);
         hostTools.replaceChildren(...(!host ? [] : [
-          s.phase === "question" ? b("Skip", "skip-button", () => a.closeQuestion()) : null,
-          s.phase !== "finished" ? confirmButton({ label: "End game", confirmLabel: "Sure? Press again", testid: "end-game-button", cls: "btn-ghost btn-small", onConfirm: () => a.endGame() }) : null,
-          b(room.locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!room.locked)),
-          s.phase === "reveal" ? b("Results", "results-csv", () => a.downloadResults("csv")) : null,
+          s.phase === "question" ? b(t("bar.skip"), "skip-button", () => a.closeQuestion()) : null,
+          s.phase !== "finished" ? confirmButton({ label: t("bar.end"), confirmLabel: t("bar.end_sure"), testid: "end-game-button", cls: "btn-ghost btn-small", onConfirm: () => a.endGame() }) : null,
+          b(room.locked ? t("bar.unlock") : t("bar.lock"), "lock-button", () => a.setLocked(!room.locked)),
+          s.phase === "reveal" ? b(t("bar.results"), "results-csv", () => a.downloadResults("csv")) : null,
         ].filter(Boolean)));
       }
       players.update(s);

@@ -1,13 +1,15 @@
 // How the (up to) four answer options look: a colour, a letter and a shape
-// each, so that they never rely on colour alone.
+// each, so that they never rely on colour alone. The letters are the
+// language's (options.letters.list: A B C D, or أ ب ج د in Arabic).
 
 import { svg } from "./dom.js";
+import { fmtNumber, tList } from "./i18n.js";
 
 export const OPTION_LOOKS = [
-  { letter: "A", shape: "triangle", name: "red triangle" },
-  { letter: "B", shape: "diamond", name: "blue diamond" },
-  { letter: "C", shape: "circle", name: "yellow circle" },
-  { letter: "D", shape: "square", name: "green square" },
+  { shape: "triangle" },
+  { shape: "diamond" },
+  { shape: "circle" },
+  { shape: "square" },
 ];
 
 export function optionLook(index) {
@@ -15,7 +17,8 @@ export function optionLook(index) {
 }
 
 export function optionLetter(index) {
-  return index < OPTION_LOOKS.length ? OPTION_LOOKS[index].letter : String(index + 1);
+  const letters = tList("options.letters.list");
+  return index < letters.length ? letters[index] : fmtNumber(index + 1);
 }
 
 function shapeNode(shape) {

@@ -3,14 +3,15 @@
 
 import { h, setText, setAttr, syncList, toggleClass } from "./dom.js";
 import { formatNumber, hueOf, initialOf } from "./format.js";
+import { t } from "./i18n.js";
 import { isHost, myId } from "./state.js";
 
 export function createPlayerList(ctx, { showScores = false } = {}) {
   const list = h("ul", { class: "player-list", testid: "player-list", "aria-live": "polite", "aria-relevant": "additions removals" });
 
   function createItem(player) {
-    const avatar = h("span", { class: "avatar", "aria-hidden": "true" });
-    const name = h("span", { class: "player-name" });
+    const avatar = h("span", { class: "avatar", translate: "no", "aria-hidden": "true" });
+    const name = h("span", { class: "player-name", dir: "auto", translate: "no" });
     const badges = h("span", { class: "badges" });
     const score = showScores ? h("span", { class: "player-score" }) : null;
     const li = h("li", { class: "player", testid: "player" }, avatar, name, badges, score);
@@ -34,13 +35,13 @@ export function createPlayerList(ctx, { showScores = false } = {}) {
     setText(avatar, initialOf(player.name));
     avatar.style.setProperty("--hue", String(hueOf(player.id)));
     setText(name, player.name);
-    const wanted = [host && "host", me && "you", !player.connected && "offline"].filter(Boolean).join(",");
+    const wanted = [host && "host", me && "you", !player.connected && "offline", document.documentElement.lang].filter(Boolean).join(",");
     if (badges.dataset.badges !== wanted) {
       badges.dataset.badges = wanted;
       badges.replaceChildren(...[
-        host && badge("Host", "badge-host"),
-        me && badge("You", "badge-you"),
-        !player.connected && badge("Offline", "badge-offline"),
+        host && badge(t("players.host"), "badge-host"),
+        me && badge(t("players.you"), "badge-you"),
+        !player.connected && badge(t("players.offline"), "badge-offline"),
       ].filter(Boolean));
     }
     if (score) setText(score, formatNumber(player.score));
@@ -52,13 +53,13 @@ export function createPlayerList(ctx, { showScores = false } = {}) {
         class: "btn btn-small btn-danger-ghost kick",
         testid: "kick-button",
         onclick: () => ctx.actions.kick(player.id),
-      }, "Remove");
+      }, t("players.remove"));
       li.appendChild(li._parts.kick);
     } else if (!canKick && li._parts.kick) {
       li._parts.kick.remove();
       li._parts.kick = null;
     }
-    if (li._parts.kick) setAttr(li._parts.kick, "aria-label", `Remove ${player.name} from the room`);
+    if (li._parts.kick) setAttr(li._parts.kick, "aria-label", t("players.remove_label", { name: player.name }));
   }
 
   return {

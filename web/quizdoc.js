@@ -4,15 +4,22 @@
 // spreadsheet layout as CSV, and rows pasted from a spreadsheet (tabs).
 
 import { parseCsv, sniffDelimiter } from "./csv.js";
+import { fmtList, raw as asText, t } from "./i18n.js";
 
 export const KINDS = ["choice", "multi", "true_false", "text", "poll"];
-export const KIND_LABELS = {
-  choice: "Multiple choice",
-  multi: "Several right answers",
-  true_false: "True or false",
-  text: "Type the answer",
-  poll: "Poll (no right answer)",
-};
+
+/** A kind's name in the page's language ("Multiple choice"). */
+export function kindLabel(kind) {
+  return t(`kind.${kind}`);
+}
+
+/**
+ * The two options of a true/false question as the editor writes them: in
+ * the page's language (the host's), "True" and "False" in English.
+ */
+export function trueFalse() {
+  return [t("tf.true"), t("tf.false")];
+}
 export const LIMITS = { text: 300, option: 100, explanation: 300, answer: 100, title: 100, questions: 100 };
 const STORE_KEY = "quiz.myquiz.v1";
 
@@ -20,7 +27,7 @@ const STORE_KEY = "quiz.myquiz.v1";
 export function blankQuestion(kind = "choice") {
   switch (kind) {
     case "multi": return { kind, text: "", options: ["", "", "", ""], correct: [0] };
-    case "true_false": return { kind, text: "", options: ["True", "False"], correct: 0 };
+    case "true_false": return { kind, text: "", options: trueFalse(), correct: 0 };
     case "text": return { kind, text: "", answers: [""] };
     case "poll": return { kind, text: "", options: ["", "", "", ""] };
     default: return { kind: "choice", text: "", options: ["", "", "", ""], correct: 0 };
@@ -182,49 +189,49 @@ const blankRow = (v) => typeof v === "string" && !cleanText(v);
  */
 export function checkQuestion(raw) {
   const errors = {};
-  if (!isObject(raw)) return { question: { kind: "choice", text: "" }, errors: { question: "Not a question." } };
+  if (!isObject(raw)) return { question: { kind: "choice", text: "" }, errors: { question: t("check.not_question") } };
   let kind = absent(raw.kind) ? "choice" : raw.kind;
   if (!KINDS.includes(kind)) {
-    errors.kind = `The kind must be one of ${KINDS.join(", ")}.`;
+    errors.kind = t("check.kind", { kinds: asText(fmtList(KINDS, "disjunction", false)) });
     kind = "choice";
   }
   const q = { kind, text: cleanText(raw.text) };
-  if (!q.text) errors.text = "Write the question.";
-  else if (charCount(q.text) > LIMITS.text) errors.text = `At most ${LIMITS.text} characters (now ${charCount(q.text)}).`;
+  if (!q.text) errors.text = t("check.text_empty");
+  else if (charCount(q.text) > LIMITS.text) errors.text = t("check.text_long", { max: LIMITS.text, count: charCount(q.text) });
 
   // Options: every kind but text; a true/false question may leave them out.
   const keep = []; // original index -> index once blank rows are dropped
   let rows = 0; // how many rows the correct indexes may point into
   if (kind === "text") {
-    if (!absent(raw.options)) errors.options = "A question with a typed answer has no options.";
+    if (!absent(raw.options)) errors.options = t("check.text_no_options");
   } else if (kind === "true_false" && absent(raw.options)) {
-    q.options = ["True", "False"];
+    q.options = trueFalse();
     keep.push(0, 1);
     rows = 2;
   } else if (!Array.isArray(raw.options)) {
-    errors.options = "Give at least two answers.";
+    errors.options = t("check.options_two");
   } else {
     const options = [];
     const seen = new Map(); // folded -> first index
     raw.options.forEach((o, i) => {
       if (typeof o !== "string") {
-        errors[`options.${i}`] = "Write this answer as text.";
+        errors[`options.${i}`] = t("check.option_text");
         return;
       }
-      const t = cleanText(o);
-      if (!t) return; // a blank row
-      if (charCount(t) > LIMITS.option) errors[`options.${i}`] = `At most ${LIMITS.option} characters.`;
-      const key = fold(t) || t;
-      if (seen.has(key)) errors[`options.${i}`] = "The same answer twice: make each one different.";
+      const text = cleanText(o);
+      if (!text) return; // a blank row
+      if (charCount(text) > LIMITS.option) errors[`options.${i}`] = t("check.option_long", { max: LIMITS.option });
+      const key = fold(text) || text;
+      if (seen.has(key)) errors[`options.${i}`] = t("check.option_twice");
       else seen.set(key, i);
       keep[i] = options.length;
-      options.push(t);
+      options.push(text);
     });
     rows = raw.options.length;
     const filled = raw.options.filter((o) => !blankRow(o)).length;
     const [low, high] = kind === "true_false" ? [2, 2] : [2, 4];
-    if (filled < low) errors.options = kind === "true_false" ? "Give both answers." : "Give at least two answers.";
-    else if (filled > high) errors.options = kind === "true_false" ? "Exactly two answers." : `At most ${high} answers.`;
+    if (filled < low) errors.options = kind === "true_false" ? t("check.options_both") : t("check.options_two");
+    else if (filled > high) errors.options = kind === "true_false" ? t("check.options_exactly_two") : t("check.options_max", { max: high });
     q.options = options;
   }
 
@@ -233,20 +240,20 @@ export function checkQuestion(raw) {
   if (kind === "choice" || kind === "true_false") {
     let c = raw.correct;
     if (kind === "true_false" && typeof c === "boolean") c = c ? 0 : 1; // true is the first option
-    if (!index(c) || keep[c] === undefined) errors.correct = "Mark the right answer.";
+    if (!index(c) || keep[c] === undefined) errors.correct = t("check.correct_one");
     else q.correct = keep[c];
   } else if (kind === "multi") {
     const list = raw.correct;
-    if (!Array.isArray(list) || !list.length) errors.correct = "Mark at least one right answer.";
-    else if (!list.every(index)) errors.correct = "Mark only answers of this question.";
-    else if (new Set(list).size !== list.length) errors.correct = "Mark each right answer once.";
+    if (!Array.isArray(list) || !list.length) errors.correct = t("check.correct_some");
+    else if (!list.every(index)) errors.correct = t("check.correct_own");
+    else if (new Set(list).size !== list.length) errors.correct = t("check.correct_once");
     else {
       // A tick on a blank row is dropped with the row.
       q.correct = list.filter((c) => keep[c] !== undefined).map((c) => keep[c]).sort((a, b) => a - b);
-      if (!q.correct.length) errors.correct = "Mark at least one right answer.";
+      if (!q.correct.length) errors.correct = t("check.correct_some");
     }
   } else if (!absent(raw.correct)) {
-    errors.correct = kind === "poll" ? "A poll has no right answer." : "A question with a typed answer has no right option: list the accepted answers.";
+    errors.correct = kind === "poll" ? t("check.poll_no_correct") : t("check.text_no_correct");
   }
 
   // Accepted answers: text questions only.
@@ -255,37 +262,37 @@ export function checkQuestion(raw) {
     const answers = [];
     for (const a of list) {
       if (typeof a !== "string") {
-        errors.answers = "Write each answer as text.";
+        errors.answers = t("check.answer_text");
         continue;
       }
-      const t = cleanText(a);
-      if (!t) continue; // a blank line
-      if (charCount(t) > LIMITS.answer) errors.answers = `Answers are at most ${LIMITS.answer} characters.`;
-      else if (!fold(t)) errors.answers = `“${t}” has no letter or digit to match.`;
-      answers.push(t);
+      const text = cleanText(a);
+      if (!text) continue; // a blank line
+      if (charCount(text) > LIMITS.answer) errors.answers = t("check.answer_long", { max: LIMITS.answer });
+      else if (!fold(text)) errors.answers = t("check.answer_no_letter", { answer: asText(t("quote", { text })) });
+      answers.push(text);
     }
-    if (!errors.answers && !answers.length) errors.answers = "Give at least one accepted answer.";
-    else if (!errors.answers && answers.length > 10) errors.answers = "At most 10 accepted answers.";
+    if (!errors.answers && !answers.length) errors.answers = t("check.answers_one");
+    else if (!errors.answers && answers.length > 10) errors.answers = t("check.answers_max");
     q.answers = answers;
   } else if (!absent(raw.answers)) {
-    errors.answers = "Only a question with a typed answer has accepted answers.";
+    errors.answers = t("check.answers_only_text");
   }
 
   if (!absent(raw.time_limit)) {
-    const t = raw.time_limit;
-    if (!Number.isInteger(t) || t < 5 || t > 240) errors.time_limit = "From 5 to 240 seconds, or empty for the room's time.";
-    else q.time_limit = t;
+    const limit = raw.time_limit;
+    if (!Number.isInteger(limit) || limit < 5 || limit > 240) errors.time_limit = t("check.time");
+    else q.time_limit = limit;
   }
   if (!absent(raw.points)) {
     const p = raw.points;
-    if (![0, 1, 2].includes(p)) errors.points = "0, 1 or 2.";
+    if (![0, 1, 2].includes(p)) errors.points = t("check.points");
     else if (p !== 1) q.points = p;
   }
   if (!absent(raw.explanation)) {
-    if (typeof raw.explanation !== "string") errors.explanation = "Write the explanation as text.";
+    if (typeof raw.explanation !== "string") errors.explanation = t("check.explanation_text");
     const explanation = cleanText(raw.explanation);
     if (explanation) {
-      if (charCount(explanation) > LIMITS.explanation) errors.explanation = `At most ${LIMITS.explanation} characters.`;
+      if (charCount(explanation) > LIMITS.explanation) errors.explanation = t("check.explanation_long", { max: LIMITS.explanation });
       q.explanation = explanation;
     }
   }
@@ -355,7 +362,7 @@ export function normaliseQuestion(q) {
   if (kind === "choice" || kind === "true_false") out.correct = oneIndex(out.correct);
   // true_false also takes true (= 0) and false (= 1) in the quiz format.
   if (kind === "true_false" && typeof out.correct === "boolean") out.correct = out.correct ? 0 : 1;
-  if (kind === "true_false") out.options = ["True", "False"];
+  if (kind === "true_false") out.options = trueFalse();
   if (kind === "multi" && Number.isInteger(out.correct)) out.correct = [out.correct];
   if (Array.isArray(out.options) && kind !== "true_false") {
     // Four rows, as the editor shows them.
@@ -381,16 +388,17 @@ export function importJson(text) {
   try {
     data = JSON.parse(String(text).replace(/^\ufeff/, ""));
   } catch {
-    throw new Error("This file is not JSON.");
+    throw new Error(t("import.not_json"));
   }
   const list = Array.isArray(data) ? data : data?.questions;
-  if (!Array.isArray(list) || !list.length) throw new Error("No questions found in this file.");
+  if (!Array.isArray(list) || !list.length) throw new Error(t("import.no_questions"));
   const questions = list.slice(0, LIMITS.questions).map(normaliseQuestion);
   return { title: typeof data.title === "string" ? data.title.slice(0, LIMITS.title) : "", questions };
 }
 
-const TRUE_WORDS = new Set(["true", "vrai", "wahr", "verdadero", "vero", "waar", "yes"]);
-const FALSE_WORDS = new Set(["false", "faux", "falsch", "falso", "onwaar", "no"]);
+// True and false as a spreadsheet may say them, in the client's languages.
+const TRUE_WORDS = new Set(["true", "vrai", "wahr", "richtig", "verdadero", "verdadeiro", "vero", "waar", "prawda", "doğru", "صح", "正しい", "yes"]);
+const FALSE_WORDS = new Set(["false", "faux", "falsch", "falso", "onwaar", "niet waar", "fałsz", "yanlış", "خطأ", "間違い", "no"]);
 
 /**
  * Kahoot's spreadsheet layout (their template, saved as CSV, or rows pasted
@@ -417,14 +425,14 @@ export function importKahoot(text) {
     const correct = correctNums.map((n) => n - 1);
     let q;
     if (filled.length === 2 && TRUE_WORDS.has(a1.toLowerCase()) && FALSE_WORDS.has(a2.toLowerCase()) && correct.length === 1) {
-      q = { kind: "true_false", text: text0, options: ["True", "False"], correct: correct[0] };
+      q = { kind: "true_false", text: text0, options: trueFalse(), correct: correct[0] };
     } else if (correct.length > 1) {
       q = { kind: "multi", text: text0, options, correct };
     } else {
       q = { kind: "choice", text: text0, options, correct: correct[0] };
     }
-    const t = Number(time);
-    if (Number.isInteger(t) && t >= 5 && t <= 240) q.time_limit = t;
+    const seconds = Number(time);
+    if (Number.isInteger(seconds) && seconds >= 5 && seconds <= 240) q.time_limit = seconds;
     questions.push(q);
   });
   return { questions, skipped };

@@ -4,6 +4,7 @@
 
 import { toCsv } from "./csv.js";
 import { download } from "./download.js";
+import { raw, t } from "./i18n.js";
 import { optionLetter } from "./options.js";
 
 function answerText(q, a) {
@@ -15,11 +16,12 @@ function answerText(q, a) {
   return Array.isArray(value) ? value.map(one).join(" + ") : Number.isInteger(value) ? one(value) : "";
 }
 
-/** The CSV rows (header first) of a `results` message. */
+/** The CSV rows (header first) of a `results` message; the headers in the page's language. */
 export function resultRows(results) {
   const questions = Array.isArray(results.questions) ? results.questions : [];
-  const header = ["Rank", "Name", "Score", "Correct answers",
-    ...questions.map((q, i) => `Q${i + 1}: ${q.text ?? q.question ?? ""}`)];
+  // Plain text in a spreadsheet: no isolation marks around the data.
+  const header = [t("csv.rank"), t("csv.name"), t("csv.score"), t("csv.correct"),
+    ...questions.map((q, i) => t("csv.question", { n: raw(String(i + 1)), text: raw(q.text ?? q.question ?? "") }))];
   const players = (Array.isArray(results.players) ? [...results.players] : [])
     .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
   const rows = players.map((p) => {
@@ -44,12 +46,12 @@ function stamp(results) {
 }
 
 export function downloadResultsCsv(results) {
-  download(`quiz-results-${stamp(results)}.csv`, toCsv(resultRows(results)), "text/csv");
+  download(`${t("csv.filename")}-${stamp(results)}.csv`, toCsv(resultRows(results)), "text/csv");
 }
 
 export function downloadResultsJson(results) {
   const { type: _type, request_id: _rid, ...data } = results;
-  download(`quiz-results-${stamp(results)}.json`, `${JSON.stringify(data, null, 2)}\n`, "application/json");
+  download(`${t("csv.filename")}-${stamp(results)}.json`, `${JSON.stringify(data, null, 2)}\n`, "application/json");
 }
 
 /** Per question: the share of answers that were right (null for polls), for the last screen. */

@@ -14,8 +14,8 @@ export function initialState({ session = null, inviteCode = "", lastQuestion = n
     session, // {room_id, player_id, token, watch_question} or null
     inviteCode, // room code from ?room=CODE, to fill the join form
     display, // {room_id, key} on a second screen (/?watch=CODE&key=SECRET), else null
-    connection: { state: "reconnecting", detail: "Connecting…" },
-    notice: null, // {text, tone, action?: "reconnect"} shown on the home screen
+    connection: { state: "reconnecting", detail: "conn.connecting" }, // detail: a message id (conn.*)
+    notice: null, // {key, params?, tone, action?: "reconnect"} shown on the home screen (key: a message id)
     editor: null, // {mode: "mine" | "draft", ...} while the editor is open
     preferMyQuiz: false, // the create form starts on "My own quiz" (after the editor)
     draftPending: false, // generate_questions in flight (the lobby's review button)

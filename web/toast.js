@@ -1,42 +1,36 @@
 // Toasts: every server error becomes one (never swallowed), plus short
 // informational notes. Error toasts are role="alert" so screen readers read
-// them at once.
+// them at once. The words come from the error's code, never from the
+// server's English `message`; a `bad_message` names its field (a path such
+// as `questions[3].correct`), which is shown as it is.
 
 import { h } from "./dom.js";
+import { has, t, tNodes } from "./i18n.js";
 
-const FRIENDLY = {
-  bad_json: "The server could not read a message from this page.",
-  bad_message: "The server refused a message.",
-  unknown_action: "The server did not understand that request.",
-  not_in_room: "You are not in a room any more.",
-  already_in_room: "You are already in a room.",
-  room_not_found: "There is no room with that code. Check it and try again.",
-  room_full: "That room is full.",
-  name_taken: "Someone in that room already has this name. Pick another one.",
-  not_host: "Only the host can do that.",
-  wrong_phase: "That is not possible at this point of the game.",
-  already_answered: "Your answer is already locked in.",
-  stale_question: "Too late: that question has closed.",
-  invalid_answer: "That answer is not one of the options.",
-  invalid_token: "Your seat in that room has expired.",
-  rate_limited: "Slow down a little: too many actions at once.",
-  server_busy: "The server is busy right now. Try again in a moment.",
-  internal_error: "Something went wrong on the server.",
-  room_locked: "This room is locked: the host is not letting anyone new in right now.",
-  name_not_allowed: "That name is not allowed in this room. Pick another one.",
-  not_a_player: "Only players can do that: this screen presents the game.",
-  connection_lost: "The connection dropped before the server answered. Please try again.",
-};
+const LOCAL_CODES = new Set(["connection_lost"]);
 
-/** A readable sentence for an error message from the server (or a local one). */
-export function describeError(error) {
+/** The field a `bad_message` names ("num_questions: must be..." -> "num_questions"), or "". */
+export function errorField(error) {
+  const text = typeof error?.message === "string" ? error.message.trim() : "";
+  const m = /^([A-Za-z_][\w]*(?:\[\d+\])?(?:\.[A-Za-z_]\w*(?:\[\d+\])?)*)\s*:/.exec(text);
+  return m ? m[1] : "";
+}
+
+function errorKey(error) {
   const code = error && typeof error.code === "string" ? error.code : "";
-  const serverText = error && typeof error.message === "string" ? error.message.trim() : "";
-  const friendly = FRIENDLY[code];
-  if (!friendly) return serverText || "Something went wrong.";
-  // bad_message names the field: the server's text says more than ours.
-  if (code === "bad_message" && serverText) return `${friendly} ${serverText}`;
-  return friendly;
+  if (code === "bad_message" && errorField(error)) return "error.bad_message_field";
+  if (code && (has(`error.${code}`) || LOCAL_CODES.has(code))) return `error.${code}`;
+  return "error.unknown";
+}
+
+/** A readable sentence for an error from the server (or a local one), in the page's language. */
+export function describeError(error) {
+  return t(errorKey(error), { field: errorField(error) });
+}
+
+/** The same, as nodes (the field path isolated). */
+export function describeErrorNodes(error) {
+  return tNodes(errorKey(error), { field: errorField(error) });
 }
 
 let container = null;
@@ -52,7 +46,7 @@ function show({ text, detail, tone, testid, timeout, data }) {
   const close = h("button", {
     type: "button",
     class: "toast-close",
-    "aria-label": "Dismiss",
+    "aria-label": t("toast.dismiss"),
     onclick: () => dismiss(),
   }, "×");
   const toast = h("div", {
@@ -61,10 +55,10 @@ function show({ text, detail, tone, testid, timeout, data }) {
     testid,
     dataset: data,
   },
-  h("span", { class: "toast-icon", "aria-hidden": "true" }, tone === "error" ? "!" : "i"),
+  h("span", { class: "toast-icon", "aria-hidden": "true" }, tone === "error" ? "!" : "\u2139\ufe0e"),
   h("div", { class: "toast-body" },
-    h("p", { class: "toast-text", text }),
-    detail ? h("p", { class: "toast-detail", text: detail }) : null),
+    h("p", { class: "toast-text" }, text),
+    detail ? h("p", { class: "toast-detail" }, detail) : null),
   close);
 
   let timer = null;
@@ -89,15 +83,14 @@ function show({ text, detail, tone, testid, timeout, data }) {
   return toast;
 }
 
-/** Show an error (`{code, message, request_id}`) as a toast. */
+/**
+ * Show an error (`{code, message, request_id}`) as a toast; `context` says
+ * what was being done (already in the page's language).
+ */
 export function toastError(error, context = "") {
-  const text = describeError(error);
-  const serverText = typeof error?.message === "string" ? error.message.trim() : "";
-  const detail = [context, serverText && serverText !== text && !text.includes(serverText) ? serverText : ""]
-    .filter(Boolean).join(" · ");
   return show({
-    text,
-    detail,
+    text: describeErrorNodes(error),
+    detail: context || null,
     tone: "error",
     testid: "error-toast",
     timeout: 8000,
@@ -105,6 +98,7 @@ export function toastError(error, context = "") {
   });
 }
 
-export function toastInfo(text) {
-  return show({ text, tone: "info", testid: "info-toast", timeout: 5000 });
+/** An informational toast: a message id and its parameters (data isolated). */
+export function toastInfo(key, params = {}) {
+  return show({ text: tNodes(key, params), tone: "info", testid: "info-toast", timeout: 5000 });
 }

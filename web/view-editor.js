@@ -5,11 +5,11 @@
 
 import { h, setText, setAttr } from "./dom.js";
 import { announce } from "./announce.js";
-import { plural } from "./format.js";
+import { has, raw, t, tNodes } from "./i18n.js";
 import { optionLetter, shapeIcon } from "./options.js";
 import {
-  KIND_LABELS, KINDS, blankQuestion, changeKind, checkQuestion, checkQuiz, exportJson, importJson,
-  importKahoot, loadQuiz, normaliseQuestion, saveQuiz,
+  KINDS, blankQuestion, changeKind, checkQuestion, checkQuiz, exportJson, importJson,
+  importKahoot, kindLabel, loadQuiz, normaliseQuestion, saveQuiz,
 } from "./quizdoc.js";
 import { download } from "./download.js";
 
@@ -25,38 +25,38 @@ export function editorView(ctx, opts = {}) {
   const quiz = draft ? { title: opts.quiz?.title || "", questions: (opts.quiz?.questions || []).map(normaliseQuestion) } : loadQuiz();
   const shown = new Set(); // questions whose errors are on display (left once, or after Use)
 
-  const heading = h("h1", { class: "screen-title", tabindex: -1, id: "editor-title" }, draft ? "Check the questions" : "My quiz");
+  const heading = h("h1", { class: "screen-title", tabindex: -1, id: "editor-title" }, draft ? t("ed.title_draft") : t("ed.title_mine"));
   const count = h("p", { class: "editor-count", testid: "editor-count", "aria-live": "polite" });
   const saved = h("p", { class: "hint", testid: "editor-saved" });
-  const titleInput = h("input", { type: "text", id: `ed-title-${++uid}`, testid: "editor-title", maxlength: 100, value: quiz.title, placeholder: "My quiz", autocomplete: "off" });
-  const list = h("ol", { class: "editor-list", testid: "editor-list", "aria-label": "Questions" });
+  const titleInput = h("input", { type: "text", id: `ed-title-${++uid}`, testid: "editor-title", maxlength: 100, value: quiz.title, placeholder: t("quiz.untitled"), autocomplete: "off", dir: "auto" });
+  const list = h("ol", { class: "editor-list", testid: "editor-list", "aria-label": t("ed.list_label") });
   const summary = h("p", { class: "field-error editor-summary", testid: "editor-summary", role: "alert", hidden: true });
 
-  const addKind = h("select", { testid: "editor-add-kind", "aria-label": "Kind of question to add" },
-    KINDS.map((k) => h("option", { value: k }, KIND_LABELS[k])));
-  const addButton = h("button", { type: "button", class: "btn btn-primary", testid: "editor-add", onclick: () => add(addKind.value) }, "Add question");
+  const addKind = h("select", { testid: "editor-add-kind", "aria-label": t("ed.add_kind") },
+    KINDS.map((k) => h("option", { value: k }, kindLabel(k))));
+  const addButton = h("button", { type: "button", class: "btn btn-primary", testid: "editor-add", onclick: () => add(addKind.value) }, t("ed.add"));
 
   const fileInput = h("input", { type: "file", testid: "editor-import-file", accept: ".json,.csv,.tsv,.txt,application/json,text/csv", class: "visually-hidden", id: `ed-file-${++uid}` });
-  const fileLabel = h("label", { for: fileInput.id, class: "btn btn-secondary" }, "Import a file…");
-  const pasteArea = h("textarea", { testid: "editor-paste", rows: 3, id: `ed-paste-${++uid}`, placeholder: "Question ⇥ Answer 1 ⇥ Answer 2 ⇥ Answer 3 ⇥ Answer 4 ⇥ Time ⇥ Correct (e.g. 1 or 1,3)" });
-  const pasteButton = h("button", { type: "button", class: "btn btn-secondary", testid: "editor-paste-submit", onclick: () => importText(pasteArea.value, "pasted rows") }, "Add these rows");
-  const exportButton = h("button", { type: "button", class: "btn btn-secondary", testid: "editor-export", onclick: () => exportQuiz() }, "Export JSON");
+  const fileLabel = h("label", { for: fileInput.id, class: "btn btn-secondary" }, t("ed.import_file"));
+  const pasteArea = h("textarea", { testid: "editor-paste", rows: 3, id: `ed-paste-${++uid}`, placeholder: t("ed.paste_placeholder"), dir: "auto" });
+  const pasteButton = h("button", { type: "button", class: "btn btn-secondary", testid: "editor-paste-submit", onclick: () => importText(pasteArea.value, null) }, t("ed.paste_add"));
+  const exportButton = h("button", { type: "button", class: "btn btn-secondary", testid: "editor-export", onclick: () => exportQuiz() }, t("ed.export"));
   const importNote = h("p", { class: "hint", testid: "editor-import-note", role: "status" });
 
   const doneButton = h("button", { type: "button", class: "btn btn-primary btn-large", testid: "editor-done", onclick: () => finish() },
-    draft ? "Use these questions" : "Done");
-  const backButton = h("button", { type: "button", class: "btn btn-ghost", testid: "editor-back", onclick: () => opts.onClose?.() }, draft ? "Back to the lobby" : "Back");
+    draft ? t("ed.done_draft") : t("ed.done"));
+  const backButton = h("button", { type: "button", class: "btn btn-ghost", testid: "editor-back", onclick: () => opts.onClose?.() }, draft ? t("ed.back_lobby") : t("ed.back"));
   const regenerate = draft && opts.onRegenerate
-    ? h("button", { type: "button", class: "btn btn-secondary", testid: "editor-regenerate", onclick: () => opts.onRegenerate() }, "New questions")
+    ? h("button", { type: "button", class: "btn btn-secondary", testid: "editor-regenerate", onclick: () => opts.onRegenerate() }, t("ed.regenerate"))
     : null;
 
-  const tools = h("section", { class: "card editor-tools", "aria-label": "Add and import" },
-    h("div", { class: "field" }, h("label", { for: titleInput.id, text: "Quiz title" }), titleInput),
+  const tools = h("section", { class: "card editor-tools", "aria-label": t("ed.tools") },
+    h("div", { class: "field" }, h("label", { for: titleInput.id, text: t("ed.quiz_title") }), titleInput),
     h("div", { class: "button-row" }, addKind, addButton),
-    h("details", { class: "more" }, h("summary", null, "Import, paste or export"),
+    h("details", { class: "more" }, h("summary", null, t("ed.import_more")),
       h("div", { class: "button-row" }, fileInput, fileLabel, exportButton),
-      h("p", { class: "hint" }, "A quiz file (JSON), or a Kahoot spreadsheet saved as CSV: question, answers 1 to 4, time limit, correct answer numbers."),
-      h("div", { class: "field" }, h("label", { for: pasteArea.id, text: "Or paste rows from a spreadsheet" }), pasteArea),
+      h("p", { class: "hint" }, t("ed.import_hint")),
+      h("div", { class: "field" }, h("label", { for: pasteArea.id, text: t("ed.paste_label") }), pasteArea),
       pasteButton),
     importNote);
 
@@ -71,11 +71,11 @@ export function editorView(ctx, opts = {}) {
   // ------------------------------------------------------------ model ops
   function persist() {
     if (draft) return;
-    setText(saved, saveQuiz(quiz) ? "Saved in this browser." : "Could not save in this browser (storage full or off).");
+    setText(saved, saveQuiz(quiz) ? t("ed.saved", { time: new Date() }) : t("ed.save_failed"));
   }
   function changed({ rebuild = false } = {}) {
     persist();
-    setText(count, plural(quiz.questions.length, "question"));
+    setText(count, t("ed.count", { count: quiz.questions.length }));
     if (rebuild) renderList();
   }
   function add(kind) {
@@ -83,7 +83,7 @@ export function editorView(ctx, opts = {}) {
     changed({ rebuild: true });
     const last = list.lastElementChild;
     last?.querySelector("[data-testid='q-text']")?.focus();
-    announce(`Question ${quiz.questions.length} added.`);
+    announce(t("ed.added", { n: quiz.questions.length }));
   }
   function move(i, delta) {
     const j = i + delta;
@@ -91,21 +91,22 @@ export function editorView(ctx, opts = {}) {
     [quiz.questions[i], quiz.questions[j]] = [quiz.questions[j], quiz.questions[i]];
     changed({ rebuild: true });
     list.children[j]?.querySelector(delta < 0 ? "[data-testid='q-up']" : "[data-testid='q-down']")?.focus();
-    announce(`Moved to position ${j + 1}.`);
+    announce(t("ed.moved", { n: j + 1 }));
   }
   function duplicate(i) {
     quiz.questions.splice(i + 1, 0, structuredClone(quiz.questions[i]));
     changed({ rebuild: true });
     list.children[i + 1]?.querySelector("[data-testid='q-text']")?.focus();
-    announce(`Question ${i + 1} duplicated.`);
+    announce(t("ed.duplicated", { n: i + 1 }));
   }
   function remove(i) {
     quiz.questions.splice(i, 1);
     changed({ rebuild: true });
     (list.children[Math.min(i, quiz.questions.length - 1)]?.querySelector("[data-testid='q-text']") || addButton).focus();
-    announce(`Question ${i + 1} deleted.`);
+    announce(t("ed.deleted", { n: i + 1 }));
   }
-  function importText(text, what) {
+  /** Questions from a file (`fileName`) or pasted rows (`fileName` null). */
+  function importText(text, fileName) {
     let added = [];
     let skipped = [];
     try {
@@ -113,7 +114,7 @@ export function editorView(ctx, opts = {}) {
         const imported = importJson(text);
         added = imported.questions;
         // The quiz format is a bare list: the file's name is the best title there is.
-        const title = imported.title || (what.startsWith("file ") ? what.slice(5).replace(/\.[a-z]+$/i, "").replace(/[-_]+/g, " ") : "");
+        const title = imported.title || (fileName ? fileName.replace(/\.[a-z]+$/i, "").replace(/[-_]+/g, " ") : "");
         if (!quiz.title && title) titleInput.value = quiz.title = title.slice(0, 100);
       } else {
         ({ questions: added, skipped } = importKahoot(text));
@@ -123,20 +124,22 @@ export function editorView(ctx, opts = {}) {
       return;
     }
     if (!added.length) {
-      setText(importNote, `No questions found in the ${what}. Expected: question, answers 1 to 4, time limit, correct answer numbers.`);
+      importNote.replaceChildren(...(fileName ? tNodes("ed.none_in_file", { file: fileName }) : [t("ed.none_in_paste")]));
       return;
     }
     const room = 100 - quiz.questions.length;
     quiz.questions.push(...added.slice(0, room));
     pasteArea.value = "";
     changed({ rebuild: true });
-    const note = `${plural(Math.min(added.length, room), "question")} added from the ${what}.${skipped.length ? ` Rows skipped (no correct answer number): ${skipped.join(", ")}.` : ""}`;
-    setText(importNote, note);
+    const n = Math.min(added.length, room);
+    importNote.replaceChildren(
+      ...(fileName ? tNodes("ed.added_from_file", { count: n, file: fileName }) : tNodes("ed.added_from_paste", { count: n })),
+      ...(skipped.length ? [" ", t("ed.skipped", { rows: skipped })] : []));
   }
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files?.[0];
     if (!file) return;
-    importText(await file.text(), `file ${file.name}`);
+    importText(await file.text(), file.name);
     fileInput.value = "";
   });
   function exportQuiz() {
@@ -153,7 +156,7 @@ export function editorView(ctx, opts = {}) {
       quiz.questions.forEach((_, i) => shown.add(i));
       renderList();
       const bad = checked.errors.findIndex(Boolean);
-      setText(summary, quiz.questions.length ? `Question ${bad + 1} needs fixing (${plural(checked.errors.filter(Boolean).length, "question")} in all).` : "Add at least one question.");
+      setText(summary, quiz.questions.length ? t("ed.needs_fix", { n: bad + 1, count: checked.errors.filter(Boolean).length }) : t("ed.add_one"));
       summary.hidden = false;
       const target = list.children[bad]?.querySelector("[aria-invalid='true']") || addButton;
       target.focus();
@@ -173,39 +176,39 @@ export function editorView(ctx, opts = {}) {
     const n = i + 1;
     const id = `q${++uid}`;
     const errors = {};
-    const kindSelect = h("select", { testid: "q-kind", id: `${id}-kind` }, KINDS.map((k) => h("option", { value: k, selected: k === q.kind }, KIND_LABELS[k])));
+    const kindSelect = h("select", { testid: "q-kind", id: `${id}-kind` }, KINDS.map((k) => h("option", { value: k, selected: k === q.kind }, kindLabel(k))));
     kindSelect.addEventListener("change", () => {
       quiz.questions[i] = changeKind(q, kindSelect.value);
       changed({ rebuild: true });
       list.children[i]?.querySelector("[data-testid='q-kind']")?.focus();
     });
-    const text = h("textarea", { testid: "q-text", id: `${id}-text`, rows: 2, maxlength: 320, value: q.text || "" });
+    const text = h("textarea", { testid: "q-text", id: `${id}-text`, rows: 2, maxlength: 320, value: q.text || "", dir: "auto" });
     text.value = q.text || "";
     text.addEventListener("input", () => { q.text = text.value; changed(); check(); });
     errors.text = fieldError("text");
 
     const body = [];
     if (q.kind === "text") {
-      const answers = h("textarea", { testid: "q-answers", id: `${id}-answers`, rows: 2 });
+      const answers = h("textarea", { testid: "q-answers", id: `${id}-answers`, rows: 2, dir: "auto" });
       answers.value = (q.answers || []).join("\n");
       answers.addEventListener("input", () => { q.answers = answers.value.split("\n"); changed(); check(); });
       errors.answers = fieldError("answers");
-      body.push(h("div", { class: "field" }, h("label", { for: answers.id, text: "Accepted answers (one per line)" }),
-        h("p", { class: "field-hint", text: "Case, accents, punctuation and spaces do not matter." }), answers, errors.answers));
+      body.push(h("div", { class: "field" }, h("label", { for: answers.id, text: t("ed.answers") }),
+        h("p", { class: "field-hint", text: t("ed.answers_hint") }), answers, errors.answers));
     } else {
       const rows = [];
       const count = q.kind === "true_false" ? 2 : 4;
       const group = `${id}-correct`;
       for (let k = 0; k < count; k++) {
-        const input = h("input", { type: "text", testid: `q-option-${k}`, id: `${id}-o${k}`, maxlength: 110, value: q.options?.[k] ?? "", readOnly: q.kind === "true_false", "aria-label": `Answer ${optionLetter(k)}` });
+        const input = h("input", { type: "text", testid: `q-option-${k}`, id: `${id}-o${k}`, maxlength: 110, value: q.options?.[k] ?? "", readOnly: q.kind === "true_false", dir: "auto", "aria-label": t("ed.option_label", { letter: raw(optionLetter(k)) }) });
         input.value = q.options?.[k] ?? "";
         input.addEventListener("input", () => { q.options[k] = input.value; changed(); check(); });
         let mark = null;
         if (q.kind === "choice" || q.kind === "true_false") {
-          mark = h("input", { type: "radio", name: group, testid: `q-correct-${k}`, checked: q.correct === k, "aria-label": `Answer ${optionLetter(k)} is right` });
+          mark = h("input", { type: "radio", name: group, testid: `q-correct-${k}`, checked: q.correct === k, "aria-label": t("ed.option_right_label", { letter: raw(optionLetter(k)) }) });
           mark.addEventListener("change", () => { q.correct = k; changed(); check(); });
         } else if (q.kind === "multi") {
-          mark = h("input", { type: "checkbox", testid: `q-correct-${k}`, checked: (q.correct || []).includes(k), "aria-label": `Answer ${optionLetter(k)} is right` });
+          mark = h("input", { type: "checkbox", testid: `q-correct-${k}`, checked: (q.correct || []).includes(k), "aria-label": t("ed.option_right_label", { letter: raw(optionLetter(k)) }) });
           mark.addEventListener("change", () => {
             const set = new Set(q.correct || []);
             if (mark.checked) set.add(k); else set.delete(k);
@@ -218,46 +221,46 @@ export function editorView(ctx, opts = {}) {
         rows.push(h("li", { class: ["ed-option", `opt-${k}`] },
           h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(k), h("span", { class: "option-letter", text: optionLetter(k) })),
           input,
-          mark ? h("label", { class: "ed-correct" }, mark, h("span", { "aria-hidden": "true", text: "Right" })) : null,
+          mark ? h("label", { class: "ed-correct" }, mark, h("span", { "aria-hidden": "true", text: t("ed.right") })) : null,
           errors[`options.${k}`]));
       }
       errors.options = fieldError("options");
       errors.correct = fieldError("correct");
       body.push(h("fieldset", { class: "ed-options" },
-        h("legend", { class: "field-label", text: q.kind === "poll" ? "Answers (a poll has no right answer)" : q.kind === "multi" ? "Answers (tick every right one)" : "Answers (tick the right one)" }),
+        h("legend", { class: "field-label", text: t(q.kind === "poll" ? "ed.legend_poll" : q.kind === "multi" ? "ed.legend_multi" : "ed.legend") }),
         h("ol", null, rows), errors.options, errors.correct));
     }
 
-    const time = h("input", { type: "number", testid: "q-time", id: `${id}-time`, min: 5, max: 240, step: 1, inputmode: "numeric", placeholder: "room's", value: q.time_limit ?? "" });
+    const time = h("input", { type: "number", testid: "q-time", id: `${id}-time`, min: 5, max: 240, step: 1, inputmode: "numeric", placeholder: t("ed.seconds_placeholder"), value: q.time_limit ?? "" });
     time.addEventListener("input", () => { q.time_limit = time.value === "" ? undefined : Number(time.value); changed(); check(); });
     errors.time_limit = fieldError("time_limit");
     const points = h("select", { testid: "q-points", id: `${id}-points` },
-      h("option", { value: "1", selected: (q.points ?? 1) === 1 }, "Normal"),
-      h("option", { value: "2", selected: q.points === 2 }, "Double"),
-      h("option", { value: "0", selected: q.points === 0 }, "No points"));
+      h("option", { value: "1", selected: (q.points ?? 1) === 1 }, t("ed.points_normal")),
+      h("option", { value: "2", selected: q.points === 2 }, t("ed.points_double")),
+      h("option", { value: "0", selected: q.points === 0 }, t("ed.points_none")));
     points.addEventListener("change", () => { q.points = Number(points.value); changed(); });
-    const explanation = h("input", { type: "text", testid: "q-explanation", id: `${id}-expl`, maxlength: 320, value: q.explanation ?? "", placeholder: "Shown with the answer (optional)" });
+    const explanation = h("input", { type: "text", testid: "q-explanation", id: `${id}-expl`, maxlength: 320, value: q.explanation ?? "", placeholder: t("ed.explanation_placeholder"), dir: "auto" });
     explanation.value = q.explanation ?? "";
     explanation.addEventListener("input", () => { q.explanation = explanation.value; changed(); check(); });
     errors.explanation = fieldError("explanation");
 
-    const btn = (label, testid, onclick, disabled = false) => h("button", { type: "button", class: "btn btn-ghost btn-small", testid, onclick, disabled, "aria-label": `${label}: question ${n}` }, label);
+    const btn = (key, testid, onclick, disabled = false) => h("button", { type: "button", class: "btn btn-ghost btn-small", testid, onclick, disabled, "aria-label": t(`${key}_label`, { n }) }, t(key));
     const li = h("li", { class: "card ed-question", testid: "editor-question", dataset: { index: i, kind: q.kind } },
       h("div", { class: "ed-head" },
-        h("h2", { class: "ed-number", text: `Question ${n}` }),
-        h("label", { class: "visually-hidden", for: kindSelect.id, text: `Kind of question ${n}` }),
+        h("h2", { class: "ed-number", text: t("ed.number", { n }) }),
+        h("label", { class: "visually-hidden", for: kindSelect.id, text: t("ed.kind_of", { n }) }),
         kindSelect,
         h("div", { class: "ed-actions" },
-          btn("Up", "q-up", () => move(i, -1), i === 0),
-          btn("Down", "q-down", () => move(i, 1), i === quiz.questions.length - 1),
-          btn("Duplicate", "q-duplicate", () => duplicate(i)),
-          h("button", { type: "button", class: "btn btn-danger-ghost btn-small", testid: "q-delete", "aria-label": `Delete question ${n}`, onclick: () => remove(i) }, "Delete"))),
-      h("div", { class: "field" }, h("label", { for: text.id, text: "Question" }), text, errors.text),
+          btn("ed.up", "q-up", () => move(i, -1), i === 0),
+          btn("ed.down", "q-down", () => move(i, 1), i === quiz.questions.length - 1),
+          btn("ed.duplicate", "q-duplicate", () => duplicate(i)),
+          h("button", { type: "button", class: "btn btn-danger-ghost btn-small", testid: "q-delete", "aria-label": t("ed.delete_label", { n }), onclick: () => remove(i) }, t("ed.delete")))),
+      h("div", { class: "field" }, h("label", { for: text.id, text: t("ed.question") }), text, errors.text),
       body,
       h("div", { class: "field-row ed-extra" },
-        h("div", { class: "field" }, h("label", { for: time.id, text: "Seconds (optional)" }), time, errors.time_limit),
-        h("div", { class: "field" }, h("label", { for: points.id, text: "Points" }), points)),
-      h("div", { class: "field" }, h("label", { for: explanation.id, text: "Explanation" }), explanation, errors.explanation));
+        h("div", { class: "field" }, h("label", { for: time.id, text: t("ed.seconds") }), time, errors.time_limit),
+        h("div", { class: "field" }, h("label", { for: points.id, text: t("ed.points") }), points)),
+      h("div", { class: "field" }, h("label", { for: explanation.id, text: t("ed.explanation") }), explanation, errors.explanation));
 
     const inputsFor = {
       text: [text], answers: [li.querySelector("[data-testid='q-answers']")], time_limit: [time], explanation: [explanation],
@@ -276,7 +279,10 @@ export function editorView(ctx, opts = {}) {
         for (const input of inputsFor[key] || []) {
           if (!input) continue;
           setAttr(input, "aria-invalid", message ? "true" : null);
-          if (message) setAttr(input, "aria-errormessage", errEl.id || (errEl.id = `${id}-${key.replace(".", "-")}-err`));
+          // The message is also its description, so that it is read with the field.
+          const errId = message ? errEl.id || (errEl.id = `${id}-${key.replace(".", "-")}-err`) : null;
+          setAttr(input, "aria-errormessage", errId);
+          setAttr(input, "aria-describedby", errId);
         }
       }
       setAttr(li, "data-invalid", Object.keys(found).length ? "true" : null);
@@ -293,15 +299,22 @@ export function editorView(ctx, opts = {}) {
   function renderList() {
     list.replaceChildren(...quiz.questions.map((q, i) => card(q, i)));
     for (const li of list.children) li._check();
-    setText(count, plural(quiz.questions.length, "question"));
+    setText(count, t("ed.count", { count: quiz.questions.length }));
   }
 
   renderList();
-  if (!draft) setText(saved, quiz.questions.length ? "Saved in this browser." : "");
+  if (!draft) setText(saved, quiz.questions.length ? t("ed.saved_plain") : "");
   if (opts.serverError) {
-    // The server refused the quiz: "questions[3].options[1]: ..." names the field.
-    const m = /^questions\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\])?/.exec(opts.serverError);
-    setText(summary, m ? `Question ${Number(m[1]) + 1}: ${opts.serverError.replace(/^[^:]*:\s*/, "")}` : opts.serverError);
+    // The server refused the quiz: "questions[3].options[1]: ..." names the
+    // field. Said in the page's language, with the path (never the server's
+    // English words).
+    const path = (/^[^:\s]+/.exec(opts.serverError) || [""])[0];
+    const m = /^questions\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\])?/.exec(path);
+    const fieldName = m && m[2] === "options" && m[3] !== undefined ? t("ed.field.option", { letter: raw(optionLetter(Number(m[3]))) })
+      : m && m[2] && has(`ed.field.${m[2]}`) ? t(`ed.field.${m[2]}`) : t("ed.field.other");
+    summary.replaceChildren(...(m
+      ? tNodes("ed.server_refused", { n: Number(m[1]) + 1, field: h("span", null, fieldName), path })
+      : tNodes("ed.server_refused_quiz", { path })));
     summary.hidden = false;
     const card = m ? list.children[Number(m[1])] : null;
     const field = m && m[2] === "options" && m[3] !== undefined ? `q-option-${m[3]}` : m ? { text: "q-text", answers: "q-answers", time_limit: "q-time", explanation: "q-explanation" }[m[2]] : null;

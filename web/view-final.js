@@ -1,9 +1,10 @@
 // The end of the game: the podium, your place, everyone's scores, and the
 // host's "Play again".
 
-import { h, setText, setAttr, svg } from "./dom.js";
+import { h, hData, setText, setAttr, svg } from "./dom.js";
 import { announce } from "./announce.js";
 import { formatNumber, hueOf, initialOf, ordinal } from "./format.js";
+import { locale, t, tNodes } from "./i18n.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { isHost, leaderboardFromPlayers, myId } from "./state.js";
 
@@ -12,17 +13,22 @@ export function crown() {
     svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
 }
 
+/** A podium place's score: the number, and "pts" small beside it. */
+export function podiumScore(score) {
+  return h("span", { class: "podium-score" }, formatNumber(score), " ", h("span", { class: "unit", text: t("unit.pts", { count: score }) }));
+}
+
 function finalBoard(s) {
   return Array.isArray(s.final) && s.final.length ? s.final : leaderboardFromPlayers(s.room.players);
 }
 
 export function finalView(ctx) {
-  const title = h("h1", { class: "screen-title", tabindex: -1, text: "Final results" });
-  const podium = h("ol", { class: "podium", testid: "podium", "aria-label": "Podium" });
+  const title = h("h1", { class: "screen-title", tabindex: -1, text: t("final.title") });
+  const podium = h("ol", { class: "podium", testid: "podium", "aria-label": t("final.podium") });
   const myRank = h("strong", { class: "my-final-rank", testid: "my-rank" });
   const myScore = h("strong", { class: "my-final-score", testid: "my-score" });
   const summary = h("p", { class: "final-summary" });
-  const board = createLeaderboard({ label: "Everyone's scores" });
+  const board = createLeaderboard({ label: t("final.everyone") });
   const controls = h("div", { class: "final-controls" });
   const playAgain = h("button", {
     type: "button",
@@ -34,18 +40,18 @@ export function finalView(ctx) {
         playAgain.disabled = false;
       });
     },
-  }, "Play again");
-  const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, "Leave room");
+  }, t("final.play_again"));
+  const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, t("final.leave"));
 
   const el = h("section", { class: "screen screen-final", "aria-labelledby": "final-title" },
-    h("p", { class: "eyebrow" }, "Game over"),
+    h("p", { class: "eyebrow" }, t("final.game_over")),
     title,
     podium,
     summary,
     h("div", { class: "final-layout" },
       controls,
       h("section", { class: "card board-card", "aria-labelledby": "final-board-title" },
-        h("h2", { id: "final-board-title", class: "section-title", text: "Scores" }),
+        h("h2", { id: "final-board-title", class: "section-title", text: t("final.scores") }),
         board.el)));
   title.id = "final-title";
 
@@ -55,13 +61,13 @@ export function finalView(ctx) {
 
   function renderPodium(entries) {
     const top = entries.slice(0, 3);
-    const key = top.map((e) => `${e.player_id}:${e.rank}:${e.score}:${e.name}`).join("|");
+    const key = `${locale()}|${top.map((e) => `${e.player_id}:${e.rank}:${e.score}:${e.name}`).join("|")}`;
     if (key === podiumKey) return;
     podiumKey = key;
     // Shown 2nd, 1st, 3rd (CSS order); the list order stays 1st, 2nd, 3rd for screen readers.
     podium.replaceChildren(...top.map((e, i) => {
       const rank = Number.isFinite(e.rank) ? e.rank : i + 1;
-      const avatar = h("span", { class: "avatar avatar-large", "aria-hidden": "true", text: initialOf(e.name) });
+      const avatar = h("span", { class: "avatar avatar-large", translate: "no", "aria-hidden": "true", text: initialOf(e.name) });
       avatar.style.setProperty("--hue", String(hueOf(e.player_id)));
       return h("li", {
         class: ["podium-place", `place-${i + 1}`],
@@ -71,8 +77,8 @@ export function finalView(ctx) {
       h("div", { class: "podium-who" },
         i === 0 ? crown() : null,
         avatar,
-        h("span", { class: "podium-name", text: e.name }),
-        h("span", { class: "podium-score" }, formatNumber(e.score), h("span", { class: "unit", text: " pts" }))),
+        hData("span", { class: "podium-name" }, e.name),
+        podiumScore(e.score)),
       h("div", { class: "podium-block" }, h("span", { class: "podium-rank", text: ordinal(rank) })));
     }));
   }
@@ -93,7 +99,7 @@ export function finalView(ctx) {
         setAttr(myRank, "data-value", me.rank);
         setText(myScore, formatNumber(me.score));
         setAttr(myScore, "data-value", me.score);
-        summary.replaceChildren("You finished ", myRank, ` of ${formatNumber(s.finalCount ?? entries.length)} with `, myScore, " points.");
+        summary.replaceChildren(...tNodes("final.summary", { rank: myRank, score: myScore, count: me.score, total: s.finalCount ?? entries.length }));
       } else {
         setText(summary, "");
       }
@@ -105,19 +111,19 @@ export function finalView(ctx) {
         const b = (label, testid, onclick) => h("button", { type: "button", class: "btn btn-secondary", testid, onclick }, label);
         controls.replaceChildren(...[
           host ? playAgain : null,
-          host ? b("New questions", "play-again-new", () => ctx.actions.playAgainNew()) : null,
-          host ? b("Results (CSV)", "results-csv", () => ctx.actions.downloadResults("csv")) : null,
-          host ? b("Results (JSON)", "results-json", () => ctx.actions.downloadResults("json")) : null,
+          host ? b(t("final.new_questions"), "play-again-new", () => ctx.actions.playAgainNew()) : null,
+          host ? b(t("final.results_csv"), "results-csv", () => ctx.actions.downloadResults("csv")) : null,
+          host ? b(t("final.results_json"), "results-json", () => ctx.actions.downloadResults("json")) : null,
           host ? null : h("p", { class: "waiting" },
             h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
-            " The host can start another round"),
+            h("span", null, t("final.host_may_restart"))),
           leave].filter(Boolean));
       }
 
       if (!announced && entries.length) {
         announced = true;
         const winner = entries[0];
-        announce(`Game over. ${winner.name} wins with ${formatNumber(winner.score)} points.${me ? ` You finished ${ordinal(me.rank)}.` : ""}`);
+        announce([t("final.announce", { name: winner.name, count: winner.score }), me ? t("final.announce_you", { rank: me.rank }) : ""].filter(Boolean).join(" "));
       }
     },
   };

@@ -1,26 +1,25 @@
 // Home screen: create a room, or join one by code (filled in from /?room=CODE),
 // and the "rejoining…" screen shown while a saved seat is being restored.
 
-import { h, setText, setAttr } from "./dom.js";
+import { h, hData, setText, setAttr } from "./dom.js";
 import { recallName } from "./session.js";
-import { describeError } from "./toast.js";
+import { describeError, errorField } from "./toast.js";
 import { loadConfig } from "./config.js";
-import { plural } from "./format.js";
+import { LOCALES, endonym, fmtDuration, has, locale, t, tList, tNodes } from "./i18n.js";
 import { friendlyName } from "./names.js";
 import { checkQuiz, loadQuiz } from "./quizdoc.js";
 
 const NAME_MAX = 20;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-const TOPIC_IDEAS = [
-  "General knowledge", "Science", "World geography", "Movies", "80s music",
-  "Football", "History", "Space", "Food & drink", "Animals",
-];
 
 // Seconds per question; 0: no limit (the host closes each question).
-const TIMES = [[10, "10 seconds"], [20, "20 seconds"], [30, "30 seconds"], [60, "1 minute"], [90, "90 seconds"], [120, "2 minutes"], [0, "No limit"]];
+const TIMES = [10, 20, 30, 60, 90, 120, 0];
 // Seconds the result stays up; 0: the host moves on.
-const REVEALS = [[0, "Until I move on"], [5, "5 seconds"], [10, "10 seconds"], [20, "20 seconds"]];
-const LANGUAGES = [["en", "English"], ["fr", "Français"], ["de", "Deutsch"], ["es", "Español"], ["it", "Italiano"], ["nl", "Nederlands"], ["pt", "Português"], ["pl", "Polski"], ["sv", "Svenska"]];
+const REVEALS = [0, 5, 10, 20];
+// The languages a room can be in (the questions written for it, true/false,
+// and the language offered to its players): ours, and Swedish, which the
+// server names true/false in.
+const ROOM_LANGUAGES = [...LOCALES.map((l) => l.tag), "sv"];
 
 let fieldCounter = 0;
 
@@ -49,18 +48,18 @@ function field({ label, hint, input }) {
 
 function validateName(raw) {
   const name = raw.trim();
-  if (!name) return [null, "Enter a name so the others know who you are."];
-  if (Array.from(name).length > NAME_MAX) return [null, `Keep it to ${NAME_MAX} characters.`];
-  if (CONTROL_CHARS.test(name)) return [null, "The name has a character that cannot be shown."];
+  if (!name) return [null, t("home.err_name_empty")];
+  if (Array.from(name).length > NAME_MAX) return [null, t("home.err_name_long", { max: NAME_MAX })];
+  if (CONTROL_CHARS.test(name)) return [null, t("home.err_name_char")];
   return [name, null];
 }
 
 export { field, validateName };
 
-function validateInt(raw, min, max, what) {
+function validateInt(raw, min, max) {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    return [null, `${what} must be a whole number from ${min} to ${max}.`];
+    return [null, t("home.err_count", { min, max })];
   }
   return [n, null];
 }
@@ -84,7 +83,7 @@ function nameWithSuggest(nameField) {
       nameField.setError(null);
       nameField.input.focus();
     },
-  }, "Give me a name");
+  }, t("home.suggest"));
   nameField.wrap.insertBefore(h("div", { class: "name-row" }, nameField.input, button), nameField.wrap.children[1]);
   return nameField;
 }
@@ -96,7 +95,7 @@ export function homeView(ctx) {
 
   // ---------------------------------------------------------------- create
   const createName = nameWithSuggest(field({
-    label: "Your name",
+    label: t("home.name"),
     input: h("input", { type: "text", testid: "create-name", autocomplete: "nickname", maxlength: 40, value: rememberedName, required: true }),
   }));
   // Where the questions come from: an AI topic (with a Groq key), a bank
@@ -108,69 +107,72 @@ export function homeView(ctx) {
     input.id = id;
     return { input, wrap: h("div", { class: "seg-item" }, input, h("label", { for: id, text: label })) };
   };
-  const srcGenerated = sourceRadio("generated", "Questions for me", "source-generated");
-  const srcMine = sourceRadio("mine", "My own quiz", "source-mine");
+  const srcGenerated = sourceRadio("generated", t("home.source_generated"), "source-generated");
+  const srcMine = sourceRadio("mine", t("home.source_mine"), "source-mine");
   srcGenerated.input.checked = true;
-  const sourceGroup = h("fieldset", { class: "seg" }, h("legend", { class: "field-label", text: "Questions" }), srcGenerated.wrap, srcMine.wrap);
+  const sourceGroup = h("fieldset", { class: "seg" }, h("legend", { class: "field-label", text: t("home.source") }), srcGenerated.wrap, srcMine.wrap);
 
   const createTopic = field({
-    label: "Topic",
-    hint: "Anything you like: the questions are written for it.",
-    input: h("input", { type: "text", testid: "create-topic", maxlength: 100, placeholder: "General knowledge", list: "topic-ideas", autocomplete: "off" }),
+    label: t("home.topic"),
+    hint: t("home.topic_hint"),
+    input: h("input", { type: "text", testid: "create-topic", maxlength: 100, placeholder: t("topic.default"), list: "topic-ideas", autocomplete: "off" }),
   });
-  const topicIdeas = h("datalist", { id: "topic-ideas" }, TOPIC_IDEAS.map((t) => h("option", { value: t })));
+  const topicIdeas = h("datalist", { id: "topic-ideas" }, tList("home.topic_ideas.list").map((idea) => h("option", { value: idea })));
+  const mixOption = () => h("option", { value: "" }, t("home.category_mix"));
   const createCategory = field({
-    label: "Category",
-    hint: "No AI key is set up on this server, so the questions come from its question bank.",
-    input: h("select", { testid: "create-category" }, h("option", { value: "" }, "A mix of everything")),
+    label: t("home.category"),
+    input: h("select", { testid: "create-category" }, mixOption()),
   });
-  const noLlmNote = h("p", { class: "hint", testid: "no-llm-note", hidden: true },
-    "AI questions are off: this server has no Groq API key. Pick a category from the question bank instead.");
+  // Said once: the server has no AI key, so the questions come from its bank.
+  const noLlmNote = h("p", { class: "hint", testid: "no-llm-note", hidden: true }, t("home.no_llm"));
   const createCount = field({
-    label: "Questions",
+    label: t("home.count"),
     input: h("input", { type: "number", testid: "create-num-questions", min: 1, max: 50, step: 1, value: "5", inputmode: "numeric", required: true }),
   });
   const createDifficulty = field({
-    label: "Difficulty",
+    label: t("home.difficulty"),
     input: h("select", { testid: "create-difficulty" },
-      h("option", { value: "easy" }, "Easy"),
-      h("option", { value: "medium", selected: true }, "Medium"),
-      h("option", { value: "hard" }, "Hard")),
+      ["easy", "medium", "hard"].map((level) => h("option", { value: level, selected: level === "medium" }, t(`difficulty.${level}`)))),
   });
+  // The room's language: the page's by default. Each language is named in itself.
   const createLanguage = field({
-    label: "Language",
-    input: h("select", { testid: "create-language" }, LANGUAGES.map(([tag, name]) => h("option", { value: tag }, name))),
+    label: t("home.language"),
+    hint: t("home.language_hint"),
+    input: h("select", { testid: "create-language" }, ROOM_LANGUAGES.map((tag) => h("option", {
+      value: tag, lang: tag, translate: "no", selected: tag === locale(),
+    }, endonym(tag)))),
   });
   const myQuizInfo = h("p", { class: "myquiz-info", testid: "myquiz-info" });
-  const editButton = h("button", { type: "button", class: "btn btn-secondary", testid: "open-editor", onclick: () => ctx.actions.openEditor() }, "Write or edit my quiz");
-  const generatedPart = h("div", { class: "form-part" }, createTopic.wrap, topicIdeas, createCategory.wrap, noLlmNote,
-    h("div", { class: "field-row" }, createCount.wrap, createDifficulty.wrap), createLanguage.wrap);
+  const editButton = h("button", { type: "button", class: "btn btn-secondary", testid: "open-editor", onclick: () => ctx.actions.openEditor() }, t("home.edit"));
+  const generatedPart = h("div", { class: "form-part" }, createTopic.wrap, topicIdeas, noLlmNote, createCategory.wrap,
+    h("div", { class: "field-row" }, createCount.wrap, createDifficulty.wrap));
   const minePart = h("div", { class: "form-part", hidden: true }, myQuizInfo, editButton);
 
   const createTime = field({
-    label: "Time per question",
-    input: h("select", { testid: "create-time" }, TIMES.map(([v, label]) => h("option", { value: v, selected: v === 20 }, label))),
+    label: t("home.time"),
+    input: h("select", { testid: "create-time" }, TIMES.map((v) => h("option", { value: v, selected: v === 20 }, v ? fmtDuration(v) : t("home.time_none")))),
   });
   const createReveal = field({
-    label: "Result on screen",
-    input: h("select", { testid: "create-reveal" }, REVEALS.map(([v, label]) => h("option", { value: v, selected: v === 0 }, label))),
+    label: t("home.reveal"),
+    input: h("select", { testid: "create-reveal" }, REVEALS.map((v) => h("option", { value: v, selected: v === 0 }, v ? fmtDuration(v) : t("home.reveal_manual")))),
   });
-  const hostPlays = checkbox("I play too", "create-host-plays", false, "Off: this screen presents (a projector or TV) and everyone answers on their phone.");
-  const showText = checkbox("Show the question on phones", "create-show-text", true, "Off: phones show only the answer buttons; everyone reads the big screen.");
-  const speedPoints = checkbox("Faster answers score more", "create-speed-points", true);
-  const streakBonus = checkbox("Streak bonus", "create-streak-bonus", true, "+100 for each right answer in a row.");
-  const nameFilter = checkbox("Refuse rude names", "create-name-filter", true, "A name with a word from a list of swear words (and look-alike spellings) cannot join.");
-  const createSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "create-submit" }, "Create room");
+  const hostPlays = checkbox(t("home.host_plays"), "create-host-plays", false, t("home.host_plays_hint"));
+  const showText = checkbox(t("home.show_text"), "create-show-text", true, t("home.show_text_hint"));
+  const speedPoints = checkbox(t("home.speed"), "create-speed-points", true);
+  const streakBonus = checkbox(t("home.streak"), "create-streak-bonus", true, t("home.streak_hint"));
+  const nameFilter = checkbox(t("home.name_filter"), "create-name-filter", true, t("home.name_filter_hint"));
+  const createSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "create-submit" }, t("home.create"));
   const createForm = h("form", { class: "card form form-create", "aria-labelledby": "create-heading", novalidate: true },
-    h("h2", { id: "create-heading", class: "card-title" }, "Host a game"),
+    h("h2", { id: "create-heading", class: "card-title" }, t("home.create_heading")),
     createName.wrap,
     sourceGroup,
     generatedPart,
     minePart,
-    h("div", { class: "field-row" }, createTime.wrap, createReveal.wrap),
+    createLanguage.wrap,
+    h("div", { class: "field-row field-row-wide" }, createTime.wrap, createReveal.wrap),
     hostPlays.wrap,
     h("details", { class: "more" },
-      h("summary", null, "Scoring, phones and names"),
+      h("summary", null, t("home.more")),
       showText.wrap,
       speedPoints.wrap,
       streakBonus.wrap,
@@ -183,18 +185,22 @@ export function homeView(ctx) {
     generatedPart.hidden = mine;
     minePart.hidden = !mine;
     createTopic.wrap.hidden = !config.llm;
-    createLanguage.wrap.hidden = !config.llm;
     createCategory.wrap.hidden = config.llm;
     noLlmNote.hidden = config.llm;
     const quiz = loadQuiz();
     const n = quiz.questions.length;
-    setText(myQuizInfo, n ? `${quiz.title || "My quiz"}: ${plural(n, "question")}, kept in this browser.` : "You have no quiz yet: write one, or import a file or a spreadsheet.");
+    if (n) myQuizInfo.replaceChildren(...tNodes("home.myquiz_info", { title: quiz.title || t("quiz.untitled"), count: n }));
+    else setText(myQuizInfo, t("home.myquiz_none"));
   }
   for (const r of [srcGenerated, srcMine]) r.input.addEventListener("change", showSource);
   loadConfig().then((c) => {
     config = c;
-    createCategory.input.replaceChildren(h("option", { value: "" }, "A mix of everything"),
-      ...c.categories.map((cat) => h("option", { value: cat.name }, cat.name)));
+    // The bank's categories by their key, in the page's language (a category
+    // we have no words for shows the server's name, as data).
+    const named = c.categories.map((cat) => [cat, has(`category.${cat.key}`) ? t(`category.${cat.key}`) : null]);
+    named.sort(([a, x], [b, y]) => (x ?? a.name).localeCompare(y ?? b.name, locale()));
+    createCategory.input.replaceChildren(mixOption(),
+      ...named.map(([cat, label]) => (label ? h("option", { value: cat.name }, label) : hData("option", { value: cat.name }, cat.name))));
     showSource();
   });
   // A host who has written a quiz most likely wants to play it.
@@ -203,20 +209,20 @@ export function homeView(ctx) {
 
   // ------------------------------------------------------------------ join
   const joinCode = field({
-    label: "Room code",
+    label: t("home.code"),
     input: h("input", {
       type: "text", testid: "join-code", class: "code-input", value: invite || "", autocomplete: "off",
       autocapitalize: "characters", spellcheck: "false", maxlength: 64, required: true,
     }),
   });
   const joinName = nameWithSuggest(field({
-    label: "Your name",
+    label: t("home.name"),
     input: h("input", { type: "text", testid: "join-name", autocomplete: "nickname", maxlength: 40, value: rememberedName, required: true }),
   }));
-  const joinSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "join-submit" }, "Join game");
+  const joinSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "join-submit" }, t("home.join"));
   const joinForm = h("form", { class: ["card", "form", invite && "card-highlight"], "aria-labelledby": "join-heading", novalidate: true },
-    h("h2", { id: "join-heading", class: "card-title" }, invite ? "You're invited!" : "Join a game"),
-    invite ? h("p", { class: "card-lead" }, "Pick a name and jump in.") : null,
+    h("h2", { id: "join-heading", class: "card-title" }, invite ? t("home.invited") : t("home.join_heading")),
+    invite ? h("p", { class: "card-lead" }, t("home.invited_lead")) : null,
     joinCode.wrap,
     joinName.wrap,
     joinSubmit);
@@ -235,9 +241,10 @@ export function homeView(ctx) {
       invalid_token: fields.code,
     };
     let target = byCode[error.code] ?? null;
-    if (error.code === "bad_message" && typeof error.message === "string") {
-      const m = error.message.toLowerCase();
-      for (const [key, f] of Object.entries(fields)) if (f && m.includes(key)) target = f;
+    if (error.code === "bad_message") {
+      // The server names the field ("num_questions: ..."): the error goes under it.
+      const named = errorField(error).split(/[.[]/)[0];
+      if (fields[named]) target = fields[named];
     }
     (target || fallbackField).setError(text);
     (target || fallbackField).input.focus();
@@ -247,7 +254,7 @@ export function homeView(ctx) {
     event.preventDefault();
     const mine = srcMine.input.checked;
     const [name, nameErr] = validateName(createName.input.value);
-    const [count, countErr] = mine ? [null, null] : validateInt(createCount.input.value, 1, 50, "Questions");
+    const [count, countErr] = mine ? [null, null] : validateInt(createCount.input.value, 1, 50);
     createName.setError(nameErr);
     createCount.setError(countErr);
     let quizErr = null;
@@ -255,8 +262,8 @@ export function homeView(ctx) {
     if (mine) {
       quiz = loadQuiz();
       const checked = checkQuiz(quiz);
-      if (!checked.questions.length) quizErr = "Your quiz has no questions yet.";
-      else if (!checked.ok) quizErr = "Some questions need fixing first.";
+      if (!checked.questions.length) quizErr = t("home.err_quiz_empty");
+      else if (!checked.ok) quizErr = t("home.err_quiz_fix");
       quiz = { title: quiz.title, questions: checked.questions };
     }
     setText(myQuizInfo, quizErr || myQuizInfo.textContent);
@@ -278,20 +285,21 @@ export function homeView(ctx) {
       streak_bonus: streakBonus.input.checked,
       show_question_text: showText.input.checked,
       profanity_filter: nameFilter.input.checked,
+      language: createLanguage.input.value,
     };
     if (mine) {
       fields.questions = quiz.questions;
-      fields.topic = (quiz.title || "My quiz").slice(0, 100);
+      fields.topic = (quiz.title || t("quiz.untitled")).slice(0, 100);
     } else {
       fields.num_questions = count;
       fields.difficulty = createDifficulty.input.value;
-      const topic = config.llm ? createTopic.input.value.trim() : createCategory.input.value;
-      if (topic) fields.topic = topic.slice(0, 100);
-      if (config.llm) fields.language = createLanguage.input.value;
+      // No topic typed, or the bank's mix: "general knowledge" in the page's language.
+      const topic = (config.llm ? createTopic.input.value.trim() : createCategory.input.value) || t("topic.default");
+      fields.topic = topic.slice(0, 100);
     }
-    busy(createSubmit, true, "Creating…");
+    busy(createSubmit, true, t("home.creating"));
     ctx.actions.createRoom(fields).catch((error) => {
-      busy(createSubmit, false, "Create room");
+      busy(createSubmit, false, t("home.create"));
       if (mine && error?.code === "bad_message" && /^questions/.test(error.message || "")) {
         ctx.actions.openEditor(false, error.message);
         return;
@@ -304,13 +312,13 @@ export function homeView(ctx) {
     event.preventDefault();
     const code = joinCode.input.value.trim();
     const [name, nameErr] = validateName(joinName.input.value);
-    joinCode.setError(code ? null : "Enter the room code shown on the host's screen.");
+    joinCode.setError(code ? null : t("home.err_code_empty"));
     joinName.setError(nameErr);
     if (!code) return joinCode.input.focus();
     if (nameErr) return joinName.input.focus();
-    busy(joinSubmit, true, "Joining…");
+    busy(joinSubmit, true, t("home.joining"));
     ctx.actions.joinRoom(code, name).catch((error) => {
-      busy(joinSubmit, false, "Join game");
+      busy(joinSubmit, false, t("home.join"));
       showFormError(error, { name: joinName, code: joinCode, room_id: joinCode }, joinCode);
     });
   });
@@ -320,8 +328,8 @@ export function homeView(ctx) {
   }
 
   const hero = h("header", { class: "hero" },
-    h("h1", { id: "home-title", class: "hero-title", tabindex: -1 }, "Quiz Night"),
-    h("p", { class: "hero-lead" }, "Pick a topic, share the code, and find out who really knows their stuff."));
+    h("h1", { id: "home-title", class: "hero-title", tabindex: -1 }, t("app.name")),
+    h("p", { class: "hero-lead" }, t("home.lead")));
 
   // Join first: most people on this page hold a phone and a code.
   const cards = [joinForm, createForm];
@@ -340,7 +348,7 @@ export function homeView(ctx) {
   };
 }
 
-export function rejoiningView(ctx, heading = "Getting you back in…") {
+export function rejoiningView(ctx, heading = t("rejoin.title")) {
   const s = ctx.store.state;
   const status = h("p", { class: "rejoin-status", role: "status", "aria-live": "polite" });
   const title = h("h1", { class: "screen-title", tabindex: -1 }, heading);
@@ -348,17 +356,17 @@ export function rejoiningView(ctx, heading = "Getting you back in…") {
     h("div", { class: "card card-narrow center" },
       h("div", { class: "spinner", "aria-hidden": "true" }),
       title,
-      h("p", null, "Room ", h("strong", { class: "code-inline", text: s.session?.room_id || s.display?.room_id || "" })),
+      h("p", null, tNodes("rejoin.room", { code: hData("strong", { class: "code-inline", dir: "ltr" }, s.session?.room_id || s.display?.room_id || "") })),
       status,
       h("button", { type: "button", class: "btn btn-ghost", testid: "rejoin-cancel", onclick: () => ctx.actions.forgetSession() },
-        "Leave this room")));
+        t("rejoin.leave"))));
   return {
     el,
     focus() {
       title.focus({ preventScroll: true });
     },
     update(state) {
-      setText(status, state.connection.detail);
+      setText(status, has(state.connection.detail) ? t(state.connection.detail) : state.connection.detail);
     },
   };
 }

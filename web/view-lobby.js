@@ -1,8 +1,9 @@
 // Lobby: the room code and share link (copy, share, QR code for phones),
 // the settings, the players, and the host's start button.
 
-import { h, setText, setAttr } from "./dom.js";
-import { capitalise, plural } from "./format.js";
+import { h, hData, setText, setAttr } from "./dom.js";
+import { capitalise } from "./format.js";
+import { fmtDuration, locale, raw, t, tNodes } from "./i18n.js";
 import { createPlayerList } from "./players.js";
 import { qrCodeSvg } from "./qr.js";
 import { isHost, playerCount, settingOf } from "./state.js";
@@ -43,8 +44,8 @@ function copyButton(label, testid, getText) {
   button.addEventListener("click", async () => {
     const ok = await copyText(getText());
     clearTimeout(timer);
-    setText(button, ok ? "Copied!" : "Press Ctrl+C");
-    announce(ok ? `${label}: copied to the clipboard.` : "Could not copy: select the text and copy it yourself.");
+    setText(button, ok ? t("lobby.copied") : t("lobby.copy_by_hand"));
+    announce(ok ? t("lobby.copied_announce") : t("lobby.copy_failed"));
     timer = setTimeout(() => setText(button, label), 2000);
   });
   return button;
@@ -55,18 +56,18 @@ export function lobbyView(ctx) {
   const roomId = s.room.room_id || s.session.room_id;
   let link = shareLinkFor(roomId);
 
-  const codeEl = h("p", { class: "room-code", testid: "room-code", "aria-label": `Room code ${Array.from(roomId).join(" ")}`, text: roomId });
-  const linkEl = h("a", { class: "share-link", testid: "share-link", href: link, target: "_blank", rel: "noopener", text: link });
+  const codeEl = hData("p", { class: "room-code", testid: "room-code", dir: "ltr", "aria-label": t("lobby.code_label", { code: Array.from(roomId).join(" ") }) }, roomId);
+  const linkEl = hData("a", { class: "share-link", testid: "share-link", dir: "ltr", href: link, target: "_blank", rel: "noopener" }, link);
   const shareButtons = h("div", { class: "button-row" },
-    copyButton("Copy code", "copy-code", () => roomId),
-    copyButton("Copy link", "copy-link", () => link),
+    copyButton(t("lobby.copy_code"), "copy-code", () => roomId),
+    copyButton(t("lobby.copy_link"), "copy-link", () => link),
     typeof navigator.share === "function"
       ? h("button", {
         type: "button",
         class: "btn btn-secondary btn-small",
         testid: "share-button",
-        onclick: () => navigator.share({ title: "Join my quiz", text: `Join my quiz! Room code ${roomId}`, url: link }).catch(() => {}),
-      }, "Share…")
+        onclick: () => navigator.share({ title: t("lobby.share_title"), text: t("lobby.share_text", { code: raw(roomId) }), url: link }).catch(() => {}),
+      }, t("lobby.share"))
       : null);
 
   const qrWrap = h("div", { class: "qr-wrap", testid: "qr" });
@@ -76,32 +77,31 @@ export function lobbyView(ctx) {
     linkEl.textContent = url;
     let qr = null;
     try {
-      qr = qrCodeSvg(link, { label: "QR code with the join link" });
+      qr = qrCodeSvg(link, { label: t("lobby.qr_label") });
     } catch {
       qr = null; // a link too long for the encoder: the code and link remain
     }
     qrWrap.replaceChildren(...(qr ? [qr] : []));
   }
   showLink(link);
-  const lanHint = h("p", { class: "hint", testid: "localhost-hint", hidden: !isLoopbackHost() },
-    "This page was opened as “localhost”, which only works on this computer: other devices need this computer's network address, and the server did not report one.");
+  const lanHint = h("p", { class: "hint", testid: "localhost-hint", hidden: !isLoopbackHost() }, t("lobby.localhost"));
   inviteLink.lan?.then((lan) => {
     if (!lan) return;
     showLink(inviteLink(roomId, lan));
-    setText(lanHint, `The link and QR code use this computer's network address (${new URL(lan).host}), so phones on the same Wi-Fi can join.`);
+    lanHint.replaceChildren(...tNodes("lobby.lan", { host: new URL(lan).host }));
   });
 
   const share = h("section", { class: "card lobby-share", "aria-labelledby": "share-title" },
-    h("h2", { id: "share-title", class: "eyebrow" }, "Room code"),
+    h("h2", { id: "share-title", class: "eyebrow" }, t("lobby.code_title")),
     codeEl,
     qrWrap,
-    h("p", { class: "share-label" }, "Or open this link to join:"),
+    h("p", { class: "share-label" }, t("lobby.or_link")),
     linkEl,
     lanHint,
     shareButtons);
 
-  const title = h("h1", { class: "screen-title", tabindex: -1 });
-  const settings = h("ul", { class: "chips", "aria-label": "Game settings", testid: "room-settings" });
+  const title = h("h1", { class: "screen-title", tabindex: -1, dir: "auto", translate: "no" });
+  const settings = h("ul", { class: "chips", "aria-label": t("lobby.settings"), testid: "room-settings" });
   const playersHeading = h("h2", { class: "section-title", id: "players-title" });
   const players = createPlayerList(ctx);
   players.el.setAttribute("aria-labelledby", "players-title");
@@ -112,24 +112,24 @@ export function lobbyView(ctx) {
     testid: "start-button",
     onclick: () => {
       startButton.disabled = true;
-      setText(startButton, "Starting…");
+      setText(startButton, t("lobby.starting"));
       ctx.actions.startGame().catch(() => {
         startButton.disabled = false;
-        setText(startButton, "Start the game");
+        setText(startButton, t("lobby.start"));
       });
     },
-  }, "Start the game");
+  }, t("lobby.start"));
   const waiting = h("p", { class: "waiting", testid: "waiting-for-host" },
     h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")),
-    " Waiting for the host to start");
+    h("span", null, t("lobby.waiting")));
   const controls = h("div", { class: "lobby-controls" });
   const hostTools = h("div", { class: "button-row host-tools" });
   const displayNote = h("p", { class: "hint", testid: "display-link" });
   let toolsKey = "";
-  const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, "Leave room");
+  const leave = h("button", { type: "button", class: "btn btn-ghost", testid: "leave-button", onclick: () => ctx.actions.leave() }, t("lobby.leave"));
 
   const main = h("section", { class: "card lobby-main", "aria-labelledby": "lobby-title" },
-    h("p", { class: "eyebrow" }, "Lobby"),
+    h("p", { class: "eyebrow" }, t("lobby.eyebrow")),
     title,
     settings,
     playersHeading,
@@ -149,41 +149,42 @@ export function lobbyView(ctx) {
     },
     update(state) {
       const room = state.room;
-      setText(title, capitalise(room.topic || settingOf(state, "topic", "General knowledge")));
+      setText(title, capitalise(room.topic || settingOf(state, "topic", t("topic.default"))));
       const total = room.total_questions || settingOf(state, "num_questions", 5);
       const seconds = settingOf(state, "time_per_question", 20);
+      const difficulty = settingOf(state, "difficulty", "medium");
       const items = [
-        plural(total, "question"),
-        seconds === 0 ? "No time limit" : `${seconds} s each`,
-        capitalise(settingOf(state, "difficulty", "medium")),
-      ];
+        t("lobby.chip_questions", { count: total }),
+        seconds === 0 ? t("lobby.chip_no_limit") : t("lobby.chip_time", { time: raw(fmtDuration(seconds, "short")) }),
+        ["easy", "medium", "hard"].includes(difficulty) ? t(`difficulty.${difficulty}`) : null,
+      ].filter(Boolean);
       const reveal = settingOf(state, "reveal_seconds", null);
-      if (reveal === 0) items.push("Host moves on");
-      if (settingOf(state, "speed_points", true) === false) items.push("Same points however fast");
-      if (settingOf(state, "streak_bonus", true) === false) items.push("No streak bonus");
-      if (room.locked) items.push("Locked");
-      const key = items.join("|");
+      if (reveal === 0) items.push(t("lobby.chip_host_moves"));
+      if (settingOf(state, "speed_points", true) === false) items.push(t("lobby.chip_same_points"));
+      if (settingOf(state, "streak_bonus", true) === false) items.push(t("lobby.chip_no_streak"));
+      if (room.locked) items.push(t("lobby.chip_locked"));
+      const key = `${locale()}|${items.join("|")}`;
       if (key !== lastSettingsKey) {
         lastSettingsKey = key;
-        settings.replaceChildren(...items.map((t) => h("li", { class: "chip", text: t })));
+        settings.replaceChildren(...items.map((item) => h("li", { class: "chip", text: item })));
       }
       const count = playerCount(state);
-      setText(playersHeading, `Players (${count})`);
+      setText(playersHeading, t("lobby.players", { count }));
       players.update(state);
 
       const host = isHost(state);
       const tk = `${room.locked}|${state.draftPending}|${state.draftUsed}|${state.displayUrl}`;
       if (host && tk !== toolsKey) {
         toolsKey = tk;
-        const lock = h("button", { type: "button", class: "btn btn-secondary", testid: "lock-button", onclick: () => ctx.actions.setLocked(!room.locked) }, room.locked ? "Unlock the room" : "Lock the room");
-        if (state.displayUrl) displayNote.replaceChildren("Second screen (display only): ", h("a", { href: state.displayUrl, target: "_blank", rel: "noopener", text: state.displayUrl }));
+        const lock = h("button", { type: "button", class: "btn btn-secondary", testid: "lock-button", onclick: () => ctx.actions.setLocked(!room.locked) }, room.locked ? t("lobby.unlock") : t("lobby.lock"));
+        if (state.displayUrl) displayNote.replaceChildren(...tNodes("lobby.display_note", { link: hData("a", { href: state.displayUrl, target: "_blank", rel: "noopener", dir: "ltr" }, state.displayUrl) }));
         hostTools.replaceChildren(lock, ...ctx.actions.lobbyExtras(), state.displayUrl ? displayNote : "");
       }
       if (host !== lastHost) {
         lastHost = host;
         controls.replaceChildren(host
           ? h("div", { class: "host-start" }, startButton,
-            h("p", { class: "hint", id: "start-hint" }, "Everyone in the list plays. Late arrivals join from the next question."),
+            h("p", { class: "hint", id: "start-hint" }, t("lobby.start_hint")),
             hostTools)
           : waiting);
         if (host) setAttr(startButton, "aria-describedby", "start-hint");

@@ -7,15 +7,16 @@
 // built 3rd, 2nd, 1st, and a per-question summary.
 // Keys (host): space or → moves on (start, leaderboard, next question).
 
-import { h, setText, setAttr, toggleClass, syncList } from "./dom.js";
-import { crown } from "./view-final.js";
+import { h, hData, setText, setAttr, toggleClass, syncList } from "./dom.js";
+import { crown, podiumScore } from "./view-final.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
-import { capitalise, formatNumber, hueOf, initialOf, ordinal, plural } from "./format.js";
+import { capitalise, formatNumber, hueOf, initialOf, ordinal } from "./format.js";
+import { locale, raw, t, tNodes } from "./i18n.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { optionLetter, shapeIcon } from "./options.js";
 import { qrCodeSvg } from "./qr.js";
-import { buildResultRows, tieExplanation } from "./result-rows.js";
+import { buildResultRows, tieNodes } from "./result-rows.js";
 import { questionSummary } from "./results.js";
 import { isHost, leaderboardFromPlayers, playerCount, settingOf } from "./state.js";
 import { isUntimed, questionKind } from "./view-question.js";
@@ -31,8 +32,8 @@ function btn(label, testid, onclick, cls = "btn-secondary", keys = null) {
 export function presenterView(ctx) {
   const display = Boolean(ctx.store.state.display);
   const stage = h("div", { class: "stage", testid: "stage" });
-  const controls = h("div", { class: "present-controls", testid: "present-controls", role: "toolbar", "aria-label": "Host controls" });
-  const el = h("section", { class: ["screen", "screen-present", display && "is-display"], testid: "presenter", "aria-label": display ? "Second screen" : "Presenter" },
+  const controls = h("div", { class: "present-controls", testid: "present-controls", role: "toolbar", "aria-label": t("bar.host_controls") });
+  const el = h("section", { class: ["screen", "screen-present", display && "is-display"], testid: "presenter", "aria-label": display ? t("pres.display_label") : t("pres.label") },
     stage, display ? null : controls);
 
   let key = "";
@@ -90,7 +91,7 @@ export function presenterView(ctx) {
     const host = isHost(s);
     const locked = Boolean(s.room.locked);
     const showText = settingOf(s, "show_question_text", true) !== false;
-    const k = `${host}|${s.phase}|${step}|${locked}|${s.room.total_questions}|${s.room.question_index}|${showText}`;
+    const k = `${host}|${s.phase}|${step}|${locked}|${s.room.total_questions}|${s.room.question_index}|${showText}|${locale()}`;
     if (k === controlsKey) return;
     controlsKey = k;
     if (!host) {
@@ -101,32 +102,32 @@ export function presenterView(ctx) {
     const isLast = s.room.total_questions && s.room.question_index + 1 >= s.room.total_questions;
     const items = [];
     if (s.phase === "lobby") {
-      items.push(btn("Start the game", "start-button", () => a.startGame().catch(() => {}), "btn-primary btn-large", "Space"));
-      items.push(btn(locked ? "Unlock the room" : "Lock the room", "lock-button", () => a.setLocked(!locked)));
-      const phones = btn(showText ? "Phones: question shown" : "Phones: answers only", "phones-text-button",
+      items.push(btn(t("lobby.start"), "start-button", () => a.startGame().catch(() => {}), "btn-primary btn-large", "Space"));
+      items.push(btn(locked ? t("lobby.unlock") : t("lobby.lock"), "lock-button", () => a.setLocked(!locked)));
+      const phones = btn(showText ? t("pres.phones_shown") : t("pres.phones_answers"), "phones-text-button",
         () => a.updateSettings({ show_question_text: !showText }));
       setAttr(phones, "aria-pressed", showText ? "true" : "false");
       items.push(phones);
       items.push(...a.lobbyExtras());
     } else if (s.phase === "question") {
-      items.push(btn("Skip: show the answer", "skip-button", () => a.closeQuestion(), "btn-primary btn-large"));
+      items.push(btn(t("pres.skip"), "skip-button", () => a.closeQuestion(), "btn-primary btn-large"));
     } else if (s.phase === "reveal") {
       items.push(step === "reveal"
-        ? btn("Show the leaderboard", "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight")
-        : btn(isLast ? "Show final results" : "Next question", "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight"));
-      items.push(btn("Results (CSV)", "results-csv", () => a.downloadResults("csv")));
+        ? btn(t("pres.show_board"), "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight")
+        : btn(isLast ? t("reveal.show_final") : t("reveal.next"), "next-button", () => next(), "btn-primary btn-large", "Space ArrowRight"));
+      items.push(btn(t("final.results_csv"), "results-csv", () => a.downloadResults("csv")));
     } else if (s.phase === "finished") {
-      items.push(btn("Play again", "play-again-button", () => a.playAgain().catch(() => {}), "btn-primary btn-large"));
-      items.push(btn("New questions", "play-again-new", () => a.playAgainNew()));
-      items.push(btn("Results (CSV)", "results-csv", () => a.downloadResults("csv")));
-      items.push(btn("Results (JSON)", "results-json", () => a.downloadResults("json")));
+      items.push(btn(t("final.play_again"), "play-again-button", () => a.playAgain().catch(() => {}), "btn-primary btn-large"));
+      items.push(btn(t("final.new_questions"), "play-again-new", () => a.playAgainNew()));
+      items.push(btn(t("final.results_csv"), "results-csv", () => a.downloadResults("csv")));
+      items.push(btn(t("final.results_json"), "results-json", () => a.downloadResults("json")));
     }
     if (["countdown", "question", "reveal", "generating"].includes(s.phase)) {
-      items.push(confirmButton({ label: "End the game", confirmLabel: "Sure? Press again to end", testid: "end-game-button", onConfirm: () => a.endGame() }));
+      items.push(confirmButton({ label: t("pres.end"), confirmLabel: t("pres.end_sure"), testid: "end-game-button", onConfirm: () => a.endGame() }));
     }
-    if (s.phase !== "lobby" && s.phase !== "finished") items.push(btn(locked ? "Unlock" : "Lock", "lock-button", () => a.setLocked(!locked), "btn-ghost"));
-    items.push(btn(s.phase === "finished" || s.phase === "lobby" ? "Leave" : "Leave", "leave-button", () => a.leave(), "btn-ghost"));
-    controls.replaceChildren(...items, h("span", { class: "kbd-legend", "aria-hidden": "true" }, "Space / → : next"));
+    if (s.phase !== "lobby" && s.phase !== "finished") items.push(btn(locked ? t("bar.unlock") : t("bar.lock"), "lock-button", () => a.setLocked(!locked), "btn-ghost"));
+    items.push(btn(t("pres.leave"), "leave-button", () => a.leave(), "btn-ghost"));
+    controls.replaceChildren(...items, h("span", { class: "kbd-legend", "aria-hidden": "true" }, t("pres.keys")));
   }
 
   return {
@@ -166,19 +167,19 @@ function makeStage(kind, ctx, opts) {
 function lobbyStage(ctx) {
   const s = ctx.store.state;
   const roomId = s.room.room_id || s.session?.room_id || "";
-  const codeEl = h("p", { class: "present-code", testid: "room-code", "aria-label": `Room code ${Array.from(roomId).join(" ")}`, text: roomId });
+  const codeEl = hData("p", { class: "present-code", testid: "room-code", dir: "ltr", "aria-label": t("lobby.code_label", { code: Array.from(roomId).join(" ") }) }, roomId);
   const linkEl = h("p", { class: "present-link", testid: "share-link" });
   const qrBox = h("div", { class: "present-qr", testid: "qr" });
   const count = h("p", { class: "present-count", testid: "player-count", "aria-live": "polite" });
-  const names = h("ul", { class: "present-names", testid: "player-list", "aria-label": "Latest players" });
-  const locked = h("p", { class: "tag tag-locked", testid: "locked-badge", hidden: true }, "Room locked: nobody new can join");
-  const topic = h("h1", { class: "present-topic", tabindex: -1 });
+  const names = h("ul", { class: "present-names", testid: "player-list", "aria-label": t("pres.latest") });
+  const locked = h("p", { class: "tag tag-locked", testid: "locked-badge", hidden: true }, t("pres.locked"));
+  const topic = h("h1", { class: "present-topic", tabindex: -1, dir: "auto", translate: "no" });
   const displayLine = h("div", { class: "present-display hint", testid: "display-link", hidden: true });
   const el = h("div", { class: "present-lobby" },
     h("div", { class: "present-join" },
-      h("p", { class: "present-eyebrow" }, "Join on your phone"),
+      h("p", { class: "present-eyebrow" }, t("pres.join_phone")),
       linkEl,
-      h("p", { class: "present-eyebrow" }, "Room code"),
+      h("p", { class: "present-eyebrow" }, t("lobby.code_title")),
       codeEl,
       qrBox),
     h("div", { class: "present-people" }, topic, count, locked, names, displayLine));
@@ -187,10 +188,11 @@ function lobbyStage(ctx) {
   function renderLink(link) {
     if (link === shownLink) return;
     shownLink = link;
-    linkEl.replaceChildren(h("a", { href: link, target: "_blank", rel: "noopener", text: link.replace(/^https?:\/\//, "") }));
+    linkEl.replaceChildren(hData("a", { href: link, target: "_blank", rel: "noopener", dir: "ltr" }, link.replace(/^https?:\/\//, "")));
     let qr = null;
     try {
-      qr = qrCodeSvg(link, { label: `QR code: ${link}` });
+      // The link as it is (not isolated): a screen reader reads it out.
+      qr = qrCodeSvg(link, { label: t("pres.qr_label", { link: raw(link) }) });
     } catch {
       qr = null;
     }
@@ -202,26 +204,26 @@ function lobbyStage(ctx) {
   return {
     el,
     update(st) {
-      setText(topic, capitalise(st.room.topic || "Quiz night"));
+      setText(topic, capitalise(st.room.topic || t("topic.default")));
       const n = playerCount(st);
-      setText(count, n ? `${plural(n, "player")} joined` : "Waiting for players…");
+      setText(count, n ? t("pres.joined", { count: n }) : t("pres.waiting_players"));
       setAttr(count, "data-value", n);
       locked.hidden = !st.room.locked;
       if (st.displayUrl && displayLine.hidden) {
         // The secret link stays folded: this screen is the one everybody sees.
         displayLine.hidden = false;
         displayLine.replaceChildren(h("details", null,
-          h("summary", null, "Second-screen link (opened in a new window; show it only to the second screen)"),
-          h("a", { href: st.displayUrl, target: "_blank", rel: "noopener", text: st.displayUrl })));
+          h("summary", null, t("pres.display_link")),
+          hData("a", { href: st.displayUrl, target: "_blank", rel: "noopener", dir: "ltr" }, st.displayUrl)));
       }
       const latest = st.room.players.slice(-LATEST_NAMES).reverse();
       const host = isHost(st) && !st.display;
       syncList(names, latest, (p) => p.id, (p) => {
-        const av = h("span", { class: "avatar avatar-small", "aria-hidden": "true", text: initialOf(p.name) });
+        const av = h("span", { class: "avatar avatar-small", translate: "no", "aria-hidden": "true", text: initialOf(p.name) });
         av.style.setProperty("--hue", String(hueOf(p.id)));
-        const li = h("li", { class: "present-name", testid: "player", dataset: { playerId: p.id } }, av, h("span", { class: "present-name-text", text: p.name }));
+        const li = h("li", { class: "present-name", testid: "player", dataset: { playerId: p.id } }, av, hData("span", { class: "present-name-text" }, p.name));
         if (host) {
-          li.appendChild(h("button", { type: "button", class: "kick-x", testid: "kick-button", "aria-label": `Remove ${p.name} from the room`, onclick: () => ctx.actions.kick(p.id) }, "×"));
+          li.appendChild(h("button", { type: "button", class: "kick-x", testid: "kick-button", "aria-label": t("players.remove_label", { name: p.name }), onclick: () => ctx.actions.kick(p.id) }, "×"));
         }
         return li;
       }, () => {});
@@ -239,26 +241,27 @@ function questionStage(ctx) {
   const limitMs = untimed ? 1 : Number(q.time_limit_ms);
   const seconds = h("p", { class: "present-seconds", testid: "timer-seconds" });
   const fill = h("div", { class: "timer-fill" });
-  const timerBar = h("div", { class: "timer-bar", testid: "timer-bar", role: "progressbar", "aria-label": "Time left", "aria-valuemin": 0, "aria-valuemax": Math.round(limitMs / 1000) }, fill);
+  const timerBar = h("div", { class: "timer-bar", testid: "timer-bar", role: "progressbar", "aria-label": t("q.time_left"), "aria-valuemin": 0, "aria-valuemax": Math.round(limitMs / 1000) }, fill);
   const answered = h("p", { class: "present-answered", testid: "answer-progress" });
   const options = Array.isArray(q.options) ? q.options : [];
-  const title = h("h1", { class: "present-question", testid: "question-text", tabindex: -1, text: q.question ?? "" });
+  const lang = settingOf(ctx.store.state, "language", null); // the quiz's own words are in the room's language
+  const title = hData("h1", { class: "present-question", testid: "question-text", tabindex: -1, lang }, q.question ?? "");
   const body = kind === "text"
-    ? h("p", { class: "present-type", text: "Type your answer on your phone" })
-    : h("ol", { class: ["present-options", `n-${options.length}`], "aria-label": "Answers" },
+    ? h("p", { class: "present-type", text: t("pres.type_on_phone") })
+    : h("ol", { class: ["present-options", `n-${options.length}`], "aria-label": t("q.answers") },
       options.map((o, i) => h("li", { class: ["present-option", `opt-${i % 4}`], testid: `option-${i}` },
         h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
-        h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
-        h("span", { class: "present-option-text", text: String(o) }))));
-  const hint = kind === "multi" ? h("p", { class: "present-hint" }, "Several answers may be right") : kind === "poll" ? h("p", { class: "present-hint" }, "Poll: no wrong answer") : null;
+        h("span", { class: "visually-hidden", text: t("option.prefix", { letter: raw(optionLetter(i)) }) }),
+        hData("span", { class: "present-option-text", lang }, String(o)))));
+  const hint = kind === "multi" ? h("p", { class: "present-hint" }, t("pres.multi_hint")) : kind === "poll" ? h("p", { class: "present-hint" }, t("q.poll_tag")) : null;
   const el = h("div", { class: "present-question-stage" },
     h("div", { class: "present-qhead" },
-      h("p", { class: "present-eyebrow question-counter", testid: "question-counter" }, total ? `Question ${q.question_index + 1} of ${total}` : `Question ${q.question_index + 1}`),
-      untimed ? h("p", { class: "chip", testid: "timer-none" }, "No time limit") : h("div", { class: "present-timer" }, seconds, timerBar),
+      h("p", { class: "present-eyebrow question-counter", testid: "question-counter" }, total ? t("q.counter", { n: q.question_index + 1, total }) : t("q.counter_open", { n: q.question_index + 1 })),
+      untimed ? h("p", { class: "chip", testid: "timer-none" }, t("q.no_limit")) : h("div", { class: "present-timer" }, seconds, timerBar),
       answered),
     title, hint, body);
 
-  announce(`Question ${q.question_index + 1}${total ? ` of ${total}` : ""}: ${q.question ?? ""}`);
+  announce(total ? t("pres.announce_question", { n: q.question_index + 1, total, text: q.question ?? "" }) : t("pres.announce_question_open", { n: q.question_index + 1, text: q.question ?? "" }));
   let raf = 0;
   let online = true;
   const tick = () => {
@@ -267,7 +270,7 @@ function questionStage(ctx) {
     const left = remainingMs(q.deadline_ms);
     fill.style.transform = `scaleX(${Math.max(0, Math.min(1, left / limitMs))})`;
     const sec = Math.ceil(left / 1000);
-    setText(seconds, String(sec));
+    setText(seconds, formatNumber(sec));
     setAttr(timerBar, "aria-valuenow", sec);
     toggleClass(seconds, "is-urgent", sec <= 5);
     if (left > 0) raf = requestAnimationFrame(tick);
@@ -282,7 +285,7 @@ function questionStage(ctx) {
       const expected = Number.isFinite(room?.connected_count)
         ? room.connected_count
         : (room?.players || []).filter((pl) => pl.connected).length;
-      setText(answered, `${formatNumber(p ? p.answered : 0)} of ${formatNumber(p ? p.total : expected)} answered`);
+      setText(answered, t("pres.answered", { count: p ? p.answered : 0, total: p ? p.total : expected }));
       setAttr(answered, "data-answered", p ? p.answered : 0);
       setAttr(answered, "data-total", p ? p.total : null);
       if (!raf) raf = requestAnimationFrame(tick);
@@ -299,11 +302,15 @@ function revealStage(ctx) {
   const s0 = ctx.store.state;
   const qIndex = s0.room.question_index;
   const question = s0.question && s0.question.question_index === qIndex ? s0.question : null;
-  const list = h("ol", { class: "reveal-list present-reveal", testid: "reveal", "aria-label": "Answers and how many picked each" });
-  const explanation = h("p", { class: "present-explanation", testid: "explanation", hidden: true });
-  const title = h("h1", { class: "present-question small", tabindex: -1, text: question?.question ?? "The answer" });
+  const list = h("ol", { class: "reveal-list present-reveal", testid: "reveal", "aria-label": t("reveal.list_label") });
+  const lang = settingOf(s0, "language", null);
+  const explanation = h("p", { class: "present-explanation", testid: "explanation", hidden: true, dir: "auto", translate: "no", lang });
+  const title = question
+    ? hData("h1", { class: "present-question small", tabindex: -1, lang }, question.question ?? "")
+    : h("h1", { class: "present-question small", tabindex: -1, text: t("pres.the_answer") });
+  const total = s0.room.total_questions;
   const el = h("div", { class: "present-reveal-stage" },
-    h("p", { class: "present-eyebrow" }, `Question ${qIndex + 1}${s0.room.total_questions ? ` of ${s0.room.total_questions}` : ""} · Answer`),
+    h("p", { class: "present-eyebrow" }, total ? t("pres.reveal_counter", { n: qIndex + 1, total }) : t("pres.reveal_counter_open", { n: qIndex + 1 })),
     title, list, explanation);
   let built = false;
   return {
@@ -312,22 +319,22 @@ function revealStage(ctx) {
       const result = s.result && s.result.question_index === qIndex ? s.result : null;
       if (!result || built) return;
       built = true;
-      const { rows, kind } = buildResultRows(result, question, null);
+      const { rows, kind } = buildResultRows(result, question, null, lang);
       list.replaceChildren(...rows);
       setAttr(list, "data-kind", kind);
       explanation.hidden = !result.explanation;
       setText(explanation, result.explanation || "");
       requestAnimationFrame(() => list.classList.add("is-shown"));
-      announce("The answer is shown.");
+      announce(t("pres.answer_shown"));
     },
   };
 }
 
 function boardStage(ctx) {
-  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const board = createLeaderboard({ limit: 10, label: t("reveal.top10") });
   const tie = h("p", { class: "present-tie", testid: "tie-note", hidden: true });
   const el = h("div", { class: "present-board-stage" },
-    h("h1", { class: "present-title", tabindex: -1 }, "Leaderboard"), board.el, tie);
+    h("h1", { class: "present-title", tabindex: -1 }, t("reveal.leaderboard")), board.el, tie);
   return {
     el,
     update(s) {
@@ -335,9 +342,13 @@ function boardStage(ctx) {
       const result = s.result && s.result.question_index === qIndex ? s.result : null;
       const entries = result ? result.leaderboard : leaderboardFromPlayers(s.room.players);
       board.update(entries, null);
-      const text = tieExplanation(entries.slice(0, 10));
-      tie.hidden = !text;
-      setText(tie, text);
+      const nodes = tieNodes(entries.slice(0, 10));
+      const key = nodes.map((n) => n.textContent).join("");
+      tie.hidden = !nodes.length;
+      if (tie.dataset.key !== key) {
+        tie.dataset.key = key;
+        tie.replaceChildren(...nodes);
+      }
     },
   };
 }
@@ -345,14 +356,14 @@ function boardStage(ctx) {
 // ----------------------------------------------------------------- final
 
 function finalStage(ctx, { display }) {
-  const podium = h("ol", { class: "present-podium", testid: "podium", "aria-label": "Podium" });
-  const summary = h("ol", { class: "present-summary", testid: "question-summary", "aria-label": "How each question went" });
+  const podium = h("ol", { class: "present-podium", testid: "podium", "aria-label": t("final.podium") });
+  const summary = h("ol", { class: "present-summary", testid: "question-summary", "aria-label": t("pres.how_it_went") });
   // The host's screen has the results (per question); a second screen shows the top 10.
-  const board = createLeaderboard({ limit: 10, label: "Top 10" });
-  const boxTitle = h("h2", { class: "present-eyebrow" }, "Top 10");
+  const board = createLeaderboard({ limit: 10, label: t("reveal.top10") });
+  const boxTitle = h("h2", { class: "present-eyebrow" }, t("reveal.top10"));
   const el = h("div", { class: "present-final-stage" },
-    h("h1", { class: "present-title", tabindex: -1 }, "Final results"),
-    h("div", { class: "present-final-grid" }, podium, h("section", { class: "present-summary-box", "aria-label": "More results" }, boxTitle, summary, board.el)));
+    h("h1", { class: "present-title", tabindex: -1 }, t("final.title")),
+    h("div", { class: "present-final-grid" }, podium, h("section", { class: "present-summary-box", "aria-label": t("pres.more_results") }, boxTitle, summary, board.el)));
   let podiumKey = "";
   let asked = false;
   return {
@@ -364,12 +375,12 @@ function finalStage(ctx, { display }) {
       if (k !== podiumKey) {
         podiumKey = k;
         podium.replaceChildren(...top.map((e, i) => {
-          const av = h("span", { class: "avatar avatar-large", "aria-hidden": "true", text: initialOf(e.name) });
+          const av = h("span", { class: "avatar avatar-large", translate: "no", "aria-hidden": "true", text: initialOf(e.name) });
           av.style.setProperty("--hue", String(hueOf(e.player_id)));
           const rank = Number.isFinite(e.rank) ? e.rank : i + 1;
           return h("li", { class: ["podium-place", `place-${i + 1}`], testid: "podium-place", dataset: { rank, playerId: e.player_id, score: e.score } },
-            h("div", { class: "podium-who" }, rank === 1 ? crown() : null, av, h("span", { class: "podium-name", text: e.name }),
-              h("span", { class: "podium-score" }, formatNumber(e.score), h("span", { class: "unit", text: " pts" }))),
+            h("div", { class: "podium-who" }, rank === 1 ? crown() : null, av, hData("span", { class: "podium-name" }, e.name),
+              podiumScore(e.score)),
             h("div", { class: "podium-block" }, h("span", { class: "podium-rank", text: ordinal(rank) })));
         }));
       }
@@ -381,15 +392,15 @@ function finalStage(ctx, { display }) {
       const rows = s.results && asked ? questionSummary(s.results) : [];
       summary.hidden = !rows.length;
       board.el.hidden = rows.length > 0;
-      setText(boxTitle, rows.length ? "Question by question" : "Top 10");
+      setText(boxTitle, rows.length ? t("pres.by_question") : t("reveal.top10"));
       if (!rows.length) board.update(entries, null);
       if (summary.childElementCount !== rows.length) {
         summary.replaceChildren(...rows.map((r) => {
           const share = r.right === null || !r.answered ? null : Math.round((100 * r.right) / r.answered);
           return h("li", { class: "summary-row", testid: "summary-row" },
-            h("span", { class: "summary-n", text: `${r.index + 1}` }),
-            h("span", { class: "summary-text", text: r.text }),
-            h("span", { class: "summary-share", text: share === null ? (r.kind === "poll" ? "poll" : "–") : `${share}% right` }));
+            h("span", { class: "summary-n", text: formatNumber(r.index + 1) }),
+            hData("span", { class: "summary-text" }, r.text),
+            h("span", { class: "summary-share", text: share === null ? (r.kind === "poll" ? t("pres.poll") : "–") : t("pres.share_right", { share: share / 100 }) }));
         }));
       }
     },
@@ -403,13 +414,13 @@ function waitStage(ctx) {
   const tick = () => {
     const c = ctx.store.state.countdown;
     const left = c && c.seconds > 0 ? Math.ceil(c.seconds - (Date.now() - c.receivedAt) / 1000) : 0;
-    setText(number, left > 0 ? String(left) : "");
+    setText(number, left > 0 ? formatNumber(left) : "");
     raf = requestAnimationFrame(tick);
   };
   return {
     el: h("div", { class: "present-wait" }, title, number),
     update(s) {
-      setText(title, s.phase === "generating" ? "Writing the questions…" : "Get ready!");
+      setText(title, s.phase === "generating" ? t("pres.writing") : t("wait.get_ready"));
       if (!raf) tick();
     },
     destroy() {

@@ -4,9 +4,10 @@
 // answers. The timer runs on the server's clock, and stops (with the answers
 // disabled) while the connection is down.
 
-import { h, setText, setAttr, toggleClass } from "./dom.js";
+import { h, hData, setText, setAttr, toggleClass } from "./dom.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
+import { fmtList, fmtNumber, raw, t, tNodes } from "./i18n.js";
 import { createGameBar } from "./gamebar.js";
 import { optionLetter, shapeIcon } from "./options.js";
 import { isWatchingQuestion, settingOf } from "./state.js";
@@ -23,11 +24,12 @@ export function isUntimed(q) {
   return !(Number(q.time_limit_ms) > 0) || !Number.isFinite(q.deadline_ms);
 }
 
+/** The answer sent, as nodes: “the typed text”, the letters (A, C), or True/False as shown. */
 function describeAnswer(kind, answer, options) {
-  if (answer === null || answer === undefined) return "";
-  if (kind === "text") return `“${answer}”`;
-  if (Array.isArray(answer)) return answer.map(optionLetter).join(", ");
-  return kind === "true_false" ? String(options[answer] ?? "") : optionLetter(answer);
+  if (answer === null || answer === undefined) return [];
+  if (kind === "text") return tNodes("quote", { text: String(answer) });
+  if (Array.isArray(answer)) return [document.createTextNode(fmtList(answer.map(optionLetter), "conjunction", false))];
+  return kind === "true_false" ? [hData("bdi", null, String(options[answer] ?? ""))] : [document.createTextNode(optionLetter(answer))];
 }
 
 export function questionView(ctx) {
@@ -40,14 +42,17 @@ export function questionView(ctx) {
   const limitMs = untimed ? 1 : Number(q.time_limit_ms);
   const total = q.total_questions || s0.room.total_questions || 0;
   const showText = settingOf(s0, "show_question_text", true) !== false;
+  // The question and its options are in the room's language: a screen reader
+  // reads them in its voice, whatever the page's language.
+  const lang = settingOf(s0, "language", null);
 
   const bar = createGameBar(ctx);
   const counter = h("p", { class: "eyebrow question-counter", testid: "question-counter" },
-    total ? `Question ${qIndex + 1} of ${total}` : `Question ${qIndex + 1}`);
-  const title = h("h1", { class: ["question-text", !showText && "visually-hidden"], testid: "question-text", tabindex: -1, text: q.question ?? "" });
-  const lookUp = showText ? null : h("p", { class: "look-up", testid: "look-up" }, "Read the question on the big screen");
-  const pointsTag = Number(q.points) === 2 ? h("span", { class: "tag tag-double" }, "Double points")
-    : Number(q.points) === 0 || kind === "poll" ? h("span", { class: "tag" }, kind === "poll" ? "Poll: no wrong answer" : "No points") : null;
+    total ? t("q.counter", { n: qIndex + 1, total }) : t("q.counter_open", { n: qIndex + 1 }));
+  const title = hData("h1", { class: ["question-text", !showText && "visually-hidden"], testid: "question-text", tabindex: -1, lang }, q.question ?? "");
+  const lookUp = showText ? null : h("p", { class: "look-up", testid: "look-up" }, t("q.look_up"));
+  const pointsTag = Number(q.points) === 2 ? h("span", { class: "tag tag-double" }, t("q.double"))
+    : Number(q.points) === 0 || kind === "poll" ? h("span", { class: "tag" }, kind === "poll" ? t("q.poll_tag") : t("q.no_points")) : null;
 
   // Timer: a shrinking bar plus the seconds, on the server's clock.
   const timerFill = h("div", { class: "timer-fill" });
@@ -55,7 +60,7 @@ export function questionView(ctx) {
     class: "timer-bar",
     testid: "timer-bar",
     role: "progressbar",
-    "aria-label": "Time left",
+    "aria-label": t("q.time_left"),
     "aria-valuemin": 0,
     "aria-valuemax": Math.round(limitMs / 1000),
     dataset: { deadlineMs: q.deadline_ms },
@@ -63,7 +68,7 @@ export function questionView(ctx) {
   const timerSeconds = h("span", { class: "timer-seconds", "aria-hidden": "true" });
   const timerLive = h("p", { class: "visually-hidden", "aria-live": "assertive", testid: "timer-announce" });
   const timer = untimed
-    ? h("div", { class: "timer timer-none", testid: "timer-none" }, h("span", { class: "chip", text: "No time limit" }))
+    ? h("div", { class: "timer timer-none", testid: "timer-none" }, h("span", { class: "chip", text: t("q.no_limit") }))
     : h("div", { class: "timer" }, timerSeconds, timerBar, timerLive);
 
   // Answers.
@@ -77,9 +82,9 @@ export function questionView(ctx) {
       type: "text", testid: "text-answer", id: `text-answer-${qIndex}`, maxlength: 100, autocomplete: "off",
       autocapitalize: "off", spellcheck: "false", enterkeyhint: "send",
     });
-    sendButton = h("button", { type: "submit", class: "btn btn-primary btn-large", testid: "submit-answer" }, "Send");
+    sendButton = h("button", { type: "submit", class: "btn btn-primary btn-large", testid: "submit-answer" }, t("q.send"));
     grid = h("form", { class: "text-answer", novalidate: true, onsubmit: (e) => { e.preventDefault(); ctx.actions.answer(textInput.value.trim()); } },
-      h("label", { for: textInput.id, class: "field-label", text: "Your answer" }),
+      h("label", { for: textInput.id, class: "field-label", text: t("q.your_answer") }),
       h("div", { class: "text-answer-row" }, textInput, sendButton));
   } else {
     buttons = options.map((text, i) => h("button", {
@@ -91,12 +96,12 @@ export function questionView(ctx) {
       onclick: () => choose(i),
     },
     h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
-    h("span", { class: "visually-hidden", text: `${optionLetter(i)}: ` }),
-    h("span", { class: "option-text", text }),
-    h("span", { class: "option-lock", "aria-hidden": "true", text: kind === "multi" ? "Chosen" : "Locked in" })));
-    grid = h("div", { class: ["options", `options-${options.length}`, kind === "multi" && "options-multi"], role: "group", "aria-label": kind === "multi" ? "Answers: pick every right one, then Send" : "Answers" }, buttons);
+    h("span", { class: "visually-hidden", text: t("option.prefix", { letter: raw(optionLetter(i)) }) }),
+    hData("span", { class: "option-text", lang }, text),
+    h("span", { class: "option-lock", "aria-hidden": "true", text: kind === "multi" ? t("q.chosen") : t("q.locked_in") })));
+    grid = h("div", { class: ["options", `options-${options.length}`, kind === "multi" && "options-multi"], role: "group", "aria-label": kind === "multi" ? t("q.answers_multi") : t("q.answers") }, buttons);
     if (kind === "multi") {
-      sendButton = h("button", { type: "button", class: "btn btn-primary btn-large send-multi", testid: "submit-answer", onclick: () => sendMulti() }, "Send my answer");
+      sendButton = h("button", { type: "button", class: "btn btn-primary btn-large send-multi", testid: "submit-answer", onclick: () => sendMulti() }, t("q.send_multi"));
     }
   }
 
@@ -111,7 +116,7 @@ export function questionView(ctx) {
   }
   function sendMulti() {
     if (!draft.size) {
-      setText(status, "Pick at least one answer first.");
+      setText(status, t("q.pick_first"));
       return;
     }
     ctx.actions.answer([...draft].sort((a, b) => a - b));
@@ -157,14 +162,16 @@ export function questionView(ctx) {
     const second = Math.ceil(left / 1000);
     if (second !== lastSecond) {
       lastSecond = second;
-      setText(timerSeconds, String(second));
+      setText(timerSeconds, fmtNumber(second));
       setAttr(timerBar, "aria-valuenow", second);
-      setAttr(timerBar, "aria-valuetext", second === 1 ? "1 second left" : `${second} seconds left`);
+      setAttr(timerBar, "aria-valuetext", t("q.seconds_left", { count: second }));
       toggleClass(timer, "is-urgent", second <= 5 && left > 0);
+      // Said aloud at 10 s and 5 s only (never every second), when the
+      // question is long enough for it to mean something.
       for (const mark of [10, 5]) {
         if (second === mark && limitMs > mark * 1000 + 1500 && !announced.has(mark)) {
           announced.add(mark);
-          setText(timerLive, `${mark} seconds left`);
+          setText(timerLive, t("q.seconds_left", { count: mark }));
         }
       }
     }
@@ -177,7 +184,7 @@ export function questionView(ctx) {
       if (!timeUp) {
         timeUp = true;
         setAttr(timerBar, "data-remaining-ms", 0);
-        setText(timerLive, "Time is up");
+        setText(timerLive, t("q.time_up"));
         render(ctx.store.state);
       }
       return;
@@ -208,38 +215,39 @@ export function questionView(ctx) {
     });
     if (sendButton) {
       sendButton.disabled = closed;
-      setText(sendButton, answer.status === "locked" ? "Sent" : kind === "text" ? "Send" : "Send my answer");
+      setText(sendButton, answer.status === "locked" ? t("q.sent") : kind === "text" ? t("q.send") : t("q.send_multi"));
     }
     if (textInput) {
       textInput.disabled = closed;
       if (sent && textInput.value.trim() !== chosen) textInput.value = chosen;
     }
-    const said = describeAnswer(kind, chosen, options);
     let line;
-    if (!online) line = "Connection lost: the answers come back when you are reconnected.";
-    else if (watching) line = "You joined during this question: you play from the next one.";
-    else if (answer.status === "locked") line = `${kind === "poll" ? "Vote" : "Answer"} ${said} locked in. Waiting for the others…`;
-    else if (answer.status === "sending") line = `Sending ${said}…`;
-    else if (timeUp) line = "Time is up!";
-    else if (kind === "text") line = "Type your answer and press Enter";
-    else if (kind === "multi") line = "Pick every right answer, then Send";
-    else line = kind === "poll" ? "Pick one" : "Pick an answer";
+    let said = null;
+    if (!online) line = "q.offline";
+    else if (watching) line = "q.watching";
+    else if (answer.status === "locked") [line, said] = [kind === "poll" ? "q.vote_locked" : "q.locked", chosen];
+    else if (answer.status === "sending") [line, said] = ["q.sending", chosen];
+    else if (timeUp) line = "q.time_up_status";
+    else if (kind === "text") line = "q.hint_text";
+    else if (kind === "multi") line = "q.hint_multi";
+    else line = kind === "poll" ? "q.hint_poll" : "q.hint_choice";
     const keysHint = !["text"].includes(kind) && options.length <= 9 && answer.status === "none" && !timeUp && online && !watching;
-    const key = `${line}|${keysHint}`;
+    const key = `${line}|${JSON.stringify(said)}|${keysHint}`;
     if (status.dataset.line !== key) {
       status.dataset.line = key;
-      status.replaceChildren(line, keysHint ? h("span", { class: "kbd-hint", text: kind === "multi" ? ` (keys 1 to ${options.length}, Enter sends)` : ` (keys 1 to ${options.length})` }) : "");
+      const text = said === null ? [t(line)] : tNodes(line, { answer: h("span", null, describeAnswer(kind, said, options)) });
+      status.replaceChildren(...text, keysHint ? h("span", { class: "kbd-hint" }, " ", t(kind === "multi" ? "q.keys_multi" : "q.keys", { count: options.length })) : "");
     }
     setAttr(status, "data-state", !online ? "offline" : watching ? "watching" : timeUp && answer.status === "none" ? "timeout" : answer.status);
 
     const p = s.progress && s.progress.question_index === qIndex ? s.progress : null;
     if (p && Number.isFinite(p.total)) {
-      setText(progressText, `${p.answered} of ${p.total} answered`);
+      setText(progressText, t("q.progress", { count: p.answered, total: p.total }));
       progressFill.style.transform = `scaleX(${p.total > 0 ? Math.min(1, p.answered / p.total) : 0})`;
       setAttr(progress, "data-answered", p.answered);
       setAttr(progress, "data-total", p.total);
     } else {
-      setText(progressText, "No answers yet");
+      setText(progressText, t("q.no_answers"));
       progressFill.style.transform = "scaleX(0)";
       setAttr(progress, "data-answered", 0);
       setAttr(progress, "data-total", null);
@@ -251,8 +259,8 @@ export function questionView(ctx) {
     focus() {
       if (textInput) textInput.focus({ preventScroll: true });
       else title.focus({ preventScroll: true });
-      const how = kind === "text" ? "Type your answer." : kind === "multi" ? `${options.length} answers: pick every right one with keys 1 to ${options.length}, then Enter.` : `${options.length} answers, keys 1 to ${options.length}.`;
-      announce(`${total ? `Question ${qIndex + 1} of ${total}. ` : ""}${showText ? "" : `${q.question ?? ""} `}${how}`);
+      const how = kind === "text" ? t("q.how_text") : t(kind === "multi" ? "q.how_multi" : "q.how_choice", { count: options.length });
+      announce([total ? t("q.announce_counter", { n: qIndex + 1, total }) : "", showText ? "" : q.question ?? "", how].filter(Boolean).join(" "));
     },
     update(s) {
       render(s);

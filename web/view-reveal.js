@@ -1,13 +1,14 @@
 // The reveal after a question: the correct option, how many picked each
 // option, your points, streak and rank, the top 10, and the host's "Next".
 
-import { h, setText, setAttr, toggleClass } from "./dom.js";
+import { h, hData, setText, setAttr, toggleClass } from "./dom.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
 import { formatNumber, ordinal } from "./format.js";
 import { createGameBar } from "./gamebar.js";
+import { fmtDuration, locale, raw, t } from "./i18n.js";
 import { createLeaderboard } from "./leaderboard.js";
-import { buildResultRows, correctSentence, tieExplanation } from "./result-rows.js";
+import { buildResultRows, correctSentence, tieNodes } from "./result-rows.js";
 import { isHost, leaderboardFromPlayers, myId, settingOf } from "./state.js";
 
 function stat(label, testid) {
@@ -22,29 +23,33 @@ export function revealView(ctx) {
   const question = s0.question && s0.question.question_index === qIndex ? s0.question : null;
   const total = s0.room.total_questions || question?.total_questions || 0;
   const isLast = total > 0 && qIndex + 1 >= total;
+  const lang = settingOf(s0, "language", null); // the quiz's own words are in the room's language
 
   const bar = createGameBar(ctx);
   const counter = h("p", { class: "eyebrow" },
-    Number.isInteger(qIndex) && qIndex >= 0 ? `Question ${qIndex + 1}${total ? ` of ${total}` : ""} · Results` : "Results");
-  const title = h("h1", { class: "reveal-title", tabindex: -1, text: question ? question.question : "The answer is…" });
+    !(Number.isInteger(qIndex) && qIndex >= 0) ? t("reveal.results")
+      : total ? t("reveal.counter", { n: qIndex + 1, total }) : t("reveal.counter_open", { n: qIndex + 1 }));
+  const title = question
+    ? hData("h1", { class: "reveal-title", tabindex: -1, lang }, question.question)
+    : h("h1", { class: "reveal-title", tabindex: -1, text: t("reveal.the_answer") });
 
   // Options with the distribution, filled when the result is known.
-  const revealList = h("ol", { class: "reveal-list", testid: "reveal", "aria-label": "Answers and how many picked each" });
-  const explanation = h("p", { class: "explanation", testid: "explanation", hidden: true });
+  const revealList = h("ol", { class: "reveal-list", testid: "reveal", "aria-label": t("reveal.list_label") });
+  const explanation = h("p", { class: "explanation", testid: "explanation", hidden: true, dir: "auto", translate: "no", lang });
   const tieNote = h("p", { class: "hint tie-note", testid: "tie-note", hidden: true });
 
   // Your result (aria-live: `your_result` comes right after `question_result`).
   const headline = h("p", { class: "my-headline" });
   const points = h("p", { class: "my-points", testid: "my-points" });
-  const score = stat("Score", "my-score");
-  const streak = stat("Streak", "my-streak");
-  const rank = stat("Rank", "my-rank");
-  const mine = h("section", { class: "card my-result", testid: "my-result", "aria-live": "polite", "aria-atomic": "true", "aria-label": "Your result" },
+  const score = stat(t("reveal.score"), "my-score");
+  const streak = stat(t("reveal.streak"), "my-streak");
+  const rank = stat(t("reveal.rank"), "my-rank");
+  const mine = h("section", { class: "card my-result", testid: "my-result", "aria-live": "polite", "aria-atomic": "true", "aria-label": t("reveal.your_result") },
     headline, points, h("div", { class: "stats" }, score.el, streak.el, rank.el));
 
-  const board = createLeaderboard({ limit: 10, label: "Top 10" });
+  const board = createLeaderboard({ limit: 10, label: t("reveal.top10") });
   const boardCard = h("section", { class: "card board-card", "aria-labelledby": "board-title" },
-    h("h2", { id: "board-title", class: "section-title", text: "Leaderboard" }),
+    h("h2", { id: "board-title", class: "section-title", text: t("reveal.leaderboard") }),
     board.el,
     tieNote);
 
@@ -58,7 +63,7 @@ export function revealView(ctx) {
         nextButton.disabled = false;
       });
     },
-  }, isLast ? "Show final results" : "Next question");
+  }, isLast ? t("reveal.show_final") : t("reveal.next"));
   const nextNote = h("p", { class: "hint", testid: "next-countdown" });
   const controls = h("div", { class: "reveal-controls" });
 
@@ -85,10 +90,10 @@ export function revealView(ctx) {
     if (!result) {
       // Reached the reveal through a resync (page refresh, reconnect): the
       // room state does not carry the result, so say so instead of waiting.
-      revealList.replaceChildren(h("li", { class: "reveal-empty" }, "You missed this answer while reconnecting. The next question is on its way."));
+      revealList.replaceChildren(h("li", { class: "reveal-empty" }, t("reveal.missed")));
       return;
     }
-    const built = buildResultRows(result, question, s.answer.questionIndex === qIndex ? s.answer.index : null);
+    const built = buildResultRows(result, question, s.answer.questionIndex === qIndex ? s.answer.index : null, lang);
     revealList.replaceChildren(...built.rows);
     setAttr(revealList, "data-correct-answer", result.correct_answer ?? null);
     setAttr(revealList, "data-kind", built.kind);
@@ -105,16 +110,16 @@ export function revealView(ctx) {
     toggleClass(mine, "is-wrong", Boolean(r && r.answered && !r.correct));
     if (r) {
       const poll = (s.result?.kind || question?.kind) === "poll";
-      setText(headline, poll ? (r.answered ? "Thanks for voting" : "No vote") : r.correct ? "Correct!" : r.answered ? "Not this time" : watching ? "You play from the next question" : "No answer");
-      setText(points, r.correct ? `+${formatNumber(r.points)} points` : "+0 points");
+      setText(headline, t(poll ? (r.answered ? "reveal.thanks_vote" : "reveal.no_vote") : r.correct ? "reveal.correct" : r.answered ? "reveal.wrong" : watching ? "reveal.watching" : "reveal.no_answer"));
+      setText(points, t("reveal.points", { count: r.correct ? r.points ?? 0 : 0 }));
       setAttr(points, "data-value", r.points ?? 0);
       setAttr(mine, "data-correct", r.correct ? "true" : "false");
     } else if (s.result && s.result.question_index === qIndex && !s.result.resynced) {
-      setText(headline, watching ? "You play from the next question" : "Checking your answer…");
+      setText(headline, watching ? t("reveal.watching") : t("reveal.checking"));
       setText(points, "");
       setAttr(points, "data-value", null);
     } else {
-      setText(headline, "Your score");
+      setText(headline, t("reveal.your_score"));
       setText(points, "");
       setAttr(points, "data-value", null);
     }
@@ -122,18 +127,19 @@ export function revealView(ctx) {
     setAttr(score.value, "data-value", s.me.score);
     const streakValue = r && Number.isFinite(r.streak) ? r.streak : s.me.streak;
     const streakKnown = Number.isFinite(streakValue);
-    setText(streak.value, !streakKnown ? "–" : streakValue > 1 ? `${streakValue} in a row` : String(streakValue));
+    setText(streak.value, !streakKnown ? "–" : streakValue > 1 ? t("reveal.streak_value", { count: streakValue }) : formatNumber(streakValue));
     setAttr(streak.value, "data-value", streakKnown ? streakValue : null);
     toggleClass(streak.el, "is-hot", streakValue > 1);
     const rankValue = r && Number.isFinite(r.rank) ? r.rank : s.me.rank;
     setText(rank.value, rankValue ? ordinal(rankValue) : "–");
-    setAttr(rank.value, "aria-label", rankValue ? `${ordinal(rankValue)} of ${s.room.players.length}` : "not ranked yet");
+    setAttr(rank.value, "aria-label", rankValue ? t("reveal.rank_label", { rank: rankValue, count: Number.isFinite(s.room.player_count) ? s.room.player_count : s.room.players.length }) : t("reveal.not_ranked"));
     setAttr(rank.value, "data-value", rankValue ?? null);
 
     if (r && !announcedResult) {
       announcedResult = true;
       const correctText = s.result ? `${correctSentence(s.result, question)} ` : "";
-      announce(`${correctText}${r.correct ? `Correct, ${r.points} points.` : r.answered ? "Not this time." : "No answer."}${rankValue ? ` You are ${ordinal(rankValue)}.` : ""}`);
+      const mineText = r.correct ? t("reveal.announce_correct", { count: r.points ?? 0 }) : r.answered ? t("reveal.announce_wrong") : t("reveal.announce_none");
+      announce([correctText.trim(), mineText, rankValue ? t("reveal.announce_rank", { rank: rankValue }) : ""].filter(Boolean).join(" "));
     }
   }
 
@@ -150,9 +156,9 @@ export function revealView(ctx) {
       const left = Number.isFinite(result?.next_at_ms)
         ? Math.ceil(remainingMs(result.next_at_ms) / 1000)
         : Math.ceil(revealSeconds - (Date.now() - s.resultAt) / 1000);
-      setText(nextNote, left > 0 ? `${isLast ? "Final results" : "Next question"} in ${left} s` : "");
+      setText(nextNote, left > 0 ? t(isLast ? "reveal.final_in" : "reveal.next_in", { time: raw(fmtDuration(left, "short")) }) : "");
     } else {
-      setText(nextNote, host ? "The game waits for you." : "Waiting for the host…");
+      setText(nextNote, host ? t("reveal.host_waits") : t("reveal.waiting_host"));
     }
   }
 
@@ -168,9 +174,13 @@ export function revealView(ctx) {
       const result = s.result && s.result.question_index === qIndex ? s.result : null;
       const entries = result ? result.leaderboard : leaderboardFromPlayers(s.room.players);
       board.update(entries, myId(s));
-      const tie = tieExplanation(entries);
-      tieNote.hidden = !tie;
-      setText(tieNote, tie);
+      const tie = tieNodes(entries);
+      const tieKey = `${locale()}|${tie.map((n) => n.textContent).join("")}`;
+      tieNote.hidden = !tie.length;
+      if (tieNote.dataset.key !== tieKey) {
+        tieNote.dataset.key = tieKey;
+        tieNote.replaceChildren(...tie);
+      }
       renderControls(s);
       if (!timer) timer = setInterval(() => renderControls(ctx.store.state), 250);
     },

@@ -3,13 +3,13 @@
 
 import { h, setText } from "./dom.js";
 import { announce } from "./announce.js";
-import { capitalise, plural } from "./format.js";
+import { fmtNumber, raw, t, tNodes } from "./i18n.js";
 import { createGameBar } from "./gamebar.js";
 import { settingOf } from "./state.js";
 
 export function generatingView(ctx) {
   const bar = createGameBar(ctx);
-  const title = h("h1", { class: "screen-title", tabindex: -1, text: "Writing your questions…" });
+  const title = h("h1", { class: "screen-title", tabindex: -1, text: t("wait.writing") });
   const detail = h("p", { class: "lead", testid: "generating-detail" });
   const status = h("p", { class: "status-line", role: "status", "aria-live": "polite", testid: "generating-status" });
   const el = h("section", { class: "screen screen-wait" },
@@ -27,16 +27,21 @@ export function generatingView(ctx) {
       bar.update(s);
       const g = s.generating || {};
       const count = g.num_questions || s.room.total_questions || settingOf(s, "num_questions", 0);
-      const topic = g.topic || s.room.topic || "general knowledge";
+      const topic = g.topic || s.room.topic || t("topic.default");
       const difficulty = settingOf(s, "difficulty", "");
-      setText(detail, `${count ? plural(count, "question") : "Questions"} about “${topic}”${difficulty ? ` · ${capitalise(difficulty)}` : ""}`);
+      const about = t("wait.detail", { count: count || 0, topic: raw(t("quote", { text: topic })) });
+      const key = `${about}|${difficulty}`;
+      if (detail.dataset.key !== key) {
+        detail.dataset.key = key;
+        const nodes = tNodes("wait.detail", { count: count || 0, topic: h("span", null, tNodes("quote", { text: topic })) });
+        const level = ["easy", "medium", "hard"].includes(difficulty) ? t(`difficulty.${difficulty}`) : "";
+        detail.replaceChildren(...(level ? tNodes("wait.detail_level", { detail: h("span", null, nodes), level: h("span", null, level) }) : nodes));
+      }
       if (g.source) {
-        setText(title, "Questions ready!");
-        setText(status, g.source === "fallback"
-          ? "Picked from the built-in question bank."
-          : "Freshly written for this game.");
+        setText(title, t("wait.ready"));
+        setText(status, g.source === "fallback" ? t("wait.from_bank") : t("wait.fresh"));
       } else {
-        setText(status, "This takes a few seconds.");
+        setText(status, t("wait.few_seconds"));
       }
     },
     destroy: () => bar.destroy(),
@@ -46,7 +51,7 @@ export function generatingView(ctx) {
 export function countdownView(ctx) {
   const bar = createGameBar(ctx);
   const number = h("p", { class: "countdown-number", testid: "countdown", "aria-hidden": "true" });
-  const title = h("h1", { class: "screen-title", tabindex: -1, text: "Get ready!" });
+  const title = h("h1", { class: "screen-title", tabindex: -1, text: t("wait.get_ready") });
   const sub = h("p", { class: "lead" });
   const el = h("section", { class: "screen screen-wait screen-countdown" },
     bar.el,
@@ -58,10 +63,11 @@ export function countdownView(ctx) {
     const c = ctx.store.state.countdown;
     if (c && c.seconds > 0) {
       const left = Math.ceil(c.seconds - (Date.now() - c.receivedAt) / 1000);
-      const value = left > 0 ? String(left) : "Go!";
+      const value = left > 0 ? fmtNumber(left) : t("wait.go");
       if (value !== shown) {
         shown = value;
         setText(number, value);
+        number.classList.toggle("is-word", left <= 0); // "Go!" is a word, in a smaller size
         number.classList.remove("pop");
         void number.offsetWidth; // restart the pop animation
         number.classList.add("pop");
@@ -78,13 +84,13 @@ export function countdownView(ctx) {
     focus() {
       title.focus({ preventScroll: true });
       const c = ctx.store.state.countdown;
-      announce(c && c.seconds ? `Get ready: the first question starts in ${c.seconds} seconds.` : "Get ready: the question is coming.");
+      announce(c && c.seconds ? t("wait.announce_first", { count: Math.ceil(c.seconds) }) : t("wait.announce_coming"));
     },
     update(s) {
       bar.update(s);
       const next = (Number.isInteger(s.room.question_index) && s.room.question_index >= 0 && s.question ? s.room.question_index + 1 : 0) + 1;
       const total = s.room.total_questions;
-      setText(sub, total ? `Question ${Math.min(next, total)} of ${total} coming up` : "The first question is coming up");
+      setText(sub, total ? t("wait.coming", { n: Math.min(next, total), total }) : t("wait.first_coming"));
       if (!raf) tick();
     },
     destroy() {

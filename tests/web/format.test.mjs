@@ -6,7 +6,8 @@ import { afterEach, describe, test } from "node:test";
 
 import { web } from "./web.mjs";
 
-const { capitalise, formatNumber, hueOf, initialOf, ordinal, plural } = await web("format.js");
+const { capitalise, formatNumber, hueOf, initialOf, ordinal } = await web("format.js");
+const { t } = await web("i18n.js");
 const { friendlyName } = await web("names.js");
 const { OPTION_LOOKS, optionLetter, optionLook } = await web("options.js");
 const { remainingMs, serverNow, serverOffsetMs, syncServerTime } = await web("clock.js");
@@ -18,12 +19,13 @@ describe("format.js", () => {
     for (const [n, text] of Object.entries(cases)) assert.equal(ordinal(Number(n)), text);
   });
 
-  test("formatNumber and plural", () => {
+  test("formatNumber, and plurals through the catalog", () => {
     assert.equal(formatNumber(Number.NaN), formatNumber(0));
     assert.equal(formatNumber(7), "7");
-    assert.equal(plural(1, "question"), "1 question");
-    assert.equal(plural(0, "question"), "0 questions");
-    assert.equal(plural(2, "person", "people"), "2 people");
+    assert.equal(formatNumber(12345), "12,345");
+    assert.equal(t("lobby.chip_questions", { count: 1 }), "1 question");
+    assert.equal(t("lobby.chip_questions", { count: 0 }), "0 questions");
+    assert.equal(t("lobby.chip_questions", { count: 2 }), "2 questions");
   });
 
   test("capitalise and initialOf, with characters beyond the BMP", () => {

@@ -7,7 +7,13 @@ import { describe, test } from "node:test";
 import { web } from "./web.mjs";
 
 const { questionSummary, resultRows } = await web("results.js");
-const { correctSentence, correctSet, resultKind, tieExplanation } = await web("result-rows.js");
+const rows = await web("result-rows.js");
+const { correctSet, resultKind } = rows;
+// The sentences isolate each name and option (U+2068 ... U+2069) so that a
+// name in another script keeps its place: compared here without the marks.
+const plain = (text) => text.replace(/[\u2068\u2069]/g, "");
+const correctSentence = (...args) => plain(rows.correctSentence(...args));
+const tieExplanation = (...args) => plain(rows.tieExplanation(...args));
 const { parseCsv, toCsv } = await web("csv.js");
 
 const RESULTS = {
@@ -74,9 +80,9 @@ describe("result-rows.js", () => {
   test("correctSentence for each kind", () => {
     const q = { options: ["Mars", "Venus", "Earth"] };
     assert.equal(correctSentence({ correct_answer: 0 }, q), "The answer was A: Mars.");
-    assert.equal(correctSentence({ kind: "multi", correct_answers: [0, 2] }, q), "The right answers were A: Mars, C: Earth.");
+    assert.equal(correctSentence({ kind: "multi", correct_answers: [0, 2] }, q), "The right answers were A: Mars and C: Earth.");
     assert.equal(correctSentence({ kind: "poll", correct_answer: 0 }, q), "Poll closed.");
-    assert.equal(correctSentence({ kind: "text", accepted_answers: ["Goethe", "J. W. Goethe"] }, null), "Accepted answers: Goethe, J. W. Goethe.");
+    assert.equal(correctSentence({ kind: "text", accepted_answers: ["Goethe", "J. W. Goethe"] }, null), "Accepted answers: Goethe and J. W. Goethe.");
     assert.equal(correctSentence({ correct_answer: 0 }, null), "");
   });
 
@@ -87,5 +93,7 @@ describe("result-rows.js", () => {
       "A and B have the same points: A is ahead for answering right faster in total.");
     assert.equal(tieExplanation([{ name: "A", score: 9, rank: 1 }, { name: "B", score: 5, rank: 2 }]), "");
     assert.equal(tieExplanation(null), "");
+    // The names are isolated: "Ann" stays whole beside an Arabic name.
+    assert.equal(rows.tieExplanation([{ name: "سارة", score: 5, rank: 1 }, { name: "Ann", score: 5, rank: 1 }]).slice(0, 6), "\u2068سارة\u2069");
   });
 });

@@ -91,7 +91,7 @@ describe("initialState", () => {
     assert.equal(s.inviteCode, "ABCDE");
     assert.equal(s.display, null);
     assert.equal(s.editor, null);
-    assert.deepEqual(s.connection, { state: "reconnecting", detail: "Connecting…" });
+    assert.deepEqual(s.connection, { state: "reconnecting", detail: "conn.connecting" });
     assert.deepEqual(s.answer, { questionIndex: null, index: null, status: "none" });
     assert.deepEqual(PHASES, ["lobby", "generating", "countdown", "question", "reveal", "finished"]);
   });
