@@ -102,6 +102,9 @@ def test_team_score_is_the_mean_or_the_sum_and_follows_moves_and_leaves() -> Non
 def test_the_host_moves_players_only_in_the_lobby_and_only_between_teams_that_exist() -> None:
     room, _ = room_with((CHOICE,), n=2, teams=("A", "B"))
     assert reply(room.handle("p1", MovePlayer("p0", 1), 0))["code"] == "not_host"
+    # A player picks their own team.
+    assert reply(room.handle("p1", MovePlayer("p1", 1), 0))["type"] == "ack"
+    assert room.state.players["p1"].team == 1
     assert reply(room.handle("p0", MovePlayer("p1", 5), 0))["code"] == "bad_message"
     assert reply(room.handle("p0", MovePlayer("zz", 0), 0))["code"] == "bad_message"
     out = room.handle("p0", MovePlayer("p1", 0), 0)

@@ -219,7 +219,9 @@ class Room:
         if rule is None:
             raise TypeError(f"not a room command: {command!r}")
         phases, apply = rule
-        if sender != self.state.host_id:
+        # A player picks their own team in the lobby; everything else here is the host's.
+        own_team = isinstance(command, MovePlayer) and command.player_id == sender
+        if sender != self.state.host_id and not own_team:
             out.append(Reply(error(ErrorCode.NOT_HOST, "only the host can do that", rid)))
         elif phases is not None and self.state.phase not in phases:
             out.append(Reply(wrong_phase(self.state.phase, command.action, rid)))  # type: ignore[union-attr]
