@@ -155,6 +155,21 @@ async def test_media_expire_unless_a_room_or_a_fetch_uses_them(start_server: Sta
     assert quiz.server.media.store.stats()["items"] == 2
 
 
+async def test_an_item_the_store_let_expire_is_not_served_from_the_cache(
+    start_server: StartServer,
+) -> None:
+    # Served once (so it is in the server's read cache), then left alone past
+    # its time: the store forgets it, and so must every answer about it.
+    clock = ManualClock()
+    quiz = await start_server(clock=clock, media_ttl_seconds=3600)
+    media_id = await stored(await quiz.player(), files.png(seed=4))
+    assert (await http_request(quiz.server.port, f"/media/{media_id}")).status == 200
+    clock.advance(3601_000)
+    assert (await http_request(quiz.server.port, f"/media/{media_id}")).status == 404
+    head = await http_request(quiz.server.port, f"/media/{media_id}", method="HEAD")
+    assert head.status == 404
+
+
 async def test_the_store_is_bounded(start_server: StartServer) -> None:
     quiz = await start_server(media_store_bytes=1024)  # a few small drawings
     player = await quiz.player()

@@ -44,32 +44,46 @@ Refuse = Callable[[Any, ErrorCode, str, str | None], None]
 
 
 class ReadCache:
-    """The most recently fetched items, within ``capacity`` bytes."""
+    """The most recently fetched items, within ``capacity`` bytes, each for
+    at most ``max_age`` seconds since the store last confirmed it: an item
+    the store has let expire is never served from here."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_age: float) -> None:
         self.capacity = capacity
-        self.items: OrderedDict[str, Media] = OrderedDict()
+        self.max_age = max_age
+        self.items: OrderedDict[str, tuple[Media, float]] = OrderedDict()
         self.bytes = 0
 
-    def get(self, media_id: str) -> Media | None:
-        item = self.items.get(media_id)
-        if item is not None:
-            self.items.move_to_end(media_id)
+    def get(self, media_id: str, now: float) -> Media | None:
+        entry = self.items.get(media_id)
+        if entry is None:
+            return None
+        item, confirmed = entry
+        if now - confirmed >= self.max_age:
+            self.drop(media_id)  # the store may have let it go: ask it again
+            return None
+        self.items.move_to_end(media_id)
         return item
 
-    def add(self, item: Media) -> None:
+    def add(self, item: Media, now: float) -> None:
         if len(item.body) > self.capacity or item.id in self.items:
             return
-        self.items[item.id] = item
+        self.items[item.id] = (item, now)
         self.bytes += len(item.body)
         while self.bytes > self.capacity:
-            _, old = self.items.popitem(last=False)
+            _, (old, _at) = self.items.popitem(last=False)
             self.bytes -= len(old.body)
 
+    def confirm(self, media_id: str, now: float) -> None:
+        """The store still holds it (and its time starts again)."""
+        entry = self.items.get(media_id)
+        if entry is not None:
+            self.items[media_id] = (entry[0], now)
+
     def drop(self, media_id: str) -> None:
-        item = self.items.pop(media_id, None)
-        if item is not None:
-            self.bytes -= len(item.body)
+        entry = self.items.pop(media_id, None)
+        if entry is not None:
+            self.bytes -= len(entry[0].body)
 
 
 class MediaService:
@@ -101,7 +115,11 @@ class MediaService:
             self._late,
         )
         self.executor = ThreadPoolExecutor(settings.media_threads, thread_name_prefix="media")
-        self.cache = ReadCache(settings.media_cache_bytes)
+        # Confirmed by the store at least once a REFRESH_S (a fetch refreshes
+        # it), so a cached item is never older than the store's own TTL.
+        self.cache = ReadCache(
+            settings.media_cache_bytes, max(REFRESH_S, settings.media_ttl_seconds - REFRESH_S)
+        )
         self._loading: dict[str, asyncio.Task[Media | None]] = {}
         self._refreshed: OrderedDict[str, float] = OrderedDict()
         self.counts = {"uploads": 0, "stored": 0, "refused": 0}
@@ -196,7 +214,7 @@ class MediaService:
     async def fetch(self, media_id: str) -> Media | None:
         """The item for ``GET /media/<id>``, or None. :class:`StoreUnavailable` if
         the store cannot answer."""
-        item = self.cache.get(media_id)
+        item = self.cache.get(media_id, self.clock.monotonic())
         if item is None:
             task = self._loading.get(media_id)
             if task is None:
@@ -213,7 +231,7 @@ class MediaService:
     async def _load(self, media_id: str) -> Media | None:
         item = await self.store.get(media_id)
         if item is not None:
-            self.cache.add(item)
+            self.cache.add(item, self.clock.monotonic())
         return item
 
     def _loaded(self, media_id: str, task: asyncio.Task[Media | None]) -> None:
@@ -236,6 +254,8 @@ class MediaService:
         try:
             if await self.store.touch([media_id]):
                 self.cache.drop(media_id)  # expired in the store meanwhile: gone here too
+            else:
+                self.cache.confirm(media_id, self.clock.monotonic())
         except StoreUnavailable:
             log.debug("could not refresh a media item", extra={"media": media_id[:12]})
 
