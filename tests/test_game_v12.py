@@ -394,3 +394,22 @@ def test_only_a_draft_may_ask_for_sliders() -> None:
     out = room.handle("p0", StartGame(), 10)
     (game,) = [o for o in out if isinstance(o, Generate)]
     assert not game.draft and not game.sliders
+
+
+def test_a_screen_that_comes_back_during_a_rounds_countdown_sees_that_round() -> None:
+    quiz = (CHOICE, Question("Flags", ("a", "b"), 0, source="host", round="Flags"))
+    room, _ = Room.create(
+        "ROOM1",
+        RoomSettings(reveal_seconds=0),
+        RoomLimits(countdown_ms=3_000),
+        make_seat("p0", "Host", "h0"),
+        0,
+        quiz=quiz,
+    )
+    room.handle("p0", StartGame(), 0)
+    room.handle(None, Tick(), 3_000)
+    room.handle("p0", SubmitAnswer(0, 1), 3_010)
+    room.handle("p0", NextQuestion(), 3_100)  # round 0's standings
+    room.handle("p0", NextQuestion(), 3_200)  # round 1's title, and its countdown
+    assert room.state.phase is Phase.COUNTDOWN
+    assert room.views.state_for("p0", 3_300)["round"]["title"] == "Flags"

@@ -84,7 +84,10 @@ class Views:
         questions = self.state.questions
         if not questions or not rounds.starts(questions):
             return None
-        return rounds.round_of(questions, max(self.state.question_index, 0))
+        index = self.state.question_index
+        if self.state.phase is Phase.COUNTDOWN:
+            index += 1  # a round's title shows during the countdown to its first question
+        return rounds.round_of(questions, max(index, 0))
 
     def media(self) -> list[str]:
         """The media ids of the quiz the room will play (or plays), for clients
