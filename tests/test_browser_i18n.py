@@ -439,7 +439,7 @@ async def test_every_screen_in_the_pseudo_locale(start_server, browser: Browser)
         # Removed by the host: said on the home page.
         await host.by("play-again-button").click()
         await expect(host.by("presenter")).to_have_attribute("data-stage", "lobby")
-        xavier = host.by("player").filter(has_text="Xavier")
+        xavier = host.by("stage").get_by_test_id("player").filter(has_text="Xavier")
         await xavier.get_by_test_id("kick-button").click()
         await phone.expect_phase("home")
         await expect(phone.by("notice")).to_be_visible()
@@ -557,3 +557,173 @@ async def test_arabic_japanese_and_german_phones_with_a_french_presenter(
             p.assert_clean()
     finally:
         await bots.close()
+
+
+# Protocol 1.2 in play: teams, rounds, a picture question, a slider and an order.
+QUIZ_12: list[dict[str, Any]] = [
+    {
+        "kind": "choice",
+        "text": "Which flag is this?",
+        "round": "Pictures",
+        "options": ["France", "Italy", "Ireland", "Peru"],
+        "correct": 0,
+    },
+    {
+        "kind": "slider",
+        "text": "In which year did people first walk on the Moon?",
+        "min": 1950,
+        "max": 2000,
+        "step": 1,
+        "correct": 1969,
+        "tolerance": 1,
+        "margin": 10,
+    },
+    {
+        "kind": "order",
+        "text": "Nearest the Sun first",
+        "options": ["Mercury", "Venus", "Earth", "Mars"],
+        "round": "Order",
+    },
+]
+
+
+async def test_teams_rounds_slider_order_and_pictures_in_the_pseudo_locale(
+    start_server, browser: Browser
+) -> None:
+    """The screens of protocol 1.2 in the pseudo-locale: the lobby by team
+    (a player's choice, the host's players panel with teams and extra
+    time), a round's title card, a question with pictures and a sound, the
+    standings with teams, a slider and its histogram, an order question
+    (moved by keyboard) and its answer, a round's standings, the team
+    podium and a phone's team place. No untranslated text, nothing wider
+    than its box, the presenter never scrolls; axe on most."""
+    from tests.media_files import mp3, png
+    from tests.media_helpers import stored
+    from tests.play_helpers import presented_room, sort_by_keys
+
+    quiz = await start_server(countdown_seconds=1)
+    port = quiz.server.port
+    up = await Player.connect(quiz.url)
+    questions = [dict(q) for q in QUIZ_12]
+    questions[0]["image"] = await stored(up, png(600, 400, transparent=False, seed=1), "image/png")
+    questions[0]["image_alt"] = "A flag of three stripes"
+    questions[0]["option_images"] = [
+        await stored(up, png(300, 200, seed=s), "image/png") for s in range(4)
+    ]
+    questions[0]["audio"] = await stored(up, mp3(1.0), "audio/mpeg")
+    await up.close()
+    host, code = await presented_room(
+        browser,
+        quiz.url,
+        port,
+        lang="qps",
+        gate=Gate,
+        teams=["Owls", "Foxes"],
+        questions=questions,
+        topic="Quiz night",
+        time_per_question=30,
+        reveal_seconds=0,
+    )
+    host_gate: Gate = host.gate  # type: ignore[attr-defined]
+    phone = await QuizPage.open(browser, "Xavier", "phone")
+    phone_gate = await Gate.install(phone)
+    await phone.goto(port, f"/?room={code}&lang=qps")
+    await phone.by("join-name").fill("Xavier")
+    await phone.by("join-submit").click()
+    await phone.expect_phase("lobby")
+    await phone.by("lang-offer-no").click()
+    other = await Player.connect(quiz.url)
+    await other.join(code, "Zoë")
+
+    # The lobby: by team, a player's choice; the host's panel (opened by check()).
+    await expect(phone.by("team-choice")).to_be_visible()
+    await expect(host.by("team-group")).to_have_count(2)
+    await host.by("manage-players").locator("summary").click()
+    row = host.by("manage-players").get_by_test_id("player").filter(has_text="Xavier")
+    await row.get_by_test_id("extra-time-select").select_option("1.5")
+    await expect(row.get_by_test_id("extra-time-badge")).to_be_visible()
+    await check(host, "presenter lobby with teams, the players panel", axe=True)
+    await host.page.evaluate(CLOSE_DETAILS)
+    await check(phone, "lobby with teams, a player's choice", axe=True)
+
+    # A round's title card (held there), on both.
+    for g in (host_gate, phone_gate):
+        g.hold("question")
+    await host.page.keyboard.press("Space")
+    await asyncio.gather(host_gate.wait_held(), phone_gate.wait_held())
+    await expect(host.by("round-card")).to_be_visible()
+    await expect(phone.by("round-card")).to_be_visible()
+    await check(host, "presenter, a round's title card")
+    await check(phone, "a round's title card")
+    for g in (host_gate, phone_gate):
+        g.release()
+
+    # A question with pictures and a sound.
+    await phone.expect_phase("question")
+    await expect(phone.by("option-image")).to_have_count(4)
+    await expect(host.by("question-image")).to_be_visible()
+    await check(phone, "a question with pictures", axe=True)
+    await check(host, "presenter, a question with pictures")
+    await phone.page.keyboard.press("1")
+    await other.expect("question", question_index=0)
+    await other.send("submit_answer", question_index=0, answer=1)
+    await expect(host.by("presenter")).to_have_attribute("data-stage", "reveal")
+    await phone.expect_phase("reveal")
+    await expect(phone.by("my-team-rank")).to_be_visible()
+    await check(phone, "the answer to a picture question, with my team's place")
+    await check(host, "presenter, the answer to a picture question")
+    await host.page.keyboard.press("Space")
+    await expect(host.by("team-row")).to_have_count(2)
+    await check(host, "presenter, the standings with teams")
+    await host.page.keyboard.press("Space")
+
+    # A slider.
+    await phone.expect_phase("question")
+    await expect(phone.by("slider-range")).to_be_visible()
+    await check(phone, "a slider question", axe=True)
+    await check(host, "presenter, a slider question")
+    await phone.by("slider-number").fill("1974")
+    await phone.by("submit-answer").click()
+    await other.expect("question", question_index=1)
+    await other.send("submit_answer", question_index=1, answer=1969)
+    await phone.expect_phase("reveal")
+    await expect(phone.by("my-result")).to_have_attribute("data-close", "true")
+    await check(phone, "a slider's answer, close", axe=True)
+    await check(host, "presenter, a slider's answer")
+    await host.page.keyboard.press("Space")
+    await host.page.keyboard.press("Space")
+    await expect(host.by("presenter")).to_have_attribute("data-stage", "round")
+    await phone.expect_phase("reveal")
+    await expect(phone.by("round-over")).to_be_visible()
+    await check(host, "presenter, a round's standings")
+    await check(phone, "a round's standings", axe=True)
+    await host.page.keyboard.press("Space")
+
+    # An order, by keyboard.
+    await phone.expect_phase("question", timeout=15_000)
+    await expect(phone.by("order-item")).to_have_count(4)
+    said = await sort_by_keys(phone, ["Mercury", "Venus", "Earth", "Mars"])
+    assert said, said
+    await check(phone, "an order question, moved by keyboard", axe=True)
+    await check(host, "presenter, an order question")
+    await phone.by("submit-answer").click()
+    await other.expect("question", question_index=2)
+    await other.send("submit_answer", question_index=2, answer=[0, 1, 2, 3])
+    await phone.expect_phase("reveal")
+    await expect(phone.by("my-result")).to_have_attribute("data-correct", "true")
+    await check(phone, "an order's answer", axe=True)
+    await check(host, "presenter, an order's answer")
+    await host.page.keyboard.press("Space")
+    await host.page.keyboard.press("Space")
+    await expect(host.by("presenter")).to_have_attribute("data-stage", "round")
+    await host.page.keyboard.press("Space")
+
+    # The end: the team podium, a phone's team place.
+    await expect(host.by("presenter")).to_have_attribute("data-stage", "finished")
+    await expect(host.by("team-place")).to_have_count(2)
+    await phone.expect_phase("finished")
+    await check(host, "presenter, the team podium", axe=True)
+    await check(phone, "the end with teams", axe=True)
+    for p in (host, phone):
+        p.assert_clean()
+    await other.close()

@@ -166,3 +166,85 @@ async def test_a_whole_game_in_webkit(webkit: WebDriver) -> None:
         server.proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.proc.wait(), 10)
         drain.cancel()
+
+
+async def test_a_picture_round_in_webkit(webkit: WebDriver) -> None:
+    """A picture question in WebKit: the pictures uploaded over the
+    WebSocket, the room made with them and presented by a plain WebSocket
+    host; the WebKit page joins, fetches the room's media in the lobby
+    (<html data-media-ready>), then shows the question's picture and the
+    four option pictures, each complete the moment it is drawn (from
+    memory), and answers."""
+    from tests.media_files import png
+    from tests.media_helpers import stored
+
+    port = free_port()
+    env = {"PORT": str(port), "COUNTDOWN_SECONDS": "0", "GROQ_API_KEY": "", "REDIS_URL": ""}
+    server, drain = await start_process(env)
+    host: Player | None = None
+    try:
+        host = await Player.connect(f"ws://127.0.0.1:{port}/ws")
+        picture = await stored(host, png(600, 400, transparent=False, seed=9), "image/png")
+        flags = [
+            await stored(host, png(300, 200, transparent=False, seed=s), "image/png")
+            for s in range(4)
+        ]
+        question = {
+            "kind": "choice",
+            "text": "Which flag is this?",
+            "image": picture,
+            "image_alt": "A flag",
+            "options": ["Red", "Blue", "Green", "Gold"],
+            "option_images": flags,
+            "correct": 2,
+        }
+        await host.create("Host", host_plays=False, questions=[question], reveal_seconds=0)
+        code = host.room_id
+        d = webkit
+        await run(d.get, f"http://127.0.0.1:{port}/?room={code}")
+
+        def join() -> None:
+            wait_for(d, "return document.querySelector('[data-testid=join-name]')")
+            by_testid(d, "join-name").send_keys("Safari")
+            by_testid(d, "join-submit").click()
+            wait_phase(d, "lobby")
+            wait_for(
+                d,
+                "return document.documentElement.dataset.mediaReady === 'true'"
+                " && document.documentElement.dataset.mediaCount === '5/5'",
+            )
+
+        await run(join)
+        await host.request_any("start_game")
+        await run(wait_phase, d, "question")
+        drawn = await run(
+            wait_for,
+            d,
+            "const imgs = [...document.querySelectorAll('[data-testid=option-image],"
+            " [data-testid=question-image]')];"
+            " return imgs.length === 5 && imgs.every((i) => i.dataset.shownMs)"
+            " && imgs.map((i) => ({w: i.naturalWidth, complete: i.complete,"
+            " cached: i.dataset.cached}));",
+        )
+        assert all(i["w"] > 0 and i["complete"] for i in drawn), drawn
+        # Prefetched: no network at question time.
+        assert all(i["cached"] == "true" for i in drawn), drawn
+        await run(lambda: by_testid(d, "option-2").click())
+        await run(
+            wait_for,
+            d,
+            "return document.querySelector('[data-testid=my-result]')?.dataset.correct === 'true'",
+        )
+        await host.request_any("next_question")
+        await run(wait_phase, d, "finished")
+        toasts = await run(
+            d.execute_script, "return document.querySelectorAll('[data-testid=error-toast]').length"
+        )
+        assert toasts == 0
+    finally:
+        if host is not None:
+            with contextlib.suppress(Exception):
+                await host.close()
+        server.proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(server.proc.wait(), 10)
+        drain.cancel()

@@ -19,7 +19,7 @@ from quiz.core.parse import QuestionError, parse_question
 
 CASES_FILE = Path(__file__).parent / "cases" / "questions.json"
 CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))
-KINDS = ("choice", "multi", "true_false", "text", "poll")
+KINDS = ("choice", "multi", "true_false", "text", "poll", "slider", "order")
 
 
 def kind_of(case: dict[str, Any]) -> str | None:
@@ -71,4 +71,15 @@ def test_every_field_the_server_can_name_has_a_case() -> None:
         "q.time_limit",
         "q.points",
         "q.explanation",
+        "q.min",
+        "q.max",
+        "q.step",
+        "q.tolerance",
+        "q.margin",
+        "q.round",
+        "q.image",
+        "q.image_alt",
+        "q.audio",
+        "q.option_images",
+        "q.option_images[i]",
     }

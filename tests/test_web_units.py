@@ -81,6 +81,28 @@ EDITOR_SHAPES: list[dict[str, Any]] = [
         "correct": 1,
         "time_limit": 20,
     },
+    # Protocol 1.2: a picture and pictures on option rows, blank rows among
+    # them (a row's picture goes with it); an order's blank rows; a slider;
+    # a round title with white space to fold.
+    {
+        "kind": "choice",
+        "text": "Which flag?",
+        "options": ["France", "", "Italy", ""],
+        "option_images": ["a" * 64, None, "b" * 64, None],
+        "correct": 2,
+        "image": "c" * 64,
+        "image_alt": "  A flag ",
+        "audio": "d" * 64,
+        "round": " Flags\n of  Europe ",
+    },
+    {
+        "kind": "poll",
+        "text": "Cats?",
+        "options": ["Cats", "Dogs", "", ""],
+        "option_images": [None] * 4,
+    },
+    {"kind": "order", "text": "Sun first", "options": ["Mercury", "", "Venus", "Earth", "", ""]},
+    {"kind": "slider", "text": "Apollo 11?", "min": 1950, "max": 2000, "step": 1, "correct": 1969},
 ]
 
 EDITOR = """
@@ -119,6 +141,12 @@ def meaning(question: Any) -> tuple[object, ...]:
         question.time_limit,
         question.points,
         question.explanation,
+        question.slider,
+        question.round,
+        question.image,
+        question.image_alt,
+        question.audio,
+        question.option_images,
     )
 
 

@@ -102,6 +102,53 @@
 //                       reveal explanation leaderboard podium podium-place
 //                       summary-row; second screen: /?watch=CODE&key=SECRET
 //
+// Protocol 1.2 (teams, rounds, slider, order, media, extra time)
+//   Lobby: team-choice (a player's radios: team-option-N, data-team) team-groups
+//          (team-group per team: data-team, data-count; its players' list)
+//          team-counts (a large room: the count per team); host, each player
+//          row: team-select extra-time-select extra-time-badge (data-factor);
+//          presenter: manage-players (a <details> with the same rows)
+//   Phone: my-team (the strip above the game: data-team); slider-range
+//          slider-number slider-value submit-answer; order-list of order-item
+//          (data-index = shown index, data-place) with order-up order-down,
+//          order-announce (live); option-image question-image sound-button
+//          (data-state = ready | playing | paused | ended)
+//   Reveal: reveal data-kind = slider: histogram buckets (reveal-option with
+//          data-from data-to data-count data-correct data-mine), correct-value
+//          my-value (data-value); order: correct-order of order-row
+//          (data-index, data-place), order-count; my-team-rank; my-result
+//          data-close="true" (a slider answer near enough to score)
+//   Round: round-card (the title during the countdown: data-round);
+//          round-over (the round's standings: data-round) team-board of
+//          team-row (data-team, data-rank, data-score); team-podium of
+//          team-place (data-team, data-rank, data-score)
+//   Presenter stages add round (a round's standings); question-image is
+//          large there, the sound plays by itself where the browser lets it
+//          (not on a second screen); still-answering (time up here, the
+//          question open: extra time); best-player (under the team podium);
+//          the question's screen has data-shown-ms (its first frame)
+//   <html data-media-ready="true|false" data-media-count="done/wanted">,
+//          window.quizMedia (see play-media.js): the prefetch
+//
+// Protocol 1.2, the host's side (editor, create form, lobby settings)
+//   Editor: editor-export-bundle editor-media-note; each editor-question adds
+//          editor-round (data-round) with q-round q-round-remove, q-round-add;
+//          q-image-slot q-image-drop q-image-add q-image-file (the <input
+//          type=file>) q-image-preview q-image-alt q-image-replace q-image-remove
+//          q-image-progress q-image-status q-image-error q-image-missing;
+//          q-audio-add q-audio-file q-audio-player q-audio-replace q-audio-remove;
+//          per option row (data-option-row=N): q-option-image-add-N
+//          q-option-file-N q-option-thumb-N q-option-image-remove-N
+//          q-option-N-image-error; slider: q-slider-min -max -step -correct
+//          -tolerance -margin q-slider-summary q-slider-preview q-slider-try
+//          q-slider-box; order: q-option-N q-item-up-N q-item-down-N
+//          q-item-remove-N q-item-add q-order-note
+//   Create form and the lobby's dialog: teams-on team-name-N team-remove-N
+//          team-add team-score-mean team-score-sum leaderboard-question
+//          leaderboard-round teams-error; teams-dialog-button (host's lobby
+//          tools) teams-dialog teams-dialog-save teams-dialog-cancel
+//          teams-dialog-error
+//
 // Languages
 //   lang-select        the language menu in the header (every screen); the
 //                      choice is kept in localStorage ("quiz.lang.v1");
@@ -129,10 +176,14 @@ import { toastError, toastInfo } from "./toast.js";
 import { homeView, rejoiningView } from "./view-home.js";
 import { lobbyView } from "./view-lobby.js";
 import { countdownView, generatingView } from "./view-wait.js";
-import { isUntimed, questionKind, questionView } from "./view-question.js";
-import { revealView } from "./view-reveal.js";
+import { answerFits, isUntimed, questionView } from "./view-question.js";
+import { revealView, roundOverView } from "./view-reveal.js";
+import { watchMedia } from "./play-media.js";
 import { finalView } from "./view-final.js";
 import { editorView } from "./view-editor.js";
+import { createUploader } from "./uploads.js";
+import { ensureMedia } from "./quizmedia.js";
+import { roomSettingsButton } from "./room-settings.js";
 import { presenterView } from "./view-presenter.js";
 import { downloadResultsCsv, downloadResultsJson } from "./results.js";
 
@@ -184,6 +235,9 @@ const conn = new Connection({
   },
 });
 
+// Pictures and sound go up over the same socket, one at a time (uploads.js).
+const uploader = createUploader(conn);
+
 // ---------------------------------------------------------------- messages
 
 function handleMessage(msg, receivedAt) {
@@ -193,7 +247,8 @@ function handleMessage(msg, receivedAt) {
     store.dispatch({ type: LOCAL.DISPLAY_SEAT }, { quiet: true });
     if (msg.type === "error") return;
   }
-  if (msg.type === "error") {
+  // An upload's error is said on its field (the editor), not as a toast too.
+  if (msg.type === "error" && !conn.quietIds.has(msg.request_id)) {
     const label = requestLabels.get(msg.request_id);
     toastError(msg, label ? label() : "");
   }
@@ -272,15 +327,17 @@ function handleTerminalClose(code) {
  * here. `label`: what it does, as a function (the words in the language of
  * the moment the error comes).
  */
-function act(action, fields = {}, label = () => actionLabel(action)) {
-  const { requestId, done } = conn.send(action, fields);
+function act(action, fields = {}, label = () => actionLabel(action), { quiet = false } = {}) {
+  const { requestId, done } = conn.send(action, fields, { quiet });
   requestLabels.set(requestId, label);
   return done.then((reply) => {
     requestLabels.delete(requestId);
+    conn.quietIds.delete(requestId);
     return reply;
   }, (error) => {
     requestLabels.delete(requestId);
-    if (error && error.local) toastError(error, label());
+    conn.quietIds.delete(requestId);
+    if (error && error.local && !quiet) toastError(error, label());
     throw error;
   });
 }
@@ -301,10 +358,11 @@ function goHome(notice = null, prefillCode = "") {
 let lastOwnQuiz = null; // the questions this host supplied, for "play again"
 
 const actions = {
-  createRoom(fields) {
+  /** opts.quiet: the caller toasts the error itself (or recovers from it, see view-home.js). */
+  createRoom(fields, opts = {}) {
     rememberName(fields.name);
     lastOwnQuiz = Array.isArray(fields.questions) ? fields.questions : null;
-    return act("create_room", fields);
+    return act("create_room", fields, undefined, opts);
   },
   joinRoom(code, name) {
     rememberName(name);
@@ -337,12 +395,7 @@ const actions = {
     const s = store.state;
     const q = s.question;
     if (s.phase !== "question" || !q) return;
-    const kind = questionKind(q);
-    const n = Array.isArray(q.options) ? q.options.length : 0;
-    const okIndex = (i) => Number.isInteger(i) && i >= 0 && i < n;
-    if (kind === "text" ? typeof value !== "string" || !value || value.length > 100
-      : kind === "multi" ? !Array.isArray(value) || !value.length || !value.every(okIndex)
-        : !okIndex(value)) return;
+    if (!answerFits(q, value)) return;
     if (isWatchingQuestion(s)) return;
     if (s.connection.state !== "connected") return; // the answers are disabled until we are back
     if (s.answer.questionIndex === q.question_index && s.answer.index !== null) return; // first answer counts
@@ -353,6 +406,18 @@ const actions = {
     });
   },
   closeQuestion: () => act("close_question").catch(() => {}),
+  /** Put a player in a team (the host anyone, a player themselves; the lobby only). */
+  movePlayer(playerId, team) {
+    const p = findPlayer(store.state, playerId);
+    const name = p ? p.name : null;
+    return act("move_player", { player_id: playerId, team }, () => (name ? t("action.move_named", { name }) : actionLabel("move_player"))).catch(() => {});
+  },
+  /** The host gives a player more time: 1, 1.5 or 2 times the question's. */
+  setExtraTime(playerId, factor) {
+    const p = findPlayer(store.state, playerId);
+    const name = p ? p.name : null;
+    return act("set_extra_time", { player_id: playerId, factor }, () => (name ? t("action.extra_time_named", { name }) : actionLabel("set_extra_time"))).catch(() => {});
+  },
   endGame: () => act("end_game").catch(() => {}),
   setLocked: (locked) => act(locked ? "lock_room" : "unlock_room").catch(() => {}),
   updateSettings: (fields) => act("update_settings", fields).catch(() => {}),
@@ -372,9 +437,11 @@ const actions = {
       return actions.generateDraft();
     }).catch(() => {});
   },
-  openEditor(showErrors = false, serverError = null) {
-    store.dispatch({ type: LOCAL.OPEN_EDITOR, showErrors, serverError });
+  openEditor(showErrors = false, serverError = null, mediaMissing = false) {
+    store.dispatch({ type: LOCAL.OPEN_EDITOR, showErrors, serverError, mediaMissing });
   },
+  /** The room's teams and standings from the lobby's dialog (room-settings.js): the reply, or the error (shown there). */
+  saveRoomSettings: (fields) => act("update_settings", fields, undefined, { quiet: true }),
   closeEditor() {
     store.dispatch({ type: LOCAL.CLOSE_EDITOR, preferMyQuiz: true });
   },
@@ -387,7 +454,9 @@ const actions = {
     store.dispatch({ type: LOCAL.DRAFT_PENDING, pending: true });
     return act("generate_questions", fields).finally(() => store.dispatch({ type: LOCAL.DRAFT_PENDING, pending: false }));
   },
-  useDraft(questions, title) {
+  async useDraft(questions, title) {
+    // Pictures the server has forgotten since they were added go back up first.
+    ({ questions } = await ensureMedia(questions, uploader).catch(() => ({ questions })));
     lastOwnQuiz = questions;
     return act("set_questions", title ? { questions, topic: title.slice(0, 100) } : { questions }).then(() => {
       store.dispatch({ type: LOCAL.DRAFT_USED });
@@ -415,6 +484,7 @@ const actions = {
       items.push(h("button", { type: "button", class: "btn btn-secondary", testid: "review-questions", disabled: Boolean(s.draftPending), onclick: () => actions.generateDraft().catch(() => {}) },
         s.draftPending ? t("lobby.review_writing") : t("lobby.review")));
     }
+    items.push(roomSettingsButton(ctx));
     items.push(h("button", {
       type: "button",
       class: "btn btn-secondary",
@@ -440,7 +510,7 @@ const actions = {
 
 // ---------------------------------------------------------------- screens
 
-const ctx = { store, actions };
+const ctx = { store, actions, uploader };
 let current = { key: null, view: null };
 
 function screenKey(s) {
@@ -452,7 +522,7 @@ function screenKey(s) {
     case "question":
       return s.question ? `question:${s.question.question_index}` : "countdown";
     case "reveal":
-      return `reveal:${s.room.question_index}`;
+      return s.roundOver ? `round:${s.roundOver.round}` : `reveal:${s.room.question_index}`;
     default:
       return s.phase;
   }
@@ -477,13 +547,14 @@ function makeView(key) {
           onClose: () => store.dispatch({ type: LOCAL.CLOSE_EDITOR }),
         });
       }
-      return editorView(ctx, { mode: "mine", showErrors: e.showErrors, serverError: e.serverError, onClose: () => actions.closeEditor() });
+      return editorView(ctx, { mode: "mine", showErrors: e.showErrors, serverError: e.serverError, mediaMissing: e.mediaMissing, onClose: () => actions.closeEditor() });
     }
     case "lobby": return lobbyView(ctx);
     case "generating": return generatingView(ctx);
     case "countdown": return countdownView(ctx);
     case "question": return questionView(ctx);
     case "reveal": return revealView(ctx);
+    case "round": return roundOverView(ctx);
     case "finished": return finalView(ctx);
     default: return homeView(ctx);
   }
@@ -693,6 +764,9 @@ document.addEventListener("keydown", (event) => {
 });
 
 // ------------------------------------------------------------------ start
+
+// The room's pictures and sounds, fetched ahead whenever no question is open.
+watchMedia(store);
 
 conn.start();
 store.emit("start");

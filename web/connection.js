@@ -13,8 +13,9 @@ const CLOSE_ROOM_CLOSED = 4002;
 const CLOSE_REPLACED = 4003;
 const TERMINAL_CLOSE_CODES = new Set([CLOSE_KICKED, CLOSE_ROOM_CLOSED, CLOSE_REPLACED]);
 
-// Actions that make sense before being seated in a room.
-const LOBBYLESS_ACTIONS = new Set(["create_room", "join_room", "rejoin", "watch"]);
+// Actions that make sense before being seated in a room (an upload too:
+// the editor is used before a room exists).
+const LOBBYLESS_ACTIONS = new Set(["create_room", "join_room", "rejoin", "watch", "upload_media"]);
 // Codes after which a rejoin can never succeed.
 const FATAL_REJOIN_CODES = new Set(["invalid_token", "room_not_found"]);
 
@@ -64,6 +65,9 @@ export class Connection {
     this.openedAt = 0;
     this.everOpened = false;
     this.pending = new Map();
+    // Request ids whose errors the caller shows itself (an upload's, on
+    // its field): the page does not toast them too (see app.js).
+    this.quietIds = new Set();
     this.status = { state: "reconnecting", detail: "conn.connecting" };
     // Request ids must not repeat across page loads within the server's
     // 60 s dedup window (a refreshed page rejoins as the same player), so
@@ -316,7 +320,7 @@ export class Connection {
   expirePending() {
     const now = Date.now();
     for (const [id, entry] of this.pending) {
-      if (now - entry.createdAt > DEDUP_WINDOW_MS) {
+      if (now - entry.createdAt > (entry.ttlMs ?? DEDUP_WINDOW_MS)) {
         this.pending.delete(id);
         // Past the dedup window a resend could apply twice: give up quietly;
         // the room's own messages (room_state etc.) tell what happened.
@@ -330,8 +334,9 @@ export class Connection {
    * reply, rejects with the error (server `error` or a local one), or resolves
    * with null when it was dropped. Queued while there is no usable socket.
    */
-  send(action, fields = {}) {
+  send(action, fields = {}, { quiet = false } = {}) {
     const requestId = this.nextRequestId();
+    if (quiet) this.quietIds.add(requestId);
     const entry = {
       msg: { ...fields, action, request_id: requestId },
       needsRoom: !LOBBYLESS_ACTIONS.has(action),
@@ -349,6 +354,38 @@ export class Connection {
     if (this.stopped) this.start(); // a fresh socket on demand after a terminal close
     else this.trySend(entry);
     return { requestId, done };
+  }
+
+  /**
+   * The next reply to a request already answered once (an upload gets
+   * `upload_ready`, then `media`): a promise like send()'s `done`, rejected
+   * with connection_lost if the socket drops first. Nothing is sent.
+   */
+  expectReply(requestId, { ttlMs = DEDUP_WINDOW_MS } = {}) {
+    const entry = { msg: null, needsRoom: false, sent: true, createdAt: Date.now(), ttlMs, resolve: null, reject: null };
+    const done = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    done.catch(() => {});
+    this.pending.set(requestId, entry);
+    return done;
+  }
+
+  /** The open socket, or null: an upload's bytes go on the socket that said upload_ready. */
+  openSocket() {
+    return this.ws && this.ws.readyState === WebSocket.OPEN ? this.ws : null;
+  }
+
+  /** Send bytes as one binary frame on `ws`, only if it is still this connection's open socket. */
+  sendBinary(ws, bytes) {
+    if (!ws || ws !== this.ws || ws.readyState !== WebSocket.OPEN) return false;
+    try {
+      ws.send(bytes);
+    } catch {
+      return false;
+    }
+    return true;
   }
 
   /** Drop the socket (and any rejoin under way) and open a fresh one. */

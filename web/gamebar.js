@@ -5,13 +5,16 @@ import { h, setText, setAttr } from "./dom.js";
 import { capitalise } from "./format.js";
 import { locale, t } from "./i18n.js";
 import { createPlayerList } from "./players.js";
-import { isHost, playerCount } from "./state.js";
+import { isHost, isPresenter, myTeam, playerCount, teamName } from "./state.js";
 import { confirmButton } from "./confirm-button.js";
 
 export function createGameBar(ctx) {
   const topic = h("span", { class: "gamebar-topic", dir: "auto", translate: "no" });
   const progress = h("span", { class: "gamebar-progress" });
   const score = h("span", { class: "gamebar-score", testid: "gamebar-score", "aria-label": t("bar.score_label") });
+  // Your team, in a team game.
+  const teamText = h("span", { class: "gamebar-team-name", dir: "auto", translate: "no" });
+  const team = h("span", { class: "gamebar-team", testid: "my-team", hidden: true }, h("span", { class: "visually-hidden", text: t("bar.team") }), teamText);
   const players = createPlayerList(ctx, { showScores: true });
   const summary = h("summary", { class: "btn btn-ghost btn-small" });
   const panel = h("details", { class: "players-panel", testid: "players-panel" },
@@ -44,7 +47,7 @@ export function createGameBar(ctx) {
   const hostTools = h("div", { class: "gamebar-host", role: "toolbar", "aria-label": t("bar.host_controls") });
   let toolsKey = "";
   const el = h("div", { class: "gamebar" },
-    h("div", { class: "gamebar-where" }, topic, progress),
+    h("div", { class: "gamebar-where" }, topic, progress, team),
     h("div", { class: "gamebar-actions" }, hostTools, score, panel, leave));
 
   return {
@@ -60,6 +63,11 @@ export function createGameBar(ctx) {
       else if (total) where = t("bar.questions", { count: total });
       setText(progress, where);
       setText(score, t("bar.score", { count: s.me.score }));
+      const mine = isPresenter(s) ? null : myTeam(s);
+      const name = mine === null ? null : teamName(s, mine);
+      team.hidden = name === null;
+      setText(teamText, name ?? "");
+      setAttr(team, "data-team", mine);
       setAttr(score, "data-value", s.me.score);
       setText(summary, t("players.summary", { count: playerCount(s) }));
       const host = isHost(s);

@@ -1,12 +1,20 @@
-// The host's own quiz: its shape (protocol 1.1 "Questions"), validation
-// with an error per field, the copy kept in localStorage, and the formats it
-// comes in: the documented quiz JSON (docs/quiz-format.md), Kahoot's
-// spreadsheet layout as CSV, and rows pasted from a spreadsheet (tabs).
+// The host's own quiz: its shape (protocol 1.1 "Questions", 1.2 slider,
+// order, rounds and media), validation with an error per field, the copy
+// kept in localStorage, and the formats it comes in: the documented quiz
+// JSON (docs/quiz-format.md), Kahoot's spreadsheet layout as CSV, and rows
+// pasted from a spreadsheet (tabs). Bundles (.zip with media): web/bundle.js.
 
 import { parseCsv, sniffDelimiter } from "./csv.js";
 import { fmtList, raw as asText, t } from "./i18n.js";
 
-export const KINDS = ["choice", "multi", "true_false", "text", "poll"];
+export const KINDS = ["choice", "multi", "true_false", "text", "poll", "slider", "order"];
+/** Kinds whose options may carry pictures. */
+export const OPTION_IMAGE_KINDS = ["choice", "multi", "poll"];
+/** A slider's fields beside `correct` (protocol 1.2). */
+export const SLIDER_FIELDS = ["min", "max", "step", "tolerance", "margin"];
+const MEDIA_ID = /^[0-9a-f]{64}$/;
+/** Whether `v` is a media id: 64 lowercase hex digits (the server's SHA-256 of the stored bytes). */
+export const isMediaId = (v) => typeof v === "string" && MEDIA_ID.test(v);
 
 /** A kind's name in the page's language ("Multiple choice"). */
 export function kindLabel(kind) {
@@ -20,7 +28,10 @@ export function kindLabel(kind) {
 export function trueFalse() {
   return [t("tf.true"), t("tf.false")];
 }
-export const LIMITS = { text: 300, option: 100, explanation: 300, answer: 100, title: 100, questions: 100 };
+export const LIMITS = {
+  text: 300, option: 100, explanation: 300, answer: 100, title: 100, questions: 100,
+  round: 60, imageAlt: 200, orderMin: 2, orderMax: 6, sliderSteps: 10_000, number: 1e12,
+};
 const STORE_KEY = "quiz.myquiz.v1";
 
 /** A fresh question of a kind, ready to be filled in. */
@@ -30,6 +41,8 @@ export function blankQuestion(kind = "choice") {
     case "true_false": return { kind, text: "", options: trueFalse(), correct: 0 };
     case "text": return { kind, text: "", answers: [""] };
     case "poll": return { kind, text: "", options: ["", "", "", ""] };
+    case "slider": return { kind, text: "", min: 0, max: 100, step: 1, correct: 50 };
+    case "order": return { kind, text: "", options: ["", "", "", ""] };
     default: return { kind: "choice", text: "", options: ["", "", "", ""], correct: 0 };
   }
 }
@@ -38,11 +51,17 @@ export function blankQuestion(kind = "choice") {
 export function changeKind(q, kind) {
   const next = blankQuestion(kind);
   next.text = q.text || "";
-  for (const key of ["time_limit", "points", "explanation"]) if (q[key] !== undefined) next[key] = q[key];
-  const options = Array.isArray(q.options) ? q.options.slice(0, 4) : null;
+  // What every kind has: the picture, the sound, the round it starts.
+  for (const key of ["time_limit", "points", "explanation", "image", "image_alt", "audio", "round"]) if (q[key] !== undefined) next[key] = q[key];
+  const options = Array.isArray(q.options) ? q.options.slice(0, kind === "order" ? LIMITS.orderMax : 4) : null;
   const firstCorrect = Array.isArray(q.correct) ? q.correct[0] ?? 0 : Number.isInteger(q.correct) ? q.correct : 0;
-  if (options && ["choice", "multi", "poll"].includes(kind) && q.kind !== "true_false") {
+  if (options && ["choice", "multi", "poll", "order"].includes(kind) && q.kind !== "true_false" && q.kind !== "slider") {
     next.options = options.length >= 2 ? options : next.options;
+    while (kind !== "order" && next.options.length < 4) next.options.push("");
+    // Pictures of the options stay where options can have them.
+    if (OPTION_IMAGE_KINDS.includes(kind) && Array.isArray(q.option_images) && q.option_images.some(Boolean)) {
+      next.option_images = next.options.map((_, i) => q.option_images[i] ?? null);
+    }
   }
   if (kind === "choice") next.correct = Math.min(firstCorrect, next.options.length - 1);
   if (kind === "multi") next.correct = [Math.min(firstCorrect, next.options.length - 1)];
@@ -202,8 +221,8 @@ export function checkQuestion(raw) {
   // Options: every kind but text; a true/false question may leave them out.
   const keep = []; // original index -> index once blank rows are dropped
   let rows = 0; // how many rows the correct indexes may point into
-  if (kind === "text") {
-    if (!absent(raw.options)) errors.options = t("check.text_no_options");
+  if (kind === "text" || kind === "slider") {
+    if (!absent(raw.options)) errors.options = t(kind === "text" ? "check.text_no_options" : "check.slider_no_options");
   } else if (kind === "true_false" && absent(raw.options)) {
     q.options = trueFalse();
     keep.push(0, 1);
@@ -229,7 +248,7 @@ export function checkQuestion(raw) {
     });
     rows = raw.options.length;
     const filled = raw.options.filter((o) => !blankRow(o)).length;
-    const [low, high] = kind === "true_false" ? [2, 2] : [2, 4];
+    const [low, high] = kind === "true_false" ? [2, 2] : kind === "order" ? [LIMITS.orderMin, LIMITS.orderMax] : [2, 4];
     if (filled < low) errors.options = kind === "true_false" ? t("check.options_both") : t("check.options_two");
     else if (filled > high) errors.options = kind === "true_false" ? t("check.options_exactly_two") : t("check.options_max", { max: high });
     q.options = options;
@@ -252,8 +271,8 @@ export function checkQuestion(raw) {
       q.correct = list.filter((c) => keep[c] !== undefined).map((c) => keep[c]).sort((a, b) => a - b);
       if (!q.correct.length) errors.correct = t("check.correct_some");
     }
-  } else if (!absent(raw.correct)) {
-    errors.correct = kind === "poll" ? t("check.poll_no_correct") : t("check.text_no_correct");
+  } else if (kind !== "slider" && !absent(raw.correct)) {
+    errors.correct = t(kind === "poll" ? "check.poll_no_correct" : kind === "order" ? "check.order_no_correct" : "check.text_no_correct");
   }
 
   // Accepted answers: text questions only.
@@ -278,6 +297,8 @@ export function checkQuestion(raw) {
     errors.answers = t("check.answers_only_text");
   }
 
+  checkSlider(raw, kind, q, errors);
+
   if (!absent(raw.time_limit)) {
     const limit = raw.time_limit;
     if (!Number.isInteger(limit) || limit < 5 || limit > 240) errors.time_limit = t("check.time");
@@ -296,7 +317,110 @@ export function checkQuestion(raw) {
       q.explanation = explanation;
     }
   }
+  checkMedia(raw, kind, q, errors, keep);
+  if (!absent(raw.round)) {
+    // The title of the round this question starts.
+    const title = cleanText(raw.round);
+    if (typeof raw.round !== "string") errors.round = t("check.round_text");
+    else if (!title) errors.round = t("check.round_empty");
+    else if (charCount(title) > LIMITS.round) errors.round = t("check.round_long", { max: LIMITS.round });
+    else q.round = title;
+  }
   return { question: q, errors };
+}
+
+/**
+ * A slider's numbers (the server's quiz/core/parse.py _slider): min < max,
+ * step > 0 and at most 10,000 steps, tolerance >= 0 (default 0), margin > 0
+ * (default a tenth of the range), the right value on the grid min + k * step;
+ * every number within +-1e12. Any of them on another kind is refused.
+ */
+function checkSlider(raw, kind, q, errors) {
+  if (kind !== "slider") {
+    for (const key of SLIDER_FIELDS) if (!absent(raw[key])) errors[key] = t("check.slider_only");
+    return;
+  }
+  const number = (key, fallback) => {
+    const v = raw[key];
+    if (absent(v)) {
+      if (fallback === undefined) errors[key] = t("check.number_required");
+      return fallback ?? null;
+    }
+    if (typeof v !== "number" || !(Math.abs(v) <= LIMITS.number)) {
+      errors[key] = t("check.number", { max: LIMITS.number });
+      return null;
+    }
+    return v;
+  };
+  const low = number("min");
+  const high = number("max");
+  const range = low !== null && high !== null && low < high;
+  if (low !== null && high !== null && !range) errors.max = t("check.slider_max");
+  const step = number("step");
+  if (step !== null && !(step > 0)) errors.step = t("check.slider_step");
+  else if (step !== null && range && (high - low) / step > LIMITS.sliderSteps) errors.step = t("check.slider_steps", { max: LIMITS.sliderSteps });
+  const tolerance = number("tolerance", 0);
+  if (tolerance !== null && tolerance < 0) errors.tolerance = t("check.slider_tolerance");
+  const margin = number("margin", range ? (high - low) / 10 : 1);
+  if (margin !== null && !(margin > 0)) errors.margin = t("check.slider_margin");
+  const correct = number("correct");
+  if (correct !== null && range && step > 0 && !onGrid({ min: low, max: high, step }, correct)) {
+    errors.correct = t("check.slider_correct");
+  }
+  for (const key of [...SLIDER_FIELDS, "correct"]) if (typeof raw[key] === "number") q[key] = raw[key];
+}
+
+/** Whether `value` is one of a slider's values: min + k * step, up to max (quiz/core/question.py on_grid). */
+export function onGrid({ min, max, step }, value) {
+  if (!(min <= value && value <= max)) return false;
+  const steps = (value - min) / step;
+  return Math.abs(steps - Math.round(steps)) < 1e-6;
+}
+
+/**
+ * A question's picture (with its alt text, required), sound, and the
+ * pictures of its options (choice, multi, poll; one entry per option row,
+ * null for none). Ids are checked for their shape; whether the server
+ * holds them is the server's to say. `keep`: option row -> index once blank
+ * rows are dropped, so that a row's picture goes with it.
+ */
+function checkMedia(raw, kind, q, errors, keep) {
+  if (!absent(raw.image)) {
+    if (!isMediaId(raw.image)) errors.image = t("check.media_id");
+    else q.image = raw.image;
+    const alt = cleanText(raw.image_alt);
+    if (typeof raw.image_alt !== "string" || !alt) errors.image_alt = t("check.image_alt");
+    else if (charCount(alt) > LIMITS.imageAlt) errors.image_alt = t("check.image_alt_long", { max: LIMITS.imageAlt });
+    else q.image_alt = alt;
+  } else if (!absent(raw.image_alt)) {
+    errors.image_alt = t("check.image_alt_alone");
+  }
+  if (!absent(raw.audio)) {
+    if (!isMediaId(raw.audio)) errors.audio = t("check.media_id");
+    else q.audio = raw.audio;
+  }
+  const list = raw.option_images;
+  if (absent(list)) return;
+  if (!OPTION_IMAGE_KINDS.includes(kind)) {
+    errors.option_images = t("check.option_images_kind");
+    return;
+  }
+  const rows = Array.isArray(raw.options) ? raw.options.length : 0;
+  if (!Array.isArray(list) || list.length !== rows) {
+    errors.option_images = t("check.option_images_count");
+    return;
+  }
+  const images = [];
+  list.forEach((id, i) => {
+    if (absent(id)) {
+      if (keep[i] !== undefined) images[keep[i]] = null;
+      return;
+    }
+    if (!isMediaId(id)) errors[`option_images.${i}`] = t("check.media_id");
+    else if (keep[i] === undefined && blankRow(raw.options[i])) errors[`options.${i}`] = t("check.option_image_label");
+    else if (keep[i] !== undefined) images[keep[i]] = id;
+  });
+  if (images.some(Boolean)) q.option_images = Array.from({ length: q.options?.length ?? 0 }, (_, i) => images[i] ?? null);
 }
 
 /** The quiz ready to send, or the errors of each question (by index). */
@@ -356,18 +480,34 @@ export function normaliseQuestion(q) {
   delete out.q;
   delete out.answer;
   // What the kind has no field for (the editor shows none) goes.
-  if (kind === "text") delete out.options;
-  if (kind === "text" || kind === "poll") delete out.correct;
+  if (kind === "text" || kind === "slider") delete out.options;
+  if (kind === "text" || kind === "poll" || kind === "order") delete out.correct;
   if (kind !== "text") delete out.answers;
+  if (kind !== "slider") for (const key of SLIDER_FIELDS) delete out[key];
+  if (!OPTION_IMAGE_KINDS.includes(kind) || !Array.isArray(out.option_images)) delete out.option_images;
+  for (const key of ["image", "image_alt", "audio", "round"]) if (out[key] === null) delete out[key];
+  if (out.image === undefined) delete out.image_alt;
+  if (kind === "slider") {
+    // Numbers written as text in a file ("30") are numbers.
+    for (const key of [...SLIDER_FIELDS, "correct"]) {
+      if (typeof out[key] === "string" && out[key].trim() !== "" && Number.isFinite(Number(out[key]))) out[key] = Number(out[key]);
+      else if (out[key] === "" || out[key] === null) delete out[key];
+    }
+  }
   if (kind === "choice" || kind === "true_false") out.correct = oneIndex(out.correct);
   // true_false also takes true (= 0) and false (= 1) in the quiz format.
   if (kind === "true_false" && typeof out.correct === "boolean") out.correct = out.correct ? 0 : 1;
   if (kind === "true_false") out.options = trueFalse();
   if (kind === "multi" && Number.isInteger(out.correct)) out.correct = [out.correct];
   if (Array.isArray(out.options) && kind !== "true_false") {
-    // Four rows, as the editor shows them.
-    out.options = out.options.slice(0, 4).map((o) => (typeof o === "number" ? String(o) : o ?? ""));
-    while (out.options.length < 4) out.options.push("");
+    // Four rows, as the editor shows them; an order's items as many as they are (2 to 6).
+    const rows = kind === "order" ? LIMITS.orderMax : 4;
+    out.options = out.options.slice(0, rows).map((o) => (typeof o === "number" ? String(o) : o ?? ""));
+    while (out.options.length < (kind === "order" ? LIMITS.orderMin : 4)) out.options.push("");
+    if (out.option_images) {
+      out.option_images = out.options.map((_, i) => (isMediaId(out.option_images[i]) ? out.option_images[i] : null));
+      if (!out.option_images.some(Boolean)) delete out.option_images;
+    }
   }
   for (const key of ["time_limit", "points"]) {
     if (out[key] === "" || out[key] === null) delete out[key];

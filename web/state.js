@@ -46,11 +46,18 @@ function emptyRoom() {
     result: null, // `question_result` of the reveal
     resultAt: 0, // local time the result arrived (for the auto-advance hint)
     myResult: null, // `your_result`
-    me: { score: 0, streak: null, rank: null }, // streak: null until known (not in the room state)
+    me: { score: 0, streak: null, rank: null, team: null, teamRank: null }, // streak: null until known (not in the room state)
     final: null, // `game_over` leaderboard
     finalCount: null, // `game_over.player_count`
     draft: null, // `questions_draft` under review in the lobby
     results: null, // the last `results` (host)
+    questionAt: 0, // local time the question in play arrived (media timing)
+    round: null, // {round, title, questions, first}: the round in play (a quiz with rounds)
+    roundStart: null, // `round_start`: the round's title card, shown during its countdown
+    roundOver: null, // `round_over`: the round's standings (the phase stays reveal)
+    roundOverAt: 0, // local time it arrived
+    finalTeams: null, // `game_over.teams`: the teams' final standings
+    extraTime: {}, // the host's only: {player_id: factor} for every factor other than 1
   };
 }
 
@@ -160,7 +167,73 @@ function normalisePlayers(players) {
       name: typeof p.name === "string" ? p.name : "?",
       score: Number.isFinite(p.score) ? p.score : 0,
       connected: p.connected !== false,
+      team: teamIndex(p.team),
     }));
+}
+
+function teamIndex(value) {
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+function isObject(value) {
+  return Boolean(value) && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The room's teams in team order ({team, name, players, score, rank}); [] without teams. */
+export function teamsOf(s) {
+  return Array.isArray(s.room?.teams) ? s.room.teams : [];
+}
+
+export function hasTeams(s) {
+  return teamsOf(s).length > 0;
+}
+
+/** A team's name by its index, or null. */
+export function teamName(s, index) {
+  if (!Number.isInteger(index)) return null;
+  const team = teamsOf(s).find((t) => t.team === index);
+  if (team && typeof team.name === "string") return team.name;
+  const names = s.room?.settings?.teams;
+  return Array.isArray(names) && typeof names[index] === "string" ? names[index] : null;
+}
+
+/** This player's team index, or null. */
+export function myTeam(s) {
+  const me = findPlayer(s, myId(s));
+  if (me && Number.isInteger(me.team)) return me.team;
+  return Number.isInteger(s.me.team) ? s.me.team : null;
+}
+
+/** Standings after each question (the default), or only between rounds (`leaderboard: "round"`). */
+export function boardEachQuestion(s) {
+  return settingOf(s, "leaderboard", "question") !== "round";
+}
+
+/** Teams' standings, best first (a copy sorted by rank, then team). */
+export function teamStandings(teams) {
+  if (!Array.isArray(teams)) return [];
+  return teams
+    .filter((t) => t && Number.isInteger(t.team))
+    .slice()
+    .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.team - b.team);
+}
+
+/**
+ * Whether question `index` ends its round (a quiz with rounds): the room
+ * then shows the round's standings before moving on.
+ */
+export function roundEndsAt(s, index) {
+  const r = s.round;
+  if (!r) return false;
+  const total = s.room?.total_questions;
+  if (Number.isFinite(total) && total > 0 && index + 1 >= total) return true;
+  return Number.isInteger(r.first) && Number.isFinite(r.questions) && index + 1 >= r.first + r.questions;
+}
+
+/** The extra-time factor the host gave a player (1: none). Known to the host only. */
+export function extraTimeOf(s, playerId) {
+  const factor = s.extraTime?.[playerId];
+  return Number.isFinite(factor) && factor > 0 ? factor : 1;
 }
 
 function resetGame(s) {
@@ -171,8 +244,12 @@ function resetGame(s) {
   s.progress = null;
   s.result = null;
   s.myResult = null;
-  s.me = { score: 0, streak: 0, rank: null };
+  s.me = { score: 0, streak: 0, rank: null, team: null, teamRank: null };
   s.final = null;
+  s.round = null;
+  s.roundStart = null;
+  s.roundOver = null;
+  s.finalTeams = null;
 }
 
 function setPhase(s, phase) {
@@ -196,6 +273,14 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
   const me = findPlayer(s, myId(s));
   if (me) s.me.score = me.score;
 
+  if (isObject(room.extra_time)) s.extraTime = { ...room.extra_time };
+  if (isObject(room.round) && Number.isInteger(room.round.round)) {
+    const same = s.round && s.round.round === room.round.round;
+    s.round = { round: room.round.round, title: room.round.title ?? null, questions: room.round.questions ?? null, first: same ? s.round.first : null };
+  }
+  if (phase !== "countdown") s.roundStart = null;
+  if (phase !== "reveal") s.roundOver = null;
+
   if (phase === "lobby") {
     if (previousPhase !== "lobby") resetGame(s);
     if (s.session) s.session.watch_question = null;
@@ -212,6 +297,8 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
     if (Number.isFinite(endsMs) && Number.isFinite(nowMs)) {
       s.countdown = { seconds: Math.max(0, (endsMs - nowMs) / 1000), receivedAt };
     }
+    // Before the first question of a game with rounds: the first round's title.
+    if (!s.roundStart && room.question_index < 0 && s.round) s.roundStart = { round: s.round.round, title: s.round.title, questions: s.round.questions };
   }
   if (phase === "question" && room.question && typeof room.question === "object") {
     const q = room.question;
@@ -246,9 +333,15 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
       const closedAt = last.next_at_ms - 1000 * Number(room.settings?.reveal_seconds || 0);
       if (closedAt < q.server_time_ms - 1000 || closedAt > q.deadline_ms + 1000) s.question = null;
     }
-    if (!s.result && last && typeof last === "object" && last.question_index === idx) {
+    if (!s.result && last && typeof last === "object" && last.question_index === idx && last.type !== "round_over") {
       s.result = { ...last, resynced: true };
       s.resultAt = receivedAt;
+      applyScores(s, last.leaderboard);
+    }
+    // A round's standings are the room's last word until it moves on.
+    if (phase === "reveal" && last && typeof last === "object" && last.type === "round_over") {
+      if (!s.roundOver || s.roundOver.round !== last.round) s.roundOverAt = receivedAt;
+      s.roundOver = last;
       applyScores(s, last.leaderboard);
     }
     if (!s.result) s.resultAt = receivedAt;
@@ -257,19 +350,29 @@ function applyRoom(s, room, receivedAt, { joinedNow = false } = {}) {
     s.final = room.leaderboard;
     applyScores(s, room.leaderboard);
   }
+  if (phase === "finished" && Array.isArray(room.teams) && room.teams.length) s.finalTeams = teamStandings(room.teams);
+}
+
+/** A team gained or lost a member (join, leave) between two room states. */
+function countTeam(s, team, delta) {
+  const entry = teamsOf(s).find((t) => t.team === team);
+  if (entry && Number.isFinite(entry.players)) entry.players = Math.max(0, entry.players + delta);
 }
 
 function upsertPlayer(s, player, connected) {
   if (!s.room || !player || typeof player.id !== "string") return;
   const existing = findPlayer(s, player.id);
+  const team = teamIndex(player.team);
   if (existing) {
     existing.connected = connected;
     if (typeof player.name === "string") existing.name = player.name;
+    if (team !== null) existing.team = team;
   } else {
-    const p = { id: player.id, name: String(player.name ?? "?"), score: 0, connected };
+    const p = { id: player.id, name: String(player.name ?? "?"), score: 0, connected, team };
     s.room.players.push(p);
     s.room.byId.set(p.id, p);
     if (Number.isFinite(s.room.player_count)) s.room.player_count += 1;
+    if (team !== null) countTeam(s, team, 1);
   }
 }
 
@@ -301,6 +404,8 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       s.inviteCode = "";
       s.notice = null;
       if (!m.resumed) resetGame(s);
+      // Who has extra time: in the state sent to the host alone (none listed: none).
+      s.extraTime = isObject(m.room?.extra_time) ? { ...m.room.extra_time } : {};
       applyRoom(s, m.room, receivedAt, { joinedNow: m.type === "room_joined" && !m.resumed });
       if (s.room && !s.room.host_id && m.is_host) s.room.host_id = m.player_id;
       return true;
@@ -331,7 +436,10 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
           s.room.players.splice(s.room.players.indexOf(p), 1);
           s.room.byId.delete(p.id);
         }
+        const team = teamIndex(m.player.team) ?? p?.team ?? null;
+        if (team !== null) countTeam(s, team, -1);
         if (Number.isFinite(s.room.player_count)) s.room.player_count = Math.max(0, s.room.player_count - 1);
+        if (s.extraTime && Object.hasOwn(s.extraTime, m.player.id)) delete s.extraTime[m.player.id];
       }
       return true;
     case "room_size":
@@ -361,10 +469,35 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       setPhase(s, "countdown");
       s.countdown = { seconds: Number(m.seconds) || 0, receivedAt };
       return true;
+    case "round_start":
+      if (!Number.isInteger(m.round)) return false;
+      s.roundStart = { round: m.round, title: typeof m.title === "string" ? m.title : null, questions: Number.isFinite(m.questions) ? m.questions : null };
+      s.round = { ...s.roundStart, first: Math.max(0, (Number.isInteger(s.room.question_index) ? s.room.question_index : -1) + 1) };
+      s.roundOver = null;
+      return true;
+    case "round_over":
+      if (!Number.isInteger(m.round)) return false;
+      setPhase(s, "reveal");
+      s.roundOver = m;
+      s.roundOverAt = receivedAt;
+      applyScores(s, m.leaderboard);
+      return true;
+    case "extra_time":
+      if (typeof m.player_id !== "string" || !Number.isFinite(m.factor)) return false;
+      s.extraTime = { ...s.extraTime };
+      if (m.factor === 1) delete s.extraTime[m.player_id];
+      else s.extraTime[m.player_id] = m.factor;
+      return true;
     case "question": {
       syncServerTime(m.server_time_ms, receivedAt);
       setPhase(s, "question");
       s.question = m;
+      s.questionAt = receivedAt;
+      s.roundStart = null;
+      s.roundOver = null;
+      if (Number.isInteger(m.round) && (!s.round || s.round.round !== m.round)) {
+        s.round = { round: m.round, title: null, questions: null, first: m.question_index };
+      }
       s.room.question_index = m.question_index;
       if (Number.isFinite(m.total_questions)) s.room.total_questions = m.total_questions;
       const keep = s.answer.questionIndex === m.question_index && s.answer.status !== "none";
@@ -387,6 +520,7 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       return true;
     case "question_result":
       setPhase(s, "reveal");
+      s.roundOver = null;
       s.result = m;
       s.resultAt = receivedAt;
       s.room.question_index = m.question_index;
@@ -402,11 +536,15 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       }
       if (Number.isFinite(m.streak)) s.me.streak = m.streak;
       if (Number.isFinite(m.rank)) s.me.rank = m.rank;
+      if (Number.isInteger(m.team)) s.me.team = m.team;
+      if (Number.isFinite(m.team_rank)) s.me.teamRank = m.team_rank;
       return true;
     case "game_over":
       setPhase(s, "finished");
       s.final = Array.isArray(m.leaderboard) ? m.leaderboard : null;
       s.finalCount = Number.isFinite(m.player_count) ? m.player_count : null;
+      s.finalTeams = Array.isArray(m.teams) && m.teams.length ? teamStandings(m.teams) : null;
+      s.roundOver = null;
       applyScores(s, m.leaderboard);
       return true;
     default:
@@ -478,7 +616,7 @@ export function applyAction(s, action) {
       else s.answer = { questionIndex: action.questionIndex, index: null, status: "none" };
       return true;
     case LOCAL.OPEN_EDITOR:
-      s.editor = { mode: "mine", showErrors: Boolean(action.showErrors), serverError: action.serverError ?? null };
+      s.editor = { mode: "mine", showErrors: Boolean(action.showErrors), serverError: action.serverError ?? null, mediaMissing: Boolean(action.mediaMissing) };
       return true;
     case LOCAL.REVIEW_DRAFT:
       if (!s.draft) return false;

@@ -1,12 +1,13 @@
-// The end of the game: the podium, your place, everyone's scores, and the
-// host's "Play again".
+// The end of the game: the podium, your place (and your team's, with the
+// teams' standings), everyone's scores, and the host's "Play again".
 
 import { h, hData, setText, setAttr, svg } from "./dom.js";
 import { announce } from "./announce.js";
 import { formatNumber, hueOf, initialOf, ordinal } from "./format.js";
 import { locale, t, tNodes } from "./i18n.js";
 import { createLeaderboard } from "./leaderboard.js";
-import { isHost, leaderboardFromPlayers, myId } from "./state.js";
+import { isHost, leaderboardFromPlayers, myId, myTeam } from "./state.js";
+import { createTeamBoard } from "./teams.js";
 
 export function crown() {
   return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
@@ -29,6 +30,10 @@ export function finalView(ctx) {
   const myScore = h("strong", { class: "my-final-score", testid: "my-score" });
   const summary = h("p", { class: "final-summary" });
   const board = createLeaderboard({ label: t("final.everyone") });
+  const teamLine = h("p", { class: "final-team", testid: "my-team-rank", hidden: true });
+  const teamBoard = createTeamBoard();
+  const teamCard = h("section", { class: "card board-card tm-card", "aria-labelledby": "final-teams-title", hidden: true },
+    h("h2", { id: "final-teams-title", class: "section-title", text: t("tm.standings") }), teamBoard.el);
   const controls = h("div", { class: "final-controls" });
   const playAgain = h("button", {
     type: "button",
@@ -48,8 +53,10 @@ export function finalView(ctx) {
     title,
     podium,
     summary,
+    teamLine,
     h("div", { class: "final-layout" },
       controls,
+      teamCard,
       h("section", { class: "card board-card", "aria-labelledby": "final-board-title" },
         h("h2", { id: "final-board-title", class: "section-title", text: t("final.scores") }),
         board.el)));
@@ -104,6 +111,22 @@ export function finalView(ctx) {
         setText(summary, "");
       }
       board.update(entries, myId(s));
+
+      // Teams: your team's place, and the teams' standings.
+      const teams = Array.isArray(s.finalTeams) ? s.finalTeams : [];
+      teamCard.hidden = !teams.length;
+      const mine = myTeam(s);
+      const myEntry = teams.find((e) => e.team === mine);
+      teamLine.hidden = !myEntry;
+      if (teams.length) teamBoard.update(teams, mine);
+      if (myEntry) {
+        const key = `${locale()}|${myEntry.team}|${myEntry.rank}|${myEntry.name}`;
+        if (teamLine.dataset.key !== key) {
+          teamLine.dataset.key = key;
+          teamLine.replaceChildren(...tNodes("tm.final_mine", { team: String(myEntry.name ?? ""), rank: myEntry.rank, count: teams.length }));
+        }
+        setAttr(teamLine, "data-value", myEntry.rank);
+      }
 
       const host = isHost(s);
       if (host !== lastHost) {

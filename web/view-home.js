@@ -3,11 +3,14 @@
 
 import { h, hData, setText, setAttr } from "./dom.js";
 import { recallName } from "./session.js";
-import { describeError, errorField } from "./toast.js";
+import { describeError, errorField, toastError } from "./toast.js";
 import { loadConfig } from "./config.js";
 import { LOCALES, endonym, fmtDuration, has, locale, t, tList, tNodes } from "./i18n.js";
 import { friendlyName } from "./names.js";
 import { checkQuiz, loadQuiz } from "./quizdoc.js";
+import { teamsFieldset } from "./teams-form.js";
+import { mediaIds } from "./bundle.js";
+import { ensureSavedQuizMedia, isMissingMediaError } from "./quizmedia.js";
 
 const NAME_MAX = 20;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
@@ -161,6 +164,8 @@ export function homeView(ctx) {
   const speedPoints = checkbox(t("home.speed"), "create-speed-points", true);
   const streakBonus = checkbox(t("home.streak"), "create-streak-bonus", true, t("home.streak_hint"));
   const nameFilter = checkbox(t("home.name_filter"), "create-name-filter", true, t("home.name_filter_hint"));
+  // Teams (protocol 1.2), and when the standings show: after every question, or between rounds.
+  const teams = teamsFieldset({});
   const createSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "create-submit" }, t("home.create"));
   const createForm = h("form", { class: "card form form-create", "aria-labelledby": "create-heading", novalidate: true },
     h("h2", { id: "create-heading", class: "card-title" }, t("home.create_heading")),
@@ -171,6 +176,7 @@ export function homeView(ctx) {
     createLanguage.wrap,
     h("div", { class: "field-row field-row-wide" }, createTime.wrap, createReveal.wrap),
     hostPlays.wrap,
+    teams.el,
     h("details", { class: "more" },
       h("summary", null, t("home.more")),
       showText.wrap,
@@ -250,7 +256,7 @@ export function homeView(ctx) {
     (target || fallbackField).input.focus();
   }
 
-  createForm.addEventListener("submit", (event) => {
+  createForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const mine = srcMine.input.checked;
     const [name, nameErr] = validateName(createName.input.value);
@@ -272,9 +278,26 @@ export function homeView(ctx) {
       return;
     }
     const firstBad = [[nameErr, createName], [countErr, createCount]].find(([err]) => err);
+    const teamsBad = teams.validate();
     if (firstBad) {
       firstBad[1].input.focus();
       return;
+    }
+    if (teamsBad) {
+      teamsBad.focus();
+      return;
+    }
+    // Pictures and sound the server has forgotten (a quiz kept for more than
+    // a day) go back up from this browser's copies first.
+    if (mine && mediaIds(quiz.questions).length && ctx.uploader) {
+      busy(createSubmit, true, t("home.media_checking"));
+      const { quiz: kept, missing } = await ensureSavedQuizMedia(ctx.uploader).catch(() => ({ quiz: null, missing: [] }));
+      busy(createSubmit, false, t("home.create"));
+      if (missing.length) {
+        ctx.actions.openEditor(false, null, true);
+        return;
+      }
+      if (kept) quiz = { title: kept.title, questions: checkQuiz(kept).questions };
     }
     const fields = {
       name,
@@ -287,6 +310,10 @@ export function homeView(ctx) {
       profanity_filter: nameFilter.input.checked,
       language: createLanguage.input.value,
     };
+    const teamFields = teams.value();
+    // create_room takes 2 to 12 teams, or none at all (no field).
+    if (teamFields.teams.length) Object.assign(fields, { teams: teamFields.teams, team_score: teamFields.team_score });
+    if (teamFields.leaderboard !== "question") fields.leaderboard = teamFields.leaderboard;
     if (mine) {
       fields.questions = quiz.questions;
       fields.topic = (quiz.title || t("quiz.untitled")).slice(0, 100);
@@ -298,14 +325,33 @@ export function homeView(ctx) {
       fields.topic = topic.slice(0, 100);
     }
     busy(createSubmit, true, t("home.creating"));
-    ctx.actions.createRoom(fields).catch((error) => {
+    let retried = false;
+    // With media, a refusal may be mended here (below): it is toasted only when it is not.
+    const quiet = Boolean(mine && mediaIds(fields.questions).length && ctx.uploader);
+    const create = () => ctx.actions.createRoom(fields, { quiet }).catch(async (error) => {
+      if (quiet && !retried && isMissingMediaError(error)) {
+        // The server lost a file between the check and the room (it said
+        // it had it): put it back from this browser, and try once more.
+        retried = true;
+        const { quiz: kept, missing } = await ensureSavedQuizMedia(ctx.uploader).catch(() => ({ quiz: null, missing: ["?"] }));
+        if (kept && !missing.length) {
+          fields.questions = checkQuiz(kept).questions;
+          return create();
+        }
+      }
+      if (quiet) toastError(error, t("action.create_room"));
       busy(createSubmit, false, t("home.create"));
       if (mine && error?.code === "bad_message" && /^questions/.test(error.message || "")) {
         ctx.actions.openEditor(false, error.message);
         return;
       }
+      if (error?.code === "bad_message" && /^teams/.test(errorField(error))) {
+        teams.showError(errorField(error), t("teams.err_lookalike")).focus();
+        return;
+      }
       showFormError(error, { name: createName, topic: createTopic, num_questions: createCount, time_per_question: createTime, difficulty: createDifficulty, reveal_seconds: createReveal }, createName);
     });
+    create();
   });
 
   joinForm.addEventListener("submit", (event) => {

@@ -1,12 +1,14 @@
 // Lobby: the room code and share link (copy, share, QR code for phones),
-// the settings, the players, and the host's start button.
+// the settings, the players (by team in a team game, where a player picks
+// their own team), and the host's start button.
 
 import { h, hData, setText, setAttr } from "./dom.js";
 import { capitalise } from "./format.js";
 import { fmtDuration, locale, raw, t, tNodes } from "./i18n.js";
 import { createPlayerList } from "./players.js";
 import { qrCodeSvg } from "./qr.js";
-import { isHost, playerCount, settingOf } from "./state.js";
+import { hasTeams, isHost, myTeam, playerCount, settingOf, teamsOf } from "./state.js";
+import { createTeamChoice, createTeamGroups } from "./teams.js";
 import { inviteLink, isLoopbackHost } from "./invite.js";
 import { announce } from "./announce.js";
 
@@ -105,6 +107,10 @@ export function lobbyView(ctx) {
   const playersHeading = h("h2", { class: "section-title", id: "players-title" });
   const players = createPlayerList(ctx);
   players.el.setAttribute("aria-labelledby", "players-title");
+  const teamChoice = createTeamChoice(ctx);
+  const teamGroups = createTeamGroups(ctx);
+  const teamsNote = h("p", { class: "hint", testid: "team-note" }, t("tm.lobby_hint"));
+  const playersBox = h("div", { class: "lobby-players" }, players.el);
 
   const startButton = h("button", {
     type: "button",
@@ -133,7 +139,7 @@ export function lobbyView(ctx) {
     title,
     settings,
     playersHeading,
-    players.el,
+    playersBox,
     controls,
     h("div", { class: "lobby-footer" }, leave));
   title.id = "lobby-title";
@@ -163,6 +169,10 @@ export function lobbyView(ctx) {
       if (settingOf(state, "speed_points", true) === false) items.push(t("lobby.chip_same_points"));
       if (settingOf(state, "streak_bonus", true) === false) items.push(t("lobby.chip_no_streak"));
       if (room.locked) items.push(t("lobby.chip_locked"));
+      const teamCount = teamsOf(state).length;
+      if (teamCount) items.push(t("lobby.chip_teams", { count: teamCount }));
+      if (teamCount && settingOf(state, "team_score", "mean") === "sum") items.push(t("lobby.chip_team_sum"));
+      if (settingOf(state, "leaderboard", "question") === "round") items.push(t("lobby.chip_round_board"));
       const key = `${locale()}|${items.join("|")}`;
       if (key !== lastSettingsKey) {
         lastSettingsKey = key;
@@ -170,7 +180,17 @@ export function lobbyView(ctx) {
       }
       const count = playerCount(state);
       setText(playersHeading, t("lobby.players", { count }));
-      players.update(state);
+      // A team game: the players by team, and a player's own choice.
+      const teams = hasTeams(state);
+      const choosing = teams && myTeam(state) !== null;
+      const wanted = teams ? [choosing ? teamChoice.el : null, teamGroups.el, choosing ? teamsNote : null].filter(Boolean) : [players.el];
+      if (wanted.length !== playersBox.children.length || wanted.some((node, i) => playersBox.children[i] !== node)) playersBox.replaceChildren(...wanted);
+      if (teams) {
+        if (choosing) teamChoice.update(state);
+        teamGroups.update(state);
+      } else {
+        players.update(state);
+      }
 
       const host = isHost(state);
       const tk = `${room.locked}|${state.draftPending}|${state.draftUsed}|${state.displayUrl}`;

@@ -1,7 +1,11 @@
 // A question on a player's screen, for every kind: big answer buttons
 // (colour + shape + letter, keys 1 to 4) for choice, true/false and polls;
 // toggles and a Send button for "several right answers"; a text box for typed
-// answers. The timer runs on the server's clock, and stops (with the answers
+// answers; a slider and a number field for `slider`; a list to drag, with
+// up and down buttons, for `order`. Option pictures show in the buttons;
+// the question's picture (and a sound, never started by itself) when the
+// room shows the question on phones. The timer runs on the server's clock
+// (this player's own, with extra time), and stops (with the answers
 // disabled) while the connection is down.
 
 import { h, hData, setText, setAttr, toggleClass } from "./dom.js";
@@ -10,13 +14,39 @@ import { remainingMs } from "./clock.js";
 import { fmtList, fmtNumber, raw, t, tNodes } from "./i18n.js";
 import { createGameBar } from "./gamebar.js";
 import { optionLetter, shapeIcon } from "./options.js";
+import { createOrderList } from "./order-list.js";
+import { markShown, picture, soundControl } from "./play-media.js";
+import { createSliderInput, formatValue, sliderGrid } from "./slider-input.js";
 import { isWatchingQuestion, settingOf } from "./state.js";
 
 const ATTRIBUTE_EVERY_MS = 200;
 
 export function questionKind(q) {
+  if (q.kind === "slider" && Number.isFinite(q.min) && Number.isFinite(q.max) && Number(q.step) > 0 && q.max > q.min) return "slider";
+  if (q.kind === "order" && Array.isArray(q.options)) return "order";
   if (q.kind === "text" || !Array.isArray(q.options)) return q.kind === "text" ? "text" : "choice";
   return ["choice", "multi", "true_false", "poll"].includes(q.kind) ? q.kind : "choice";
+}
+
+/** Whether `value` is an answer this question takes (the shape the server checks). */
+export function answerFits(q, value) {
+  const kind = questionKind(q);
+  const n = Array.isArray(q.options) ? q.options.length : 0;
+  const okIndex = (i) => Number.isInteger(i) && i >= 0 && i < n;
+  switch (kind) {
+    case "text": return typeof value === "string" && value.length > 0 && value.length <= 100;
+    case "multi": return Array.isArray(value) && value.length > 0 && value.every(okIndex) && new Set(value).size === value.length;
+    case "order": return Array.isArray(value) && value.length === n && value.every(okIndex) && new Set(value).size === n;
+    case "slider": return typeof value === "number" && Number.isFinite(value) && value >= q.min && value <= q.max &&
+      sliderGrid(q.min, q.max, q.step).snap(value) === value;
+    default: return okIndex(value);
+  }
+}
+
+/** The option pictures of a question (ids, or null where an option has none); null when none has one. */
+export function optionImages(q) {
+  const list = Array.isArray(q.option_images) ? q.option_images : [];
+  return list.some((id) => typeof id === "string" && id) ? list : null;
 }
 
 /** Untimed questions (time_per_question 0) close when all answered or the host says so. */
@@ -28,6 +58,8 @@ export function isUntimed(q) {
 function describeAnswer(kind, answer, options) {
   if (answer === null || answer === undefined) return [];
   if (kind === "text") return tNodes("quote", { text: String(answer) });
+  if (kind === "slider") return [document.createTextNode(formatValue(Number(answer), 10))];
+  if (kind === "order" && Array.isArray(answer)) return [document.createTextNode(fmtList(answer.map((i) => String(options[i] ?? "")), "conjunction", true))];
   if (Array.isArray(answer)) return [document.createTextNode(fmtList(answer.map(optionLetter), "conjunction", false))];
   return kind === "true_false" ? [hData("bdi", null, String(options[answer] ?? ""))] : [document.createTextNode(optionLetter(answer))];
 }
@@ -52,7 +84,13 @@ export function questionView(ctx) {
   const title = hData("h1", { class: ["question-text", !showText && "visually-hidden"], testid: "question-text", tabindex: -1, lang }, q.question ?? "");
   const lookUp = showText ? null : h("p", { class: "look-up", testid: "look-up" }, t("q.look_up"));
   const pointsTag = Number(q.points) === 2 ? h("span", { class: "tag tag-double" }, t("q.double"))
-    : Number(q.points) === 0 || kind === "poll" ? h("span", { class: "tag" }, kind === "poll" ? t("q.poll_tag") : t("q.no_points")) : null;
+    : Number(q.points) === 0 || kind === "poll" ? h("span", { class: "tag" }, kind === "poll" ? t("q.poll_tag") : t("q.no_points"))
+      : kind === "slider" ? h("span", { class: "tag" }, t("q.close_counts")) : null;
+  // Pictures: the question's (with the question's text only), the options'.
+  const since = s0.questionAt || Date.now();
+  const questionPicture = showText ? picture(q.image, { alt: q.image_alt || "", cls: "question-picture", testid: "question-image", since }) : null;
+  const sound = showText ? soundControl(q.audio) : null;
+  const pictures = ["choice", "multi", "poll"].includes(kind) ? optionImages(q) : null;
 
   // Timer: a shrinking bar plus the seconds, on the server's clock.
   const timerFill = h("div", { class: "timer-fill" });
@@ -76,8 +114,18 @@ export function questionView(ctx) {
   let buttons = [];
   let sendButton = null;
   let textInput = null;
+  let slider = null;
+  let orderList = null;
   let grid;
-  if (kind === "text") {
+  if (kind === "slider") {
+    slider = createSliderInput({ min: q.min, max: q.max, step: q.step, id: `slider-${qIndex}`, onSubmit: (value) => ctx.actions.answer(value) });
+    sendButton = slider.send;
+    grid = slider.el;
+  } else if (kind === "order") {
+    orderList = createOrderList({ items: options, lang, label: t("q.order_label") });
+    sendButton = h("button", { type: "button", class: "btn btn-primary btn-large send-multi", testid: "submit-answer", onclick: () => ctx.actions.answer(orderList.order()) }, t("q.send_order"));
+    grid = orderList.el;
+  } else if (kind === "text") {
     textInput = h("input", {
       type: "text", testid: "text-answer", id: `text-answer-${qIndex}`, maxlength: 100, autocomplete: "off",
       autocapitalize: "off", spellcheck: "false", enterkeyhint: "send",
@@ -87,19 +135,24 @@ export function questionView(ctx) {
       h("label", { for: textInput.id, class: "field-label", text: t("q.your_answer") }),
       h("div", { class: "text-answer-row" }, textInput, sendButton));
   } else {
-    buttons = options.map((text, i) => h("button", {
-      type: "button",
-      class: ["option", `opt-${i % 4}`, kind === "true_false" && "option-tf"],
-      testid: `option-${i}`,
-      dataset: { index: i },
-      "aria-keyshortcuts": i < 9 ? String(i + 1) : null,
-      onclick: () => choose(i),
-    },
-    h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
-    h("span", { class: "visually-hidden", text: t("option.prefix", { letter: raw(optionLetter(i)) }) }),
-    hData("span", { class: "option-text", lang }, text),
-    h("span", { class: "option-lock", "aria-hidden": "true", text: kind === "multi" ? t("q.chosen") : t("q.locked_in") })));
-    grid = h("div", { class: ["options", `options-${options.length}`, kind === "multi" && "options-multi"], role: "group", "aria-label": kind === "multi" ? t("q.answers_multi") : t("q.answers") }, buttons);
+    buttons = options.map((text, i) => {
+      // A picture says the option (its text is its alt); the text under it, for the eye.
+      const img = pictures ? picture(pictures[i], { alt: text, cls: "option-picture", testid: "option-image", since }) : null;
+      return h("button", {
+        type: "button",
+        class: ["option", `opt-${i % 4}`, kind === "true_false" && "option-tf", img && "has-picture"],
+        testid: `option-${i}`,
+        dataset: { index: i },
+        "aria-keyshortcuts": i < 9 ? String(i + 1) : null,
+        onclick: () => choose(i),
+      },
+      h("span", { class: "option-key", "aria-hidden": "true" }, shapeIcon(i), h("span", { class: "option-letter", text: optionLetter(i) })),
+      h("span", { class: "visually-hidden", text: t("option.prefix", { letter: raw(optionLetter(i)) }) }),
+      img,
+      hData("span", { class: "option-text", lang, "aria-hidden": img ? "true" : null }, text),
+      h("span", { class: "option-lock", "aria-hidden": "true", text: kind === "multi" ? t("q.chosen") : t("q.locked_in") }));
+    });
+    grid = h("div", { class: ["options", `options-${options.length}`, kind === "multi" && "options-multi", pictures && "options-pictures"], role: "group", "aria-label": kind === "multi" ? t("q.answers_multi") : t("q.answers") }, buttons);
     if (kind === "multi") {
       sendButton = h("button", { type: "button", class: "btn btn-primary btn-large send-multi", testid: "submit-answer", onclick: () => sendMulti() }, t("q.send_multi"));
     }
@@ -129,14 +182,20 @@ export function questionView(ctx) {
     progressText,
     h("span", { class: "meter", "aria-hidden": "true" }, progressFill));
 
-  const el = h("section", { class: ["screen", "screen-question", `kind-${kind}`], "aria-labelledby": "question-title" },
+  const hasPictures = Boolean(questionPicture || pictures);
+  const el = h("section", { class: ["screen", "screen-question", `kind-${kind}`, hasPictures && "has-pictures"], "aria-labelledby": "question-title" },
     bar.el,
     h("div", { class: "question-head" }, counter, pointsTag, timer),
     title,
+    questionPicture || sound ? h("div", { class: "question-media" }, questionPicture, sound?.el) : null,
     lookUp,
     grid,
-    sendButton && kind === "multi" ? h("div", { class: "send-row" }, sendButton) : null,
+    sendButton && (kind === "multi" || kind === "order") ? h("div", { class: "send-row" }, sendButton) : null,
     h("div", { class: "question-foot" }, status, progress));
+  // A question with pictures fills the phone's screen, never more: the
+  // pictures take the room the rest leaves.
+  if (hasPictures) document.body.classList.add("fit-screen");
+  markShown(el, since);
   title.id = "question-title";
 
   // ---------------------------------------------------------------- timer
@@ -215,11 +274,19 @@ export function questionView(ctx) {
     });
     if (sendButton) {
       sendButton.disabled = closed;
-      setText(sendButton, answer.status === "locked" ? t("q.sent") : kind === "text" ? t("q.send") : t("q.send_multi"));
+      setText(sendButton, answer.status === "locked" ? t("q.sent") : kind === "text" || kind === "slider" ? t("q.send") : kind === "order" ? t("q.send_order") : t("q.send_multi"));
     }
     if (textInput) {
       textInput.disabled = closed;
       if (sent && textInput.value.trim() !== chosen) textInput.value = chosen;
+    }
+    if (slider) {
+      slider.setDisabled(closed);
+      if (sent && slider.value() !== chosen) slider.set(chosen);
+    }
+    if (orderList) {
+      orderList.setDisabled(closed);
+      if (sent) orderList.setOrder(chosen);
     }
     let line;
     let said = null;
@@ -230,8 +297,10 @@ export function questionView(ctx) {
     else if (timeUp) line = "q.time_up_status";
     else if (kind === "text") line = "q.hint_text";
     else if (kind === "multi") line = "q.hint_multi";
+    else if (kind === "slider") line = "q.hint_slider";
+    else if (kind === "order") line = "q.hint_order";
     else line = kind === "poll" ? "q.hint_poll" : "q.hint_choice";
-    const keysHint = !["text"].includes(kind) && options.length <= 9 && answer.status === "none" && !timeUp && online && !watching;
+    const keysHint = !["text", "slider", "order"].includes(kind) && options.length <= 9 && answer.status === "none" && !timeUp && online && !watching;
     const key = `${line}|${JSON.stringify(said)}|${keysHint}`;
     if (status.dataset.line !== key) {
       status.dataset.line = key;
@@ -259,7 +328,10 @@ export function questionView(ctx) {
     focus() {
       if (textInput) textInput.focus({ preventScroll: true });
       else title.focus({ preventScroll: true });
-      const how = kind === "text" ? t("q.how_text") : t(kind === "multi" ? "q.how_multi" : "q.how_choice", { count: options.length });
+      const how = kind === "text" ? t("q.how_text")
+        : kind === "slider" ? t("q.how_slider", { min: raw(formatValue(q.min, 10)), max: raw(formatValue(q.max, 10)) })
+          : kind === "order" ? t("q.how_order", { count: options.length })
+            : t(kind === "multi" ? "q.how_multi" : "q.how_choice", { count: options.length });
       announce([total ? t("q.announce_counter", { n: qIndex + 1, total }) : "", showText ? "" : q.question ?? "", how].filter(Boolean).join(" "));
     },
     update(s) {
@@ -267,7 +339,7 @@ export function questionView(ctx) {
       if (!raf && !timeUp && !untimed && online) raf = requestAnimationFrame(tick);
     },
     onKey(event) {
-      if (kind === "text") return;
+      if (kind === "text" || kind === "slider" || kind === "order") return;
       const n = Number(event.key);
       if (Number.isInteger(n) && n >= 1 && n <= Math.min(options.length, 9)) {
         event.preventDefault();
@@ -283,6 +355,8 @@ export function questionView(ctx) {
       raf = 0;
       timeUp = true;
       bar.destroy();
+      sound?.destroy();
+      if (hasPictures) document.body.classList.remove("fit-screen");
     },
   };
 }

@@ -1,11 +1,13 @@
 // The screens between the lobby and a question: "writing the questions" and
-// the 3-2-1 countdown.
+// the 3-2-1 countdown (with the round's title card before a round's first
+// question).
 
-import { h, setText } from "./dom.js";
+import { h, setAttr, setText } from "./dom.js";
 import { announce } from "./announce.js";
 import { fmtNumber, raw, t, tNodes } from "./i18n.js";
 import { createGameBar } from "./gamebar.js";
 import { settingOf } from "./state.js";
+import { roundTitle } from "./view-reveal.js";
 
 export function generatingView(ctx) {
   const bar = createGameBar(ctx);
@@ -53,9 +55,27 @@ export function countdownView(ctx) {
   const number = h("p", { class: "countdown-number", testid: "countdown", "aria-hidden": "true" });
   const title = h("h1", { class: "screen-title", tabindex: -1, text: t("wait.get_ready") });
   const sub = h("p", { class: "lead" });
+  // A round's title card: "Round 2", its title, how many questions.
+  const card = h("div", { class: "round-card", testid: "round-card", hidden: true });
   const el = h("section", { class: "screen screen-wait screen-countdown" },
     bar.el,
-    h("div", { class: "wait-body" }, title, number, sub));
+    h("div", { class: "wait-body" }, card, title, number, sub));
+  let cardKey = "";
+  function renderCard(s) {
+    const r = s.roundStart;
+    const key = r ? `${r.round}|${r.title}|${r.questions}` : "";
+    if (key === cardKey) return;
+    cardKey = key;
+    card.hidden = !r;
+    title.hidden = Boolean(r);
+    setAttr(card, "data-round", r ? r.round : null);
+    if (!r) return;
+    const lang = settingOf(s, "language", null);
+    card.replaceChildren(
+      h("p", { class: "eyebrow round-eyebrow" }, t("round.number", { n: r.round + 1 })),
+      roundTitle(r, "h1", { class: "screen-title round-title", tabindex: -1, lang }),
+      Number.isFinite(r.questions) ? h("p", { class: "lead round-count" }, t("round.questions", { count: r.questions })) : null);
+  }
 
   let raf = 0;
   let shown = null;
@@ -82,12 +102,15 @@ export function countdownView(ctx) {
   return {
     el,
     focus() {
-      title.focus({ preventScroll: true });
+      const r = ctx.store.state.roundStart;
+      (r ? card.querySelector("h1") : title)?.focus({ preventScroll: true });
       const c = ctx.store.state.countdown;
-      announce(c && c.seconds ? t("wait.announce_first", { count: Math.ceil(c.seconds) }) : t("wait.announce_coming"));
+      const round = r ? t(r.title ? "round.announce" : "round.announce_untitled", { n: r.round + 1, title: r.title ?? "" }) : "";
+      announce([round, c && c.seconds && !(r && r.round > 0) ? t("wait.announce_first", { count: Math.ceil(c.seconds) }) : t("wait.announce_coming")].filter(Boolean).join(" "));
     },
     update(s) {
       bar.update(s);
+      renderCard(s);
       const next = (Number.isInteger(s.room.question_index) && s.room.question_index >= 0 && s.question ? s.room.question_index + 1 : 0) + 1;
       const total = s.room.total_questions;
       setText(sub, total ? t("wait.coming", { n: Math.min(next, total), total }) : t("wait.first_coming"));

@@ -25,10 +25,10 @@ const PLACEHOLDER = /\{\s*([\w.]+)\s*(?:,\s*(\w+)\s*)?\}/g;
 const SAME_AS_ENGLISH = {
   all: ["doc.title_room", "wait.detail_level", "reveal.top10"],
   fr: ["doc.question", "q.counter_open", "home.source", "ed.list_label", "ed.number", "ed.question", "ed.points", "ed.points_normal",
-    "ed.points_double", "reveal.score", "final.scores", "csv.score", "final.podium", "category.art"],
-  de: ["final.podium", "category.film_tv", "ed.points_normal"],
+    "ed.points_double", "reveal.score", "final.scores", "csv.score", "final.podium", "category.art", "sound.pause"],
+  de: ["final.podium", "category.film_tv", "ed.points_normal", "tm.mine", "csv.team", "teams.numbered"],
   it: ["players.host", "players.offline"],
-  nl: ["final.scores"],
+  nl: ["final.scores", "tm.mine", "csv.team", "teams.numbered"],
   pl: ["final.podium"],
   tr: ["ed.points_normal"],
 };

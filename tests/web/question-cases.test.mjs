@@ -24,7 +24,10 @@ test("the table holds cases of every kind, both verdicts, with unique names", ()
   assert.ok(CASES.length >= 100, `${CASES.length} cases`);
   assert.equal(new Set(CASES.map((c) => c.name)).size, CASES.length);
   const kinds = new Set(CASES.map((c) => c.question?.kind ?? "choice"));
-  for (const kind of ["choice", "multi", "true_false", "text", "poll"]) assert.ok(kinds.has(kind), kind);
+  for (const kind of ["choice", "multi", "true_false", "text", "poll", "slider", "order"]) assert.ok(kinds.has(kind), kind);
+  // Every field of protocol 1.2 has a case the server refuses.
+  const paths = new Set(CASES.filter((c) => !c.ok).map((c) => c.path.replace(/\[\d+\]/g, "[i]")));
+  for (const field of ["min", "max", "step", "tolerance", "margin", "round", "image", "image_alt", "audio", "option_images", "option_images[i]"]) assert.ok(paths.has(`q.${field}`), field);
   for (const c of CASES) {
     assert.equal(typeof c.ok, "boolean", c.name);
     assert.ok(c.ok ? c.path === null : /^q(\.\w+(\[\d+\])?)?$/.test(c.path), `${c.name}: path ${c.path}`);
@@ -36,6 +39,7 @@ test("editorField maps server paths to the editor's keys", () => {
   assert.equal(editorField("q.text"), "text");
   assert.equal(editorField("q.options[3]"), "options.3");
   assert.equal(editorField("q.correct[0]"), "correct.0");
+  assert.equal(editorField("q.option_images[1]"), "option_images.1");
 });
 
 for (const c of CASES) {

@@ -10,7 +10,7 @@ import { web } from "./web.mjs";
 
 const {
   KINDS, LIMITS, blankQuestion, changeKind, charCount, checkQuestion, checkQuiz, cleanText, emptyQuiz, exportJson,
-  fold, importJson, importKahoot, loadQuiz, normaliseQuestion, saveQuiz,
+  fold, importJson, importKahoot, loadQuiz, normaliseQuestion, onGrid, saveQuiz,
 } = await web("quizdoc.js");
 
 const CASES = JSON.parse(readFileSync(new URL("../cases/questions.json", import.meta.url), "utf8"));
@@ -133,13 +133,17 @@ describe("checkQuiz", () => {
 
 describe("the editor's shape", () => {
   test("blankQuestion: one of each kind", () => {
-    assert.deepEqual(KINDS, ["choice", "multi", "true_false", "text", "poll"]);
+    assert.deepEqual(KINDS, ["choice", "multi", "true_false", "text", "poll", "slider", "order"]);
     assert.deepEqual(blankQuestion(), { kind: "choice", text: "", options: ["", "", "", ""], correct: 0 });
     assert.deepEqual(blankQuestion("multi").correct, [0]);
     assert.deepEqual(blankQuestion("true_false").options, ["True", "False"]);
     assert.deepEqual(blankQuestion("text"), { kind: "text", text: "", answers: [""] });
     assert.equal(blankQuestion("poll").correct, undefined);
     assert.equal(blankQuestion("quiz").kind, "choice");
+    // A new slider and a new order are ready to fill in; the slider is valid as it is.
+    assert.deepEqual(blankQuestion("slider"), { kind: "slider", text: "", min: 0, max: 100, step: 1, correct: 50 });
+    assert.deepEqual(Object.keys(checkQuestion({ ...blankQuestion("slider"), text: "Q?" }).errors), []);
+    assert.deepEqual(blankQuestion("order").options, ["", "", "", ""]);
   });
 
   test("changeKind keeps what still makes sense", () => {
@@ -167,6 +171,104 @@ describe("the editor's shape", () => {
     for (const c of CASES.filter((x) => x.ok)) {
       assert.deepEqual(checkQuestion(normaliseQuestion(structuredClone(c.question))).errors, {}, c.name);
     }
+  });
+});
+
+describe("protocol 1.2: slider, order, rounds, media", () => {
+  const A = "a".repeat(64);
+  const B = "b".repeat(64);
+
+  test("a slider: what is sent, its defaults left to the server", () => {
+    const { question, errors } = checkQuestion({ kind: "slider", text: " Year? ", min: 1950, max: 2000, step: 1, correct: 1969, tolerance: 1 });
+    assert.deepEqual(errors, {});
+    assert.deepEqual(question, { kind: "slider", text: "Year?", min: 1950, max: 2000, step: 1, correct: 1969, tolerance: 1 });
+  });
+
+  test("a slider: every field's error at once, in the editor's words", () => {
+    const { errors } = checkQuestion({ kind: "slider", text: "Q", min: 10, max: 5, step: 0, correct: 7, tolerance: -1, margin: 0 });
+    assert.deepEqual(Object.keys(errors).sort(), ["margin", "max", "step", "tolerance"]);
+    assert.equal(errors.max, "Must be more than the lowest value.");
+    assert.equal(checkQuestion({ kind: "slider", text: "Q", min: 0, max: 100, step: 5, correct: 7 }).errors.correct,
+      "Must be one of the slider's values: the lowest value plus whole steps, up to the highest.");
+    assert.equal(checkQuestion({ kind: "slider", text: "Q", max: 100, step: 5, correct: 5 }).errors.min, "Give a number.");
+    assert.equal(checkQuestion({ kind: "slider", text: "Q", min: 0, max: 20000, step: 1, correct: 5 }).errors.step, "Too small for this range: at most 10,000 steps.");
+  });
+
+  test("onGrid: decimals within the server's 1e-6 of a step", () => {
+    assert.equal(onGrid({ min: 0, max: 1, step: 0.1 }, 0.3), true);
+    assert.equal(onGrid({ min: 0, max: 1, step: 0.1 }, 0.35), false);
+    assert.equal(onGrid({ min: -50, max: 50, step: 10 }, -20), true);
+    assert.equal(onGrid({ min: 0, max: 10, step: 3 }, 10), false);
+    assert.equal(onGrid({ min: 0, max: 10, step: 3 }, 12), false);
+  });
+
+  test("an order: blank rows dropped, 2 to 6 items, no right answer field", () => {
+    const { question, errors } = checkQuestion({ kind: "order", text: "Sun first", options: ["Mercury", "", "Venus", " Earth ", "", ""] });
+    assert.deepEqual(errors, {});
+    assert.deepEqual(question, { kind: "order", text: "Sun first", options: ["Mercury", "Venus", "Earth"] });
+    assert.equal(checkQuestion({ kind: "order", text: "Q", options: ["a", "b", "c", "d", "e", "f", "g"] }).errors.options, "At most 6 answers.");
+    assert.equal(checkQuestion({ kind: "order", text: "Q", options: ["a", "", ""] }).errors.options, "Give at least two answers.");
+  });
+
+  test("a round title is cleaned and sent; an empty one is an error", () => {
+    assert.equal(checkQuestion({ text: "Q", options: ["a", "b"], correct: 0, round: "  Flags\nof Europe " }).question.round, "Flags of Europe");
+    assert.equal(checkQuestion({ text: "Q", options: ["a", "b"], correct: 0, round: "" }).errors.round, "Give the round a title.");
+  });
+
+  test("media: the picture with its alt text, the sound, option pictures following their rows", () => {
+    const { question, errors } = checkQuestion({
+      kind: "choice", text: "Flag?", options: ["France", "", "Italy", ""], option_images: [A, null, B, null], correct: 2,
+      image: A, image_alt: " A flag ", audio: B,
+    });
+    assert.deepEqual(errors, {});
+    assert.deepEqual(question, { kind: "choice", text: "Flag?", options: ["France", "Italy"], correct: 1, image: A, image_alt: "A flag", audio: B, option_images: [A, B] });
+    // No picture at all on the options: nothing sent.
+    assert.equal(checkQuestion({ kind: "poll", text: "Q", options: ["a", "b", "", ""], option_images: [null, null, null, null] }).question.option_images, undefined);
+    // A picture on a blank row: its answer needs a text, its label.
+    assert.equal(checkQuestion({ kind: "choice", text: "Q", options: ["a", "b", "", ""], option_images: [null, null, A, null], correct: 0 }).errors["options.2"],
+      "Give this answer a text: it is the picture's label.");
+    assert.equal(checkQuestion({ text: "Q", options: ["a", "b"], correct: 0, image: A }).errors.image_alt, "Describe the picture, for players who can't see it.");
+  });
+
+  test("changeKind keeps the picture, the sound and the round; option pictures where options can have them", () => {
+    const q = { kind: "choice", text: "Q", options: ["a", "b", "", ""], option_images: [A, null, null, null], correct: 0, image: A, image_alt: "x", audio: B, round: "R" };
+    const multi = changeKind(q, "multi");
+    assert.deepEqual([multi.image, multi.image_alt, multi.audio, multi.round], [A, "x", B, "R"]);
+    assert.deepEqual(multi.option_images, [A, null, null, null]);
+    const order = changeKind(q, "order");
+    assert.deepEqual(order.options, ["a", "b", "", ""]);
+    assert.equal(order.option_images, undefined);
+    assert.equal(order.correct, undefined);
+    const slider = changeKind(q, "slider");
+    assert.equal(slider.options, undefined);
+    assert.equal(slider.round, "R");
+    assert.deepEqual(checkQuestion(slider).errors, {});
+    // An order of six items to a choice: the first four.
+    assert.deepEqual(changeKind({ kind: "order", text: "Q", options: ["1", "2", "3", "4", "5", "6"] }, "choice").options, ["1", "2", "3", "4"]);
+  });
+
+  test("normaliseQuestion: what each kind has a field for, numbers from text, option pictures as rows", () => {
+    assert.deepEqual(normaliseQuestion({ kind: "slider", text: "Q", min: "0", max: "10", step: 1, correct: "5", options: ["a"], option_images: [A] }),
+      { kind: "slider", text: "Q", min: 0, max: 10, step: 1, correct: 5 });
+    assert.deepEqual(normaliseQuestion({ kind: "order", text: "Q", options: ["a", "b", "c", "d", "e", "f", "g"], correct: 1 }).options, ["a", "b", "c", "d", "e", "f"]);
+    assert.deepEqual(normaliseQuestion({ kind: "order", text: "Q", options: ["a"] }).options, ["a", ""]);
+    assert.deepEqual(normaliseQuestion({ text: "Q", options: ["a", "b"], option_images: [A, "junk"], correct: 0 }).option_images, [A, null, null, null]);
+    assert.equal(normaliseQuestion({ kind: "true_false", text: "Q", correct: 0, option_images: [A, B], min: 3 }).option_images, undefined);
+    assert.equal(normaliseQuestion({ text: "Q", options: ["a", "b"], correct: 0, image_alt: "x", round: null }).image_alt, undefined);
+    assert.equal(normaliseQuestion({ text: "Q", options: ["a", "b"], correct: 0, round: null }).round, undefined);
+  });
+
+  test("a quiz with every new field goes out as the server takes it (export)", () => {
+    const quiz = { title: "T", questions: [
+      { kind: "slider", text: "Year?", min: 1950, max: 2000, step: 1, correct: 1969, round: "Space", image: A, image_alt: "Moon" },
+      { kind: "order", text: "Sun first", options: ["Mercury", "Venus", "", ""], audio: B },
+    ] };
+    assert.deepEqual(JSON.parse(exportJson(quiz)), [
+      { kind: "slider", text: "Year?", min: 1950, max: 2000, step: 1, correct: 1969, image: A, image_alt: "Moon", round: "Space" },
+      { kind: "order", text: "Sun first", options: ["Mercury", "Venus"], audio: B },
+    ]);
+    const back = importJson(exportJson(quiz));
+    assert.deepEqual(checkQuiz(back).questions, JSON.parse(exportJson(quiz)));
   });
 });
 

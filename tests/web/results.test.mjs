@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 
 import { web } from "./web.mjs";
 
-const { questionSummary, resultRows } = await web("results.js");
+const { questionSummary, resultRows, resultsJson } = await web("results.js");
 const rows = await web("result-rows.js");
 const { correctSet, resultKind } = rows;
 // The sentences isolate each name and option (U+2068 ... U+2069) so that a
@@ -95,5 +95,75 @@ describe("result-rows.js", () => {
     assert.equal(tieExplanation(null), "");
     // The names are isolated: "Ann" stays whole beside an Arabic name.
     assert.equal(rows.tieExplanation([{ name: "سارة", score: 5, rank: 1 }, { name: "Ann", score: 5, rank: 1 }]).slice(0, 6), "\u2068سارة\u2069");
+  });
+});
+
+
+// Protocol 1.2: a team game with a slider and an order question.
+const TEAM_RESULTS = {
+  type: "results",
+  request_id: "r9",
+  room_id: "ZEBNG",
+  questions: [
+    { kind: "slider", text: "Moon landing?", min: 1950, max: 2000, step: 1, correct: 1969, histogram: [] },
+    { kind: "order", text: "Nearest the Sun first", options: ["Mercury", "Venus", "Earth"] },
+  ],
+  players: [
+    { id: "pB", name: "Bob", team: 1, rank: 2, score: 450, answers: [{ answer: 1975, correct: false, points: 450 }, { answer: [1, 0, 2], correct: false, points: 0 }] },
+    { id: "pA", name: "Ann", team: 0, rank: 1, score: 1900, answers: [{ answer: 1969, correct: true, points: 950 }, { answer: [0, 1, 2], correct: true, points: 950 }] },
+  ],
+  teams: [{ team: 1, name: "Foxes", players: 1, score: 450, rank: 2 }, { team: 0, name: "Owls", players: 1, score: 1900, rank: 1 }],
+};
+
+describe("results.js, protocol 1.2", () => {
+  test("a team column after the name, and the teams' table after an empty row", () => {
+    assert.deepEqual(resultRows(TEAM_RESULTS), [
+      ["Rank", "Name", "Team", "Score", "Correct answers", "Q1: Moon landing?", "Q2: Nearest the Sun first"],
+      [1, "Ann", "Owls", 1900, 2, "✓ 1969", "✓ Mercury → Venus → Earth"],
+      [2, "Bob", "Foxes", 450, 0, "✗ 1975", "✗ Venus → Mercury → Earth"],
+      [],
+      ["Team rank", "Team", "Players", "Score"],
+      [1, "Owls", 1, 1900],
+      [2, "Foxes", 1, 450],
+    ]);
+    // In the file: an empty line between the two tables, and both read back.
+    const text = toCsv(resultRows(TEAM_RESULTS));
+    assert.match(text, /Foxes,450,0,✗ 1975,✗ Venus → Mercury → Earth\r\n\r\nTeam rank,Team,Players,Score\r\n/);
+    const back = parseCsv(text, ",");
+    assert.deepEqual(back.slice(-3), [["Team rank", "Team", "Players", "Score"], ["1", "Owls", "1", "1900"], ["2", "Foxes", "1", "450"]]);
+  });
+
+  test("without teams, no team column and no team table", () => {
+    const rows = resultRows({ ...TEAM_RESULTS, teams: [] });
+    assert.deepEqual(rows[0].slice(0, 3), ["Rank", "Name", "Score"]);
+    assert.equal(rows.length, 3);
+  });
+
+  test("the JSON: the server's results, each player's team named, no message fields", () => {
+    const data = resultsJson(TEAM_RESULTS);
+    assert.equal(data.type, undefined);
+    assert.equal(data.request_id, undefined);
+    assert.deepEqual(data.players.map((p) => [p.name, p.team, p.team_name]), [["Bob", 1, "Foxes"], ["Ann", 0, "Owls"]]);
+    assert.deepEqual(data.teams, TEAM_RESULTS.teams);
+    assert.equal(TEAM_RESULTS.players[0].team_name, undefined); // not changed in place
+  });
+
+  test("questionSummary counts a slider within tolerance and a whole order as right", () => {
+    assert.deepEqual(questionSummary(TEAM_RESULTS).map((q) => [q.kind, q.answered, q.right]), [["slider", 2, 1], ["order", 2, 1]]);
+  });
+});
+
+describe("result-rows.js, protocol 1.2", () => {
+  test("correctSentence for a slider and an order", () => {
+    assert.equal(correctSentence({ kind: "slider", correct_value: 1969 }, null), "The answer was 1969.");
+    assert.equal(correctSentence({ kind: "slider", correct_value: 12500 }, null), "The answer was 12,500.");
+    assert.equal(correctSentence({ kind: "slider" }, null), "");
+    assert.equal(correctSentence({ kind: "order", correct_order: [2, 0, 1] }, { options: ["b", "c", "a"] }), "The right order: a, b, and c.");
+    assert.equal(correctSentence({ kind: "order", correct_order: [0] }, null), "");
+  });
+
+  test("resultKind knows the new kinds", () => {
+    assert.equal(resultKind({ kind: "slider" }, null), "slider");
+    assert.equal(resultKind({}, { kind: "order" }), "order");
   });
 });

@@ -7,8 +7,9 @@ import { describe, test } from "node:test";
 import { web } from "./web.mjs";
 
 const {
-  LOCAL, PHASES, applyAction, applyMessage, createStore, findPlayer, initialState, isHost, isPresenter,
-  isWatchingQuestion, leaderboardFromPlayers, leaveRoomState, myId, playerCount, settingOf,
+  LOCAL, PHASES, applyAction, applyMessage, boardEachQuestion, createStore, extraTimeOf, findPlayer, hasTeams,
+  initialState, isHost, isPresenter, isWatchingQuestion, leaderboardFromPlayers, leaveRoomState, myId, myTeam,
+  playerCount, roundEndsAt, settingOf, teamName, teamStandings, teamsOf,
 } = await web("state.js");
 const { serverOffsetMs } = await web("clock.js");
 
@@ -144,8 +145,8 @@ describe("applyMessage: entering a room", () => {
   test("players are cleaned up: no id, no entry; odd names and scores get defaults", () => {
     const s = asPlayer({ players: [{ id: "pA", name: 7, score: "x" }, { name: "ghost" }, null, { id: "pB", name: "Bob", score: 3, connected: false }] });
     assert.deepEqual(s.room.players, [
-      { id: "pA", name: "?", score: 0, connected: true },
-      { id: "pB", name: "Bob", score: 3, connected: false },
+      { id: "pA", name: "?", score: 0, connected: true, team: null },
+      { id: "pB", name: "Bob", score: 3, connected: false, team: null },
     ]);
     assert.equal(s.me.score, 3);
   });
@@ -182,7 +183,7 @@ describe("applyMessage: entering a room", () => {
     applyMessage(s, { type: "room_joined", room_id: "OTHER", player_id: "pZ", token: "tZ", room: room({ room_id: "OTHER", host_id: "pX", players: [] }) });
     assert.equal(s.result, null);
     assert.equal(s.question, null);
-    assert.deepEqual(s.me, { score: 0, streak: 0, rank: null });
+    assert.deepEqual(s.me, { score: 0, streak: 0, rank: null, team: null, teamRank: null });
     assert.equal(s.session.room_id, "OTHER");
   });
 });
@@ -299,7 +300,7 @@ describe("applyMessage: players", () => {
     const s = asHost();
     s.room.player_count = 2;
     assert.equal(applyMessage(s, { type: "player_joined", player: { id: "pC", name: "Cleo" } }), true);
-    assert.deepEqual(findPlayer(s, "pC"), { id: "pC", name: "Cleo", score: 0, connected: true });
+    assert.deepEqual(findPlayer(s, "pC"), { id: "pC", name: "Cleo", score: 0, connected: true, team: null });
     assert.equal(s.room.players.length, 3);
     assert.equal(playerCount(s), 3);
   });
@@ -308,7 +309,7 @@ describe("applyMessage: players", () => {
     const s = asHost();
     applyMessage(s, { type: "player_disconnected", player: { id: "pB" } });
     applyMessage(s, { type: "player_joined", player: { id: "pB", name: "Bobby" } });
-    assert.deepEqual(findPlayer(s, "pB"), { id: "pB", name: "Bobby", score: 0, connected: true });
+    assert.deepEqual(findPlayer(s, "pB"), { id: "pB", name: "Bobby", score: 0, connected: true, team: null });
     assert.equal(s.room.players.length, 2);
   });
 
@@ -414,7 +415,7 @@ describe("applyMessage: a game", () => {
     applyMessage(s, result(0));
     applyMessage(s, { type: "your_result", question_index: 0, answered: true, correct: true, points: 955, score: 1955, rank: 1, streak: 2 });
     assert.equal(s.myResult.points, 955);
-    assert.deepEqual(s.me, { score: 1955, streak: 2, rank: 1 });
+    assert.deepEqual(s.me, { score: 1955, streak: 2, rank: 1, team: null, teamRank: null });
     assert.equal(findPlayer(s, "pB").score, 1955);
   });
 
@@ -618,9 +619,12 @@ describe("local actions", () => {
   test("open_editor: the host's own quiz, with or without its errors shown", () => {
     const s = initialState();
     applyAction(s, { type: LOCAL.OPEN_EDITOR });
-    assert.deepEqual(s.editor, { mode: "mine", showErrors: false, serverError: null });
+    assert.deepEqual(s.editor, { mode: "mine", showErrors: false, serverError: null, mediaMissing: false });
     applyAction(s, { type: LOCAL.OPEN_EDITOR, showErrors: false, serverError: "questions[0].options[1]: repeats another option" });
-    assert.deepEqual(s.editor, { mode: "mine", showErrors: false, serverError: "questions[0].options[1]: repeats another option" });
+    assert.deepEqual(s.editor, { mode: "mine", showErrors: false, serverError: "questions[0].options[1]: repeats another option", mediaMissing: false });
+    // Pictures the server lost, and this browser could not put back: the editor says so.
+    applyAction(s, { type: LOCAL.OPEN_EDITOR, mediaMissing: true });
+    assert.equal(s.editor.mediaMissing, true);
     applyAction(s, { type: LOCAL.OPEN_EDITOR, showErrors: true });
     assert.equal(s.editor.showErrors, true);
   });
@@ -760,5 +764,224 @@ describe("selectors", () => {
       { id: "d", name: "D" },
     ]);
     assert.deepEqual(board.map((e) => [e.player_id, e.score, e.rank]), [["b", 9, 1], ["a", 5, 2], ["c", 5, 2], ["d", 0, 4]]);
+  });
+});
+
+
+// ---------------------------------------------------------------- protocol 1.2
+
+const TEAMS = [
+  { team: 0, name: "Owls", players: 1, score: 0, rank: 1 },
+  { team: 1, name: "Foxes", players: 1, score: 0, rank: 1 },
+];
+
+/** A team room: Alice (Owls) and Bob (Foxes); `as` is who this page is. */
+function teamRoom(as = "pB", over = {}) {
+  const s = initialState();
+  const players = [
+    { id: "pA", name: "Alice", score: 0, connected: true, team: 0 },
+    { id: "pB", name: "Bob", score: 0, connected: true, team: 1 },
+  ];
+  const type = as === "pA" ? "room_created" : "room_joined";
+  applyMessage(s, { type, room_id: "ZEBNG", player_id: as, is_host: as === "pA", token: "t", room: room({ players, teams: TEAMS.map((t) => ({ ...t })), settings: { ...room().settings, teams: ["Owls", "Foxes"] }, ...over }) }, 1000);
+  return s;
+}
+
+describe("applyMessage: teams", () => {
+  test("the room's teams and each player's team; a player's own team", () => {
+    const s = teamRoom();
+    assert.equal(hasTeams(s), true);
+    assert.deepEqual(teamsOf(s).map((t) => t.name), ["Owls", "Foxes"]);
+    assert.equal(findPlayer(s, "pA").team, 0);
+    assert.equal(myTeam(s), 1);
+    assert.equal(teamName(s, 1), "Foxes");
+    assert.equal(teamName(s, 7), null);
+    assert.equal(hasTeams(asPlayer()), false);
+    assert.equal(myTeam(asPlayer()), null);
+  });
+
+  test("a player joining or leaving counts in their team until the next room state", () => {
+    const s = teamRoom("pA");
+    applyMessage(s, { type: "player_joined", player: { id: "pC", name: "Cleo", team: 1 } });
+    assert.equal(findPlayer(s, "pC").team, 1);
+    assert.equal(teamsOf(s)[1].players, 2);
+    applyMessage(s, { type: "player_left", player: { id: "pC", name: "Cleo", team: 1 }, reason: "left" });
+    assert.equal(teamsOf(s)[1].players, 1);
+    // A room state (after move_player) says where everyone is now.
+    applyMessage(s, { type: "room_state", room: room({ players: [{ id: "pA", name: "Alice", score: 0, team: 1 }, { id: "pB", name: "Bob", score: 0, team: 1 }], teams: [{ ...TEAMS[0], players: 0 }, { ...TEAMS[1], players: 2 }] }) });
+    assert.equal(findPlayer(s, "pA").team, 1);
+    assert.equal(teamsOf(s)[0].players, 0);
+  });
+
+  test("your_result: your team and its rank; question_result and game_over: the standings", () => {
+    const s = teamRoom();
+    applyMessage(s, question(0));
+    const teams = [{ team: 1, name: "Foxes", players: 1, score: 900, rank: 1 }, { team: 0, name: "Owls", players: 1, score: 0, rank: 2 }];
+    applyMessage(s, result(0, { teams }));
+    assert.deepEqual(s.result.teams, teams);
+    applyMessage(s, { type: "your_result", question_index: 0, answered: true, correct: true, points: 900, score: 900, rank: 1, streak: 1, team: 1, team_rank: 1 });
+    assert.equal(s.me.team, 1);
+    assert.equal(s.me.teamRank, 1);
+    applyMessage(s, { type: "game_over", leaderboard: result(0).leaderboard, teams: [teams[1], teams[0]] });
+    assert.deepEqual(s.finalTeams.map((t) => t.team), [1, 0]); // best first, whatever the order sent
+    assert.equal(s.phase, "finished");
+  });
+
+  test("teamStandings: best first, ties by team; junk dropped", () => {
+    assert.deepEqual(teamStandings([{ team: 2, rank: 2 }, null, { team: 0, rank: 1 }, { team: 1, rank: 1 }, { rank: 1 }]).map((t) => t.team), [0, 1, 2]);
+    assert.deepEqual(teamStandings(undefined), []);
+  });
+
+  test("a room in finished phase lists the teams' final standings", () => {
+    const s = teamRoom("pB", { phase: "finished", question_index: 0, leaderboard: [], teams: [{ ...TEAMS[0], rank: 2 }, { ...TEAMS[1], rank: 1 }] });
+    assert.deepEqual(s.finalTeams.map((t) => t.name), ["Foxes", "Owls"]);
+  });
+});
+
+describe("applyMessage: rounds", () => {
+  test("round_start: the title card, then its countdown, then its question", () => {
+    const s = asPlayer();
+    applyMessage(s, { type: "questions_generated", num_questions: 3, source: "host" });
+    assert.equal(applyMessage(s, { type: "round_start", round: 0, title: "Warm-up", questions: 2 }), true);
+    assert.deepEqual(s.roundStart, { round: 0, title: "Warm-up", questions: 2 });
+    assert.deepEqual(s.round, { round: 0, title: "Warm-up", questions: 2, first: 0 });
+    applyMessage(s, { type: "countdown", seconds: 3 }, 1500);
+    assert.equal(s.phase, "countdown");
+    assert.deepEqual(s.roundStart, { round: 0, title: "Warm-up", questions: 2 }); // still on screen
+    applyMessage(s, question(0, { round: 0 }));
+    assert.equal(s.roundStart, null);
+    assert.equal(roundEndsAt(s, 0), false);
+    assert.equal(roundEndsAt(s, 1), true);
+  });
+
+  test("an untitled first round; a round_start without a number is ignored", () => {
+    const s = asPlayer();
+    applyMessage(s, { type: "round_start", round: 0, title: null, questions: 1 });
+    assert.equal(s.roundStart.title, null);
+    assert.equal(applyMessage(s, { type: "round_start", title: "x" }), false);
+  });
+
+  test("round_over: the round's standings, in the reveal, until the next round starts", () => {
+    const s = inQuestion(1);
+    applyMessage(s, result(1));
+    const over = { type: "round_over", round: 0, title: "Warm-up", leaderboard: [{ player_id: "pB", name: "Bob", score: 1200, rank: 1 }], teams: TEAMS, next_at_ms: T0 + 99_000 };
+    assert.equal(applyMessage(s, over, 5000), true);
+    assert.equal(s.phase, "reveal");
+    assert.equal(s.roundOver, over);
+    assert.equal(s.roundOverAt, 5000);
+    assert.equal(s.me.score, 1200);
+    assert.equal(s.me.rank, 1);
+    applyMessage(s, { type: "round_start", round: 1, title: "Space", questions: 1 });
+    assert.equal(s.roundOver, null);
+    assert.equal(s.round.first, 2); // the question after the last one played
+    assert.equal(applyMessage(s, { type: "round_over", title: "x" }), false);
+  });
+
+  test("a page that comes back during a round's standings shows them", () => {
+    const over = { type: "round_over", round: 0, title: "Warm-up", leaderboard: [], teams: [] };
+    const s = asPlayer({ phase: "reveal", question_index: 1, last_result: over, round: { round: 0, title: "Warm-up", questions: 2 } });
+    assert.equal(s.roundOver, over);
+    assert.equal(s.result, null); // a round's standings are not a question's result
+    assert.deepEqual(s.round, { round: 0, title: "Warm-up", questions: 2, first: null });
+  });
+
+  test("a page that comes back during the first countdown shows the first round's title", () => {
+    const s = asPlayer({ phase: "countdown", question_index: -1, countdown_ends_ms: T0 + 2000, round: { round: 0, title: "Warm-up", questions: 2 } });
+    assert.deepEqual(s.roundStart, { round: 0, title: "Warm-up", questions: 2 });
+    // Between rounds the room state cannot say which round comes: no card rather than a wrong one.
+    const later = asPlayer({ phase: "countdown", question_index: 1, countdown_ends_ms: T0 + 2000, round: { round: 0, title: "Warm-up", questions: 2 } });
+    assert.equal(later.roundStart, null);
+  });
+
+  test("leaderboard: round keeps the standings for the end of a round", () => {
+    assert.equal(boardEachQuestion(asPlayer()), true);
+    assert.equal(boardEachQuestion(asPlayer({ settings: { ...room().settings, leaderboard: "round" } })), false);
+    const s = inQuestion(0);
+    applyMessage(s, result(0, { leaderboard: undefined }));
+    assert.equal(s.phase, "reveal");
+    assert.equal(s.result.leaderboard, undefined);
+  });
+
+  test("a question names its round: a page that missed round_start still knows where it starts", () => {
+    const s = asPlayer();
+    applyMessage(s, question(1, { round: 1 }));
+    assert.deepEqual(s.round, { round: 1, title: null, questions: null, first: 1 });
+    assert.equal(roundEndsAt(asPlayer(), 0), false); // no rounds: never
+  });
+});
+
+describe("applyMessage: slider and order", () => {
+  test("a slider result has a histogram and the right value; an order one the right order", () => {
+    const s = inQuestion(0);
+    applyAction(s, { type: LOCAL.ANSWER_SENDING, questionIndex: 0, answer: 1975 });
+    applyMessage(s, { type: "answer_received", question_index: 0 });
+    assert.deepEqual(s.answer, { questionIndex: 0, index: 1975, status: "locked" });
+    const slider = { type: "question_result", question_index: 0, kind: "slider", histogram: [{ from: 1950, to: 1952, count: 1 }], correct_value: 1969, leaderboard: [] };
+    applyMessage(s, slider);
+    assert.equal(s.result, slider);
+    applyMessage(s, question(1, { kind: "order", options: ["b", "a"] }));
+    applyAction(s, { type: LOCAL.ANSWER_SENDING, questionIndex: 1, answer: [1, 0] });
+    assert.deepEqual(s.answer.index, [1, 0]);
+    applyMessage(s, { type: "question_result", question_index: 1, kind: "order", correct_order: [1, 0], answer_counts: [1, 0] });
+    assert.deepEqual(s.result.correct_order, [1, 0]);
+  });
+
+  test("a slider answer partly right: your_result's points count, correct stays false", () => {
+    const s = inQuestion(0);
+    applyMessage(s, { type: "your_result", question_index: 0, kind: "slider", answered: true, correct: false, points: 450, score: 450, rank: 1, streak: 0 });
+    assert.equal(s.me.score, 450);
+    assert.equal(s.myResult.correct, false);
+  });
+});
+
+describe("applyMessage: extra time (the host's eyes only)", () => {
+  test("the host's room state lists it; each extra_time message changes it", () => {
+    const s = initialState();
+    applyMessage(s, { type: "room_created", room_id: "ZEBNG", player_id: "pA", is_host: true, token: "t", room: room({ extra_time: { pB: 1.5 } }) });
+    assert.equal(extraTimeOf(s, "pB"), 1.5);
+    assert.equal(extraTimeOf(s, "pA"), 1);
+    assert.equal(applyMessage(s, { type: "extra_time", player_id: "pB", factor: 2 }), true);
+    assert.equal(extraTimeOf(s, "pB"), 2);
+    applyMessage(s, { type: "extra_time", player_id: "pB", factor: 1 });
+    assert.equal(extraTimeOf(s, "pB"), 1);
+    assert.deepEqual(s.extraTime, {});
+    assert.equal(applyMessage(s, { type: "extra_time", player_id: "pB" }), false);
+  });
+
+  test("a broadcast room state (without it) keeps what the host knew", () => {
+    const s = initialState();
+    applyMessage(s, { type: "room_created", room_id: "ZEBNG", player_id: "pA", is_host: true, token: "t", room: room() });
+    applyMessage(s, { type: "extra_time", player_id: "pB", factor: 2 });
+    applyMessage(s, { type: "room_state", room: room({ locked: true }) });
+    assert.equal(extraTimeOf(s, "pB"), 2);
+    // A rejoin's room state is the host's own: it says all there is.
+    applyMessage(s, { type: "room_joined", room_id: "ZEBNG", player_id: "pA", is_host: true, token: "t", resumed: true, room: room() });
+    assert.deepEqual(s.extraTime, {});
+  });
+
+  test("a player who leaves takes their extra time along", () => {
+    const s = initialState();
+    applyMessage(s, { type: "room_created", room_id: "ZEBNG", player_id: "pA", is_host: true, token: "t", room: room({ extra_time: { pB: 2 } }) });
+    applyMessage(s, { type: "player_left", player: { id: "pB", name: "Bob" }, reason: "kicked" });
+    assert.equal(extraTimeOf(s, "pB"), 1);
+  });
+
+  test("a player's own longer question: its own time limit and deadline", () => {
+    const s = asPlayer();
+    applyMessage(s, question(0, { time_limit_ms: 40_000, deadline_ms: T0 + 40_000 }));
+    assert.equal(s.question.time_limit_ms, 40_000);
+    assert.equal(s.question.deadline_ms, T0 + 40_000);
+    assert.deepEqual(s.extraTime, {}); // a player never knows who has more time
+  });
+});
+
+describe("applyMessage: the room's media", () => {
+  test("the room state's media list is kept for the prefetch; questions carry their media", () => {
+    const id = "a".repeat(64);
+    const s = asPlayer({ media: [id] });
+    assert.deepEqual(s.room.media, [id]);
+    applyMessage(s, question(0, { image: id, image_alt: "A cat", option_images: [id, null, null, null] }), 4321);
+    assert.equal(s.question.image, id);
+    assert.equal(s.questionAt, 4321);
   });
 });
