@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.client import Player
+from tests.clock import ManualClock
 from tests.conftest import Harness, StartServer
 from tests.test_hostile_text import room_plays
 from tests.test_ws_errors import still_works
@@ -76,22 +77,58 @@ async def test_abandoned_lobbies_go_away_and_others_stay(start_server: StartServ
     await still_works(quiz)
 
 
-async def test_wrong_codes_and_tokens_are_limited_per_address(start_server: StartServer) -> None:
-    quiz = await start_server(wrong_code_per_minute=6)
-    host = await quiz.player()
+async def test_wrong_guesses_cost_the_guesser_never_a_right_token_or_code(
+    start_server: StartServer,
+) -> None:
+    clock = ManualClock()
+    quiz = await start_server(clock=clock, wrong_code_per_minute=3)
+    # The room is made on the staff network: its code is new to the school's.
+    host = await from_address(quiz, "127.0.0.2")
     await host.create("Host", num_questions=1)
-    guesser = await quiz.player()
-    for i in range(3):
-        await guesser.error("join_room", "room_not_found", room_id=f"ZZZZ{i}", name="G")
-        await guesser.error("rejoin", "invalid_token", room_id=host.room_id, token=f"guess{i}")
-    # Out of guesses: even a right code is refused now, from this address.
-    await guesser.error("join_room", "rate_limited", room_id=host.room_id, name="G")
-    again = await quiz.player()  # a new connection, the same address
-    await again.error("rejoin", "rate_limited", room_id=host.room_id, token="guess9")
-    # The seated host is not affected, nor is another address.
+    traveller = await from_address(quiz, "127.0.0.4")
+    await traveller.join(host.room_id, "Traveller")
+    # A pupil guesses codes from the school's address: three are looked up
+    # (the address's allowance), the next one waits for the next allowance
+    # and, after HOLD_S, is turned away without being looked up.
+    guesser = await from_address(quiz, "127.0.0.3")
+    for letter in "ABC":
+        await guesser.error("join_room", "room_not_found", room_id=f"ZZZZ{letter}", name="G")
+    # A code no room could have (no 0, O, 1 or I; five characters) is
+    # answered at once, allowance or not: it tells nobody anything.
     other = await from_address(quiz, "127.0.0.3")
-    await other.join(host.room_id, "Other")
-    await room_plays(host, other)
+    await other.error("join_room", "room_not_found", room_id="ZZZZ0", name="G")
+    await guesser.send("join_room", room_id="ZZZZD", name="G", request_id="held")
+    # The traveller's phone moves to the school's Wi-Fi: a right token is
+    # never held back by the guesses.
+    await traveller.close()
+    back = await from_address(quiz, "127.0.0.3")
+    await back.rejoin(host.room_id, traveller.token)
+    # A classmate types the room's code: it waits for the allowance (it is
+    # not known at the school's address yet), and the next one is its own.
+    classmate = await from_address(quiz, "127.0.0.3")
+    await classmate.send("join_room", room_id=host.room_id, name="Classmate", request_id="c1")
+    clock.advance(20_000)  # 3 a minute: one back
+    assert (await classmate.expect_rid("c1"))["type"] == "room_joined"
+    held = await guesser.expect_rid("held")
+    assert held["code"] == "rate_limited" and held["reason"] == "wrong_codes"
+    assert held["retry_after_ms"] > 0
+    # Now the code is the school's: the rest of the class goes in at once,
+    # however many wrong codes are being tried.
+    for i in range(5):
+        pupil = await from_address(quiz, "127.0.0.3")
+        await pupil.join(host.room_id, f"Pupil{i}")
+    # The guesser's own connection runs out of wrong tokens, nobody else's.
+    tokens = await from_address(quiz, "127.0.0.3")
+    for i in range(10):
+        await tokens.error("rejoin", "invalid_token", room_id=host.room_id, token=f"guess{i}")
+    spent = await tokens.error("rejoin", "rate_limited", room_id=host.room_id, token="x")
+    assert spent["retry_after_ms"] == 6_000 and spent["reason"] == "wrong_codes"
+    again = await from_address(quiz, "127.0.0.3")
+    await again.error("rejoin", "invalid_token", room_id=host.room_id, token="guess10")
+    # Everyone got in, the traveller with the same seat.
+    assert (await back.request_any("leave_room"))["type"] == "ack"
+    left = await host.expect("player_left")
+    assert left["player"]["id"] == traveller.player_id
 
 
 async def test_a_failed_rejoin_says_nothing_about_which_rooms_exist(quiz: Harness) -> None:

@@ -1,53 +1,14 @@
-"""The pure security modules on their own: limits with a clock, the client
-address behind proxies, origins, names. The socket-level tests are in
-tests/test_hostile_*.py."""
+"""The pure security modules on their own: the client address behind
+proxies, origins, names. The limits on entering rooms are in
+tests/test_entry_gate.py; the socket-level tests in tests/test_hostile_*.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from quiz.core.commands import CreateRoom, JoinRoom, Rejoin
-from quiz.core.settings import RoomSettings
-from quiz.net.entry_limits import EntryLimits, EntryRules
 from quiz.net.origin import OriginPolicy, Verdict, normalize
 from quiz.net.peers import peer_info
 from quiz.wire.names import BadName, clean_name, name_index
-
-
-def create() -> CreateRoom:
-    return CreateRoom("N", RoomSettings())
-
-
-def test_an_address_allowance_refills_over_the_minute() -> None:
-    limits = EntryLimits(EntryRules(create_per_minute=3))
-    conns = [limits.connection() for _ in range(5)]
-    refusals = [limits.check(c, "1.2.3.4", create(), 0.0) for c in conns]
-    assert refusals[:3] == [None, None, None] and all(refusals[3:])
-    assert limits.check(conns[4], "1.2.3.4", create(), 19.0) is not None
-    assert limits.check(conns[4], "1.2.3.4", create(), 20.5) is None  # one back after 20 s
-    assert limits.check(limits.connection(), "5.6.7.8", create(), 0.0) is None
-
-
-def test_wrong_guesses_close_joins_and_rejoins_until_they_refill() -> None:
-    limits = EntryLimits(EntryRules(wrong_code_per_minute=2))
-    conn = limits.connection()
-    join, rejoin = JoinRoom("ABCDE", "N"), Rejoin("ABCDE", "t")
-    miss = '{"type":"error","code":"room_not_found","message":"no"}'
-    for now in (0.0, 1.0):
-        assert limits.check(conn, "a", join, now) is None
-        limits.settle(conn, "a", join, miss, now)
-    assert limits.check(conn, "a", rejoin, 2.0) is not None
-    assert limits.check(limits.connection(), "a", join, 2.0) is not None  # same address
-    assert limits.check(conn, "a", join, 31.0) is None  # half a minute: one guess back
-    # A right answer costs nothing.
-    limits.settle(conn, "a", rejoin, '{"type":"room_joined"}', 31.0)
-
-
-def test_the_address_table_is_bounded() -> None:
-    limits = EntryLimits(EntryRules(create_per_minute=1), max_addresses=100)
-    for i in range(1000):
-        limits.check(limits.connection(), f"10.0.{i // 256}.{i % 256}", create(), 0.0)
-    assert len(limits._by_address) <= 100
 
 
 @pytest.mark.parametrize(

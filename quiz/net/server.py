@@ -16,35 +16,27 @@ from pathlib import Path
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from quiz.core.commands import (
-    ENTRY_COMMANDS,
-    ClientCommand,
-    CreateRoom,
-    JoinRoom,
-    Rejoin,
-    SetQuestions,
-    UploadMedia,
-    Watch,
-)
-from quiz.core.messages import CloseCode, ErrorCode, Message, error, no_display, no_seat
+from quiz.core.commands import ENTRY_COMMANDS, ClientCommand, SetQuestions, UploadMedia
+from quiz.core.messages import CloseCode, ErrorCode, Message, error
 from quiz.llm import QuestionSource
 from quiz.media.service import MediaService
 from quiz.media.store import StoreUnavailable
 from quiz.net import endpoints
-from quiz.net.entry_limits import EntryLimits, EntryRules
+from quiz.net.entry import EntryDesk, rate_limited
+from quiz.net.entry_limits import Refusal
 from quiz.net.fanout import SlowReaderSweep
 from quiz.net.http import Http
 from quiz.net.hub import Client, Hub
 from quiz.net.media_entry import MediaEntry
 from quiz.net.origin import OriginPolicy
 from quiz.net.peers import PeerInfo, peer_info
-from quiz.net.token_bucket import TokenBucket
+from quiz.net.token_bucket import TokenBucket, ms
 from quiz.ops.clock import Clock, SystemClock
 from quiz.ops.config import Settings
 from quiz.ops.metrics import Counters, LoopLag, ServerMetrics
 from quiz.ops.tasks import Background
 from quiz.rooms.backends import make_media, make_rooms
-from quiz.rooms.contract import Health, RoomNotFound, RoomsEnv, Unavailable, new_seat, resume
+from quiz.rooms.contract import Health, RoomNotFound, RoomsEnv, Unavailable
 from quiz.wire.frames import encode
 from quiz.wire.protocol import ProtocolError, parse
 
@@ -52,8 +44,6 @@ log = logging.getLogger("quiz.net.server")
 
 RECONNECT_AFTER_MS = 1000
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-# Direct replies to entry commands remembered per connection, for retries.
-SEEN_PER_CONNECTION = 32
 
 
 class QuizServer:
@@ -91,14 +81,17 @@ class QuizServer:
             self.metrics.render,
             self.media.fetch,
         )
-        self.entry_limits = EntryLimits(
-            EntryRules(
-                create_per_minute=settings.create_room_per_minute,
-                join_per_minute=settings.join_per_minute,
-                wrong_code_per_minute=settings.wrong_code_per_minute,
-            )
-        )
         self.shutting_down = False
+        # create_room, join_room, rejoin, watch: limits, retries, the rooms.
+        self.entry = EntryDesk(
+            settings,
+            self.rooms,
+            self.hub,
+            self.media,
+            self.clock,
+            self._send_error,
+            lambda: self.shutting_down,
+        )
         self.server: Server | None = None
         self.started = self.clock.monotonic()
 
@@ -222,7 +215,7 @@ class QuizServer:
             ws,
             TokenBucket(self.settings.rate_limit_per_second, self.settings.rate_limit_burst),
             peer=_peer(ws, self.settings.trusted_proxy_hops),
-            entries=self.entry_limits.connection(),
+            entries=self.entry.limits.connection(),
         )
         self.hub.add(client)
         log.info("connection open", extra={"conn": client.tag, **_peer_fields(client.peer)})
@@ -265,13 +258,16 @@ class QuizServer:
             # which would hold a 10 MB file to 20 frames a second.
             self.uploads.frame(client, raw)
             return
-        if not client.bucket.take(self.clock.monotonic()):
+        now = self.clock.monotonic()
+        if not client.bucket.take(now):
             if client.bucket.strikes > self.settings.rate_limit_burst:
                 log.warning("closing a flooding connection", extra={"conn": client.tag})
                 client.closing = True
                 self.hub.close(client, CloseCode.POLICY, "rate limit exceeded")
             else:
-                self._refuse(client, ErrorCode.RATE_LIMITED, "slow down: too many messages", None)
+                wait = ms(client.bucket.wait_s(now))
+                refusal = Refusal("slow down: too many messages", wait, "messages")
+                self._send_error(client, rate_limited(refusal, None))
             return
         try:
             command = parse(raw)
@@ -308,61 +304,7 @@ class QuizServer:
                     return
             await self.rooms.submit(client.room_id, client.player_id, command, client)
             return
-        # A retry first: the same reply as the first time, even though the
-        # first one seated this connection.
-        if rid is not None:
-            hit = client.seen.get(rid)
-            if hit is not None and self.clock.monotonic() - hit[0] < 60:
-                self.hub.send(client, hit[1])
-                return
-        if client.room_id is not None:
-            self._refuse(client, ErrorCode.ALREADY_IN_ROOM, "leave your room first", rid)
-            return
-        # Per-connection and per-address allowances (quiz.net.entry_limits); a refusal
-        # is not remembered for the request_id, like any rate_limited.
-        address = client.peer.address
-        refusal = self.entry_limits.check(client.entries, address, command, self.clock.monotonic())
-        if refusal is not None:
-            self._refuse(client, ErrorCode.RATE_LIMITED, refusal, rid)
-            return
-        try:
-            reply = await self._enter(client, command)
-        except RoomNotFound:
-            # The same answer as a wrong token in a room that exists: a rejoin
-            # or a display link must not tell a guesser which codes are rooms.
-            if isinstance(command, Rejoin):
-                reply = self._send_error(client, no_seat(command.room_id, rid))
-            elif isinstance(command, Watch):
-                reply = self._send_error(client, no_display(rid))
-            else:
-                reply = self._refuse(client, ErrorCode.ROOM_NOT_FOUND, "there is no such room", rid)
-        self.entry_limits.settle(client.entries, address, command, reply, self.clock.monotonic())
-        if rid is not None and reply is not None:
-            if len(client.seen) >= SEEN_PER_CONNECTION:
-                client.seen.pop(next(iter(client.seen)))
-            client.seen[rid] = (self.clock.monotonic(), reply)
-
-    async def _enter(
-        self, client: Client, command: CreateRoom | JoinRoom | Rejoin | Watch
-    ) -> str | None:
-        """create_room, join_room, watch, rejoin: the frame of the direct reply."""
-        rid = command.request_id
-        if isinstance(command, CreateRoom):
-            if self.shutting_down:
-                raise Unavailable("the server is restarting; retry shortly")
-            unknown = await self.media.unknown(command.questions)
-            if unknown is not None:
-                return self._refuse(client, ErrorCode.BAD_MESSAGE, unknown, rid)
-            seat, token = new_seat(command.name, rid, self.server_id)
-            return await self.rooms.create(command, seat, client, token)
-        if isinstance(command, JoinRoom):
-            seat, token = new_seat(command.name, rid, self.server_id, team=command.team)
-            return await self.rooms.enter(command.room_id, seat, client, token)
-        if isinstance(command, Watch):  # a display screen: a seat with no player
-            seat, token = new_seat("", rid, self.server_id, command.display_token)
-            return await self.rooms.enter(command.room_id, seat, client, token)
-        again = resume(command.token, rid, self.server_id)
-        return await self.rooms.enter(command.room_id, again, client, command.token)
+        await self.entry.handle(client, command)
 
     def _refuse(self, client: Client, code: ErrorCode, message: str, rid: str | None) -> str:
         return self._send_error(client, error(code, message, rid))

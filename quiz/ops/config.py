@@ -30,14 +30,16 @@ class Settings:
     ping_interval: float = 20.0
     ping_timeout: float = 20.0
     max_message_bytes: int = 64 * 1024
-    max_players_per_room: int = 1000
+    max_players_per_room: int = 10_000
     max_rooms: int = 10_000
     allowed_origins: tuple[str, ...] = ()
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 40
     create_room_per_minute: int = 20
-    join_per_minute: int = 1200
-    wrong_code_per_minute: int = 30
+    join_per_minute: int = 10_000
+    join_burst: int = 500
+    wrong_code_per_minute: int = 10
+    server_wrong_code_per_minute: int = 30
     trusted_proxy_hops: int = 0
     abandoned_lobby_seconds: float = 30.0
     reconnect_grace_seconds: float = 120.0
@@ -201,7 +203,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "RATE_LIMIT_BURST": ("rate_limit_burst", _int(1, 100_000)),
     "CREATE_ROOM_PER_MINUTE": ("create_room_per_minute", _int(1, 100_000)),
     "JOIN_PER_MINUTE": ("join_per_minute", _int(1, 1_000_000)),
+    "JOIN_BURST": ("join_burst", _int(1, 1_000_000)),
     "WRONG_CODE_PER_MINUTE": ("wrong_code_per_minute", _int(1, 100_000)),
+    "SERVER_WRONG_CODE_PER_MINUTE": ("server_wrong_code_per_minute", _int(1, 1_000_000)),
     "TRUSTED_PROXY_HOPS": ("trusted_proxy_hops", _int(0, 10)),
     "ABANDONED_LOBBY_SECONDS": ("abandoned_lobby_seconds", _float(1, 86_400)),
     "RECONNECT_GRACE_SECONDS": ("reconnect_grace_seconds", _float(1, 86_400)),
