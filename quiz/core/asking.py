@@ -213,6 +213,20 @@ class Asking:
             if player.connected:
                 out.append(Send(self._your_result(question, player, ranks, team_ranks), to=pid))
 
+    def late_results(self, player_ids: list[str]) -> list[Output]:
+        """The ``your_result`` of the question that just closed for players
+        the room counted as gone when it closed, word for word what
+        :meth:`close_question` would have sent them (a server that was
+        paused kept them connected all along: quiz.rooms.cluster.replica)."""
+        s = self.state
+        question = s.questions[s.question_index]
+        ranks = self.views.ranks()
+        team_ranks = {t["team"]: t["rank"] for t in self.teams.standings()}
+        return [
+            Send(self._your_result(question, s.players[pid], ranks, team_ranks), to=pid)
+            for pid in player_ids
+        ]
+
     def _score(self, question: Question) -> None:
         """Every player's points for the question that closes, and their history."""
         s = self.state

@@ -8,7 +8,8 @@ a batch, applies it, commits the batch in one round trip (group commit),
 and only then delivers the batch's outputs in order: a client never sees
 the effect of a command that was not committed. A batch the journal refuses
 was not applied anywhere: the journal brings the state back to the record,
-and says which of its jobs are refused for good.
+and decides what becomes of each job (refused for good, or carried to the
+room's new owner).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 MAX_BATCH = 256
 
 
+class Moved(Unavailable):
+    """The engine stopped running the room (it lost it, or hands it over)
+    before this job's turn: the job was not applied."""
+
+
 class Journal(Protocol):
     """Where a journaled engine records what it applied."""
 
@@ -39,9 +45,9 @@ class Journal(Protocol):
         """A commit failed: the engine's state ran ahead of the record."""
         ...
 
-    def refused(self, job: Job, exc: Exception) -> None:
-        """``job`` was not applied here: tell its sender, unless it will be
-        applied elsewhere (the journal knows which jobs another server retries)."""
+    def refused(self, engine: JournaledEngine, job: Job, exc: Exception) -> None:
+        """``job`` was not applied here: tell its sender, or have it applied
+        elsewhere (the journal knows which jobs the room's owner can still take)."""
         ...
 
 
@@ -96,7 +102,7 @@ class JournaledEngine(RoomEngine):
                     # the journal brings the state back to the record.
                     self.journal.failed(self, exc)
                     for job in jobs:
-                        self.journal.refused(job, exc)
+                        self.journal.refused(self, job, exc)
                     break
                 for applied in batch:
                     frame = self.deliver(applied)
@@ -106,9 +112,9 @@ class JournaledEngine(RoomEngine):
             self.working = False
             self.quiet.set()
             # Whatever is still queued was not applied: this engine stopped.
-            moved = Unavailable("the room moved to another server; retry")
+            moved = Moved("the room moved to another server; retry")
             while self.queue:
-                self.journal.refused(self.queue.popleft(), moved)
+                self.journal.refused(self, self.queue.popleft(), moved)
 
 
-__all__ = ["MAX_BATCH", "Journal", "JournaledEngine", "fail"]
+__all__ = ["MAX_BATCH", "Journal", "JournaledEngine", "Moved", "fail"]

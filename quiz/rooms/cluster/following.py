@@ -9,8 +9,9 @@ out of step (a commit that failed, a gap) is folded anew from the log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from redis.exceptions import RedisError
@@ -23,12 +24,32 @@ from quiz.rooms.contract import RoomNotFound
 from quiz.rooms.journaled import JournaledEngine
 
 if TYPE_CHECKING:
+    from quiz.core.room import Room
     from quiz.rooms.cluster.forward import Forwarder
     from quiz.rooms.cluster.journal import RedisJournal
     from quiz.rooms.cluster.node import Node
     from quiz.rooms.engine import EngineEnv
 
 log = logging.getLogger("quiz.rooms.cluster")
+
+
+def _rebuild_at(
+    snap: dict[str, Any], prev_raw: str | None, quiet: list[Entry], delivered: int
+) -> tuple[Room, int, str]:
+    """The room as of entry ``delivered`` (what players here have seen), or
+    as near after it as the snapshots and the log allow.
+
+    A snapshot written while this server was away is past ``delivered``:
+    the one before it (``prev``) lets the entries in between be folded
+    again, with their outputs delivered here, rather than skipped.
+    """
+    if snap["seq"] > delivered and prev_raw is not None:
+        prev = orjson.loads(prev_raw)
+        if prev["seq"] <= delivered:
+            # A gap (the log trimmed past it) leaves the newer snapshot.
+            with contextlib.suppress(RuntimeError):
+                return rebuild(prev, quiet)
+    return rebuild(snap, quiet)
 
 
 class Following:
@@ -91,13 +112,14 @@ class Following:
 
     async def refold(self, replica: Replica) -> None:
         """Fold the room anew from its snapshot and log (after a failed
-        commit or a gap); players here get what they had not seen, then
-        a fresh room state."""
+        commit or a gap); players here get, in order, what they had not
+        seen, then a fresh room state."""
         room_id = replica.room_id
         async with self.node.redis.pipeline(transaction=False) as pipe:
             pipe.get(key(room_id, "snap"))
+            pipe.get(key(room_id, "prev"))
             pipe.xrange(key(room_id, "log"))
-            snap_raw, items = await pipe.execute()
+            snap_raw, prev_raw, items = await pipe.execute()
         if snap_raw is None:
             self.node.vanished(room_id)
             return
@@ -105,7 +127,7 @@ class Following:
         delivered = replica.seq
         entries = [(i, e) for i, f in items if (e := self.decode(room_id, i, f)) is not None]
         quiet = [e for _, e in entries if e.seq <= delivered]
-        room, seq, inbox = rebuild(snap, quiet)
+        room, seq, inbox = _rebuild_at(snap, prev_raw, quiet, delivered)
         engine = replica.engine
         engine.room = room
         replica.seq, replica.inbox_cursor, replica.snapshot_seq = seq, inbox, snap["seq"]

@@ -1,6 +1,13 @@
 """The fenced group commit: how the owner of a room writes its log.
 
 See :mod:`quiz.rooms.cluster.entries` for what an entry holds.
+
+A batch the fence refuses was applied nowhere. Its players' commands are
+not refused for that: this server lost the room (a pause past its lease, a
+successor took over) or was too late to write, so it carries each of them
+to the room's owner through the inbox, as any follower does, under the
+same request id. The room remembers request ids per player, so a command
+the player also retried elsewhere is still applied once.
 """
 
 from __future__ import annotations
@@ -14,11 +21,12 @@ from quiz.core.outputs import RoomClosed
 from quiz.rooms.cluster import scripts
 from quiz.rooms.cluster.entries import Entry, Forwarded, snapshot
 from quiz.rooms.cluster.scripts import key
-from quiz.rooms.contract import Unavailable
+from quiz.rooms.contract import RoomNotFound, Unavailable
 from quiz.rooms.engine import Applied, Job, fail
-from quiz.rooms.journaled import JournaledEngine
+from quiz.rooms.journaled import JournaledEngine, Moved
 
 if TYPE_CHECKING:
+    from quiz.rooms.cluster.forward import Forwarder
     from quiz.rooms.cluster.node import Node
 
 log = logging.getLogger("quiz.rooms.cluster")
@@ -45,8 +53,9 @@ class RedisJournal:
     """The :class:`~quiz.rooms.journaled.Journal` of rooms this server owns: every
     batch is appended to the room's log in one fenced script call."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, forwarder: Forwarder) -> None:
         self.node = node
+        self.forwarder = forwarder
         self._append = node.redis.register_script(scripts.APPEND)
 
     async def commit(self, engine: JournaledEngine, batch: list[Applied]) -> None:
@@ -64,8 +73,10 @@ class RedisJournal:
         deadline = self.node.redis_now_ms() + COMMIT_BUDGET_MS
         try:
             result = await self._append(
-                keys=[key(engine.room_id, p) for p in ("lease", "log", "snap", "seq", "fence")]
-                + [key(engine.room_id, "inbox")],
+                keys=[
+                    key(engine.room_id, p)
+                    for p in ("lease", "log", "snap", "seq", "fence", "inbox", "prev")
+                ],
                 args=[
                     replica.lease,
                     first,
@@ -113,8 +124,42 @@ class RedisJournal:
         lost = isinstance(exc, NotOwner)
         self.node.demote(engine.room_id, f"{type(exc).__name__}: {exc}", lost=lost)
 
-    def refused(self, job: Job, exc: Exception) -> None:
+    def refused(self, engine: JournaledEngine, job: Job, exc: Exception) -> None:
         # A forwarded command was taken by this owner: the next owner takes it
-        # again and its sender still waits. Our own are refused for good.
-        if not isinstance(job, Forwarded):
+        # again from the inbox and its sender still waits.
+        if isinstance(job, Forwarded):
+            return
+        # A player's command, surely not applied (the fence or the deadline
+        # refused it, or it never came to its turn): the room's owner, whoever
+        # it is now (this server again, once it has caught up), applies it.
+        # Not while handing rooms over: the player is told to come back and
+        # retries with the same request id. A write that failed in flight may
+        # have been applied: server_busy, and the player's retry is deduplicated.
+        if (
+            isinstance(exc, NotOwner | TooLate | Moved)
+            and job.conn is not None
+            and job.done is not None
+            and not self.node.stopping
+        ):
+            self.node.spawn(self._pass_on(engine.room_id, job))
+            return
+        fail(job, exc)
+
+    async def _pass_on(self, room_id: str, job: Job) -> None:
+        """Carry ``job`` to the room's owner; its reply to whoever waits for it."""
+        self.node.counters["commands_passed_on"] += 1
+        replica = self.node.replicas.get(room_id)
+        if replica is not None:
+            replica.forwarding += 1  # keeps the replica while the reply is due
+        try:
+            frame = await self.forwarder.send(
+                room_id, job.player_id, job.command, job.conn, job.token
+            )
+        except (Unavailable, RoomNotFound) as exc:
             fail(job, exc)
+            return
+        finally:
+            if replica is not None:
+                replica.forwarding -= 1
+        if job.done is not None and not job.done.done():
+            job.done.set_result(frame)

@@ -60,7 +60,8 @@ class Leases:
     async def release(self, room_id: str, lease: str, snapshot: str) -> bool:
         return bool(
             await self._release(
-                keys=[key(room_id, "lease"), key(room_id, "snap")], args=[lease, snapshot]
+                keys=[key(room_id, "lease"), key(room_id, "snap"), key(room_id, "prev")],
+                args=[lease, snapshot],
             )
         )
 

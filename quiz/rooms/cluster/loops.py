@@ -21,6 +21,9 @@ RESTART_FIRST = 0.1
 RESTART_MAX = 5.0
 READ_BLOCK_MS = 5_000
 READ_COUNT = 500
+# The reader tries to reconnect at least this often while Redis is away, so
+# it is back (and /readyz is 200) within about this of Redis answering again.
+READ_RETRY_MAX = 0.5
 
 
 class Loops:
@@ -90,20 +93,26 @@ class Reader:
     async def run(self) -> None:
         backoff = 0.1
         while True:
+            # Back from a failure, the first read does not block: it says at
+            # once that the connection works again. A blocking read would say
+            # so only when an entry came or READ_BLOCK_MS ran out (5 s of a
+            # 503 /readyz after Redis came back, on a quiet server).
+            down = "reader" in self.loops.down
             try:
                 result = await self.client.xread(  # type: ignore[attr-defined]
-                    self.streams(), count=READ_COUNT, block=READ_BLOCK_MS
+                    self.streams(), count=READ_COUNT, block=None if down else READ_BLOCK_MS
                 )
                 backoff = 0.1
             except RedisError as exc:
                 self.counters["redis_errors"] += 1
+                if not down:
+                    log.warning(
+                        "redis reader lost its connection; reconnecting",
+                        extra={"error": type(exc).__name__},
+                    )
                 self.loops.down.add("reader")
-                log.warning(
-                    "redis reader lost its connection; reconnecting",
-                    extra={"error": type(exc).__name__},
-                )
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+                backoff = min(backoff * 2, READ_RETRY_MAX)
                 continue
             self.loops.up("reader")
             for stream, items in result or []:

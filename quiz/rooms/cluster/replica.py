@@ -3,7 +3,10 @@
 Every server with players in a room keeps a replica: the room folded from
 the log up to some entry. The owner's replica is the one that applies
 commands (its engine is active); the others fold the entries the owner logs,
-which gives them, for their own players, exactly the outputs the owner had.
+which gives them, for their own players, exactly the outputs the owner had,
+and one more: the ``your_result`` of a player connected here whom the room
+counted as gone when a question closed (this server was paused or cut off
+past its heartbeat, so the owner marked its players disconnected).
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from quiz.core.outputs import Output, Send
+from quiz.core.room import Room
 from quiz.rooms.cluster.entries import Entry
 from quiz.rooms.engine import Applied, Job
 from quiz.rooms.journaled import JournaledEngine
@@ -66,7 +72,9 @@ class Replica:
             raise Stale(f"gap in the log after {self.seq}")
         try:
             # Applied as its owner did; the outputs for the players here.
-            outputs = self.engine.room.handle(entry.player_id, entry.command, entry.now_ms)
+            room = self.engine.room
+            outputs = room.handle(entry.player_id, entry.command, entry.now_ms)
+            outputs = missed_results(room, outputs, self.engine.env.delivery.present(self.room_id))
             job = Job(entry.player_id, entry.command, sender, token)
             frame = self.engine.deliver(Applied(job, entry.now_ms, outputs))
         except Exception as exc:
@@ -77,6 +85,42 @@ class Replica:
         if entry.inbox:
             self.inbox_cursor = entry.inbox
         return frame
+
+
+def missed_results(room: Room, outputs: list[Output], present: Collection[str]) -> list[Output]:
+    """``outputs``, with a ``your_result`` for each player in ``present`` (connected
+    to this server) who got none from a question that closed in them.
+
+    The room sends ``your_result`` to the players it counts as connected.
+    While this server was paused past its heartbeat, the owner marked its
+    players disconnected, and a question may have closed without them; they
+    were connected here all along, and get their result right after the
+    question's, in order. Work only when a question closes.
+    """
+    closes = [i for i, output in enumerate(outputs) if _kind(output) == "question_result"]
+    if not closes:
+        return outputs
+    at = closes[-1]
+    result = outputs[at]
+    assert isinstance(result, Send)
+    state = room.state
+    closed = result.message.get("question_index")
+    if closed != state.question_index or not state.questions:
+        return outputs  # moved past it in the same command: the state no longer says
+    given = {o.to for o in outputs if isinstance(o, Send) and _kind(o) == "your_result"}
+    missing = [pid for pid in present if pid not in given and pid in state.players]
+    if not missing:
+        return outputs
+    extra = room.asking.late_results(missing)
+    end = at + 1
+    while end < len(outputs) and _kind(outputs[end]) == "your_result":
+        end += 1
+    return [*outputs[:end], *extra, *outputs[end:]]
+
+
+def _kind(output: Output) -> str | None:
+    """The type of a message a :class:`Send` carries; None for other outputs."""
+    return output.message.get("type") if isinstance(output, Send) else None
 
 
 class Stale(Exception):

@@ -96,11 +96,11 @@ class RedisRooms(Rooms):
         )
         self.node = node
         self.env = EngineEnv(env.delivery, env.clock, env.source, env.spawn, self._closed)
-        self.journal = RedisJournal(node)
         # A forwarded command is answered within this, or refused: long
         # enough for a dead owner's lease to run out and a successor to take
         # the room over and apply it.
         self.forwarder = Forwarder(node, settings.redis_lease_seconds + 2)
+        self.journal = RedisJournal(node, self.forwarder)
         self.following = Following(node, self.forwarder, self.env, self.journal)
         self.ownership = Ownership(node, self.following)
         streams = Streams(node, self.following, self.forwarder)

@@ -4,6 +4,8 @@ Every key of a room has ``{room}`` as hash tag, so one room's keys share a
 slot and one script may touch them all (Redis Cluster, Valkey alike):
 
 - ``quiz:{R}:snap``   the room as JSON with the log sequence number it holds
+- ``quiz:{R}:prev``   the snapshot before it: a server that was away while a
+  new one was written folds from it what it missed (and delivers it)
 - ``quiz:{R}:log``    stream of applied commands, in order (the truth)
 - ``quiz:{R}:seq``    the last logged sequence number
 - ``quiz:{R}:lease``  ``server:fence`` of the owner
@@ -60,8 +62,9 @@ redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return {1, token}
 """
 
-# The fenced group commit. KEYS lease log snap seq fence inbox;
+# The fenced group commit. KEYS lease log snap seq fence inbox prev;
 # ARGV lease first_seq deadline_ms snapshot ttl_ms maxlen entry...
+# A new snapshot moves the last one to prev (RENAME: O(1), no copy).
 # Only the lease holder appends, only the next numbers, and only before the
 # deadline by Redis's own clock: a batch held up (a stalled Redis, a paused
 # owner) past the moment its clients were told it failed is refused, so it
@@ -82,10 +85,12 @@ for i = 7, #ARGV do
 end
 redis.call('SET', KEYS[4], tonumber(ARGV[2]) + #ARGV - 7, 'PX', ARGV[5])
 if ARGV[4] ~= '' then
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RENAME', KEYS[3], KEYS[7]) end
   redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
 else
   redis.call('PEXPIRE', KEYS[3], ARGV[5])
 end
+redis.call('PEXPIRE', KEYS[7], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 redis.call('PEXPIRE', KEYS[5], ARGV[5])
 redis.call('PEXPIRE', KEYS[6], ARGV[5])
@@ -146,10 +151,16 @@ end
 return 0
 """
 
-# KEYS lease snap; ARGV lease snapshot: hand over with a fresh snapshot.
+# KEYS lease snap prev; ARGV lease snapshot: hand over with a fresh
+# snapshot (the last one kept as prev, as APPEND does).
 RELEASE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'KEEPTTL') end
+if ARGV[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+  local ttl = redis.call('PTTL', KEYS[2])
+  redis.call('RENAME', KEYS[2], KEYS[3])
+  redis.call('SET', KEYS[2], ARGV[2])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+end
 redis.call('DEL', KEYS[1])
 return 1
 """
