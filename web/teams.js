@@ -3,7 +3,7 @@
 // A team's name is data (the host's words): never translated, isolated.
 
 import { h, hData, setAttr, setText, syncList, toggleClass } from "./dom.js";
-import { crown } from "./view-final.js";
+import { crown } from "./crown.js";
 import { formatNumber, initialOf } from "./format.js";
 import { ordinal, t } from "./i18n.js";
 import { createPlayerList } from "./players.js";

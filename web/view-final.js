@@ -1,18 +1,14 @@
 // The end of the game: the podium, your place (and your team's, with the
 // teams' standings), everyone's scores, and the host's "Play again".
 
-import { h, hData, setText, setAttr, svg } from "./dom.js";
+import { h, hData, setText, setAttr } from "./dom.js";
 import { announce } from "./announce.js";
+import { crown } from "./crown.js";
 import { formatNumber, hueOf, initialOf, ordinal } from "./format.js";
 import { locale, t, tNodes } from "./i18n.js";
 import { createLeaderboard } from "./leaderboard.js";
 import { isHost, leaderboardFromPlayers, myId, myTeam } from "./state.js";
 import { createTeamBoard } from "./teams.js";
-
-export function crown() {
-  return svg("svg", { class: "crown", viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" },
-    svg("path", { d: "M2 14 L0 3 L7 8 L12 0 L17 8 L24 3 L22 14 Z" }));
-}
 
 /** A podium place's score: the number, and "pts" small beside it. */
 export function podiumScore(score) {

@@ -14,7 +14,8 @@
 // Keys (host): space or → moves on (start, leaderboard, next question).
 
 import { h, hData, setText, setAttr, toggleClass, syncList } from "./dom.js";
-import { crown, podiumScore } from "./view-final.js";
+import { crown } from "./crown.js";
+import { podiumScore } from "./view-final.js";
 import { announce } from "./announce.js";
 import { remainingMs } from "./clock.js";
 import { capitalise, formatNumber, hueOf, initialOf, ordinal } from "./format.js";
