@@ -37,6 +37,12 @@
 //   create-difficulty (a <select>: easy|medium|hard) create-reveal (in "More
 //   options") create-submit
 //   join-code (filled from /?room=CODE) join-name join-submit
+//   join-busy          the room refused the join for now (rate_limited): it
+//                      is tried again by itself; inside, join-busy-countdown
+//                      ("Next try in 5 seconds") and join-cancel;
+//                      join-busy-status the polite live region (the wait
+//                      said once, or the giving up after 2 minutes, when
+//                      join-submit reads "Try again")
 //   rejoin-cancel      on the "getting you back in" screen
 // Lobby
 //   room-code          the code, as text
@@ -186,6 +192,7 @@ import { ensureMedia } from "./quizmedia.js";
 import { roomSettingsButton } from "./room-settings.js";
 import { presenterView } from "./view-presenter.js";
 import { downloadResultsCsv, downloadResultsJson } from "./results.js";
+import { isPassing, nextAnswerTry, nextJoinTry, retryDelay } from "./retry.js";
 
 /** What an action was doing, for the line under an error it gets back. */
 function actionLabel(action) {
@@ -294,11 +301,21 @@ function handleRejoinFailed(error) {
   restartSeen = false;
 }
 
-function watchNow() {
+// A second screen refused for now (rate_limited, server_busy) tries again
+// when the server says, for as long as it takes: nobody stands at it.
+let watchRetry = { timer: null, attempt: 0 };
+function watchNow(requestId = undefined) {
   const d = store.state.display;
-  conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }).done.catch((error) => {
+  clearTimeout(watchRetry.timer);
+  if (requestId === undefined) watchRetry = { timer: null, attempt: 0 };
+  const sent = conn.send("watch", { room_id: d.room_id, key: d.key, display_token: d.key }, { requestId });
+  sent.done.catch((error) => {
     if (error && (error.code === "room_not_found" || error.code === "invalid_token")) {
       store.dispatch({ type: LOCAL.WATCH_FAILED, notice: ROOM_LOST });
+    } else if (isPassing(error)) {
+      // (A socket that drops meanwhile sends a new watch when it opens again.)
+      const again = () => conn.openSocket() && watchNow(sent.requestId);
+      watchRetry.timer = setTimeout(again, retryDelay(error, watchRetry.attempt++));
     }
   });
 }
@@ -325,10 +342,11 @@ function handleTerminalClose(code) {
 /**
  * Send an action; server errors are toasted in handleMessage, local ones
  * here. `label`: what it does, as a function (the words in the language of
- * the moment the error comes).
+ * the moment the error comes). `requestId`: an earlier request's, to send
+ * it again (see retry.js).
  */
-function act(action, fields = {}, label = () => actionLabel(action), { quiet = false } = {}) {
-  const { requestId, done } = conn.send(action, fields, { quiet });
+function act(action, fields = {}, label = () => actionLabel(action), { quiet = false, requestId: again = undefined } = {}) {
+  const { requestId, done } = conn.send(action, fields, { quiet, requestId: again });
   requestLabels.set(requestId, label);
   return done.then((reply) => {
     requestLabels.delete(requestId);
@@ -357,6 +375,22 @@ function goHome(notice = null, prefillCode = "") {
 
 let lastOwnQuiz = null; // the questions this host supplied, for "play again"
 
+// The join under way: tried again by itself while the server says the room
+// is busy (rate_limited with retry_after_ms), until JOIN_GIVE_UP_MS.
+let joinRun = null; // {timer, reject}
+
+function setJoining(joining) {
+  store.dispatch({ type: LOCAL.JOINING, joining });
+}
+
+/** Whether the answer to question `index` may still go: it is open, and this page is still sending it. */
+function answerOpen(index) {
+  const s = store.state;
+  const q = s.question;
+  return s.phase === "question" && q?.question_index === index && s.answer.questionIndex === index
+    && s.answer.status === "sending" && (isUntimed(q) || remainingMs(q.deadline_ms) > 0);
+}
+
 const actions = {
   /** opts.quiet: the caller toasts the error itself (or recovers from it, see view-home.js). */
   createRoom(fields, opts = {}) {
@@ -364,9 +398,66 @@ const actions = {
     lastOwnQuiz = Array.isArray(fields.questions) ? fields.questions : null;
     return act("create_room", fields, undefined, opts);
   },
+  /**
+   * Join a room; when the server says it is busy, try again by itself (the
+   * same request_id) when it says, showing the wait (state.joining). Resolves
+   * with room_joined; rejects with the refusal, with {code: "gave_up"} after
+   * JOIN_GIVE_UP_MS (state.joining says so), or {code: "cancelled"}.
+   */
   joinRoom(code, name) {
     rememberName(name);
-    return act("join_room", { room_id: code, name });
+    actions.cancelJoin();
+    const run = { timer: null, reject: null };
+    joinRun = run;
+    const startedAt = Date.now();
+    let attempt = 0;
+    const requestId = conn.nextRequestId(); // the same for every try
+    return new Promise((resolve, reject) => {
+      run.reject = reject;
+      const tryNow = () => {
+        const busy = attempt > 0;
+        setJoining({ status: "sending", busy, retryAt: null });
+        const sent = act("join_room", { room_id: code, name }, undefined, { quiet: true, requestId });
+        sent.then((reply) => {
+          if (joinRun !== run) {
+            // Cancelled while the join was on its way: out again.
+            if (reply?.type === "room_joined") actions.leave();
+            return;
+          }
+          joinRun = null;
+          setJoining(null);
+          resolve(reply);
+        }, (error) => {
+          if (joinRun !== run) return;
+          const plan = nextJoinTry({ error, attempt, startedAt, now: Date.now() });
+          if (plan.retry) {
+            attempt += 1;
+            setJoining({ status: "waiting", busy: true, retryAt: Date.now() + plan.delayMs });
+            run.timer = setTimeout(tryNow, plan.delayMs);
+            return;
+          }
+          joinRun = null;
+          if (plan.reason === "gave_up") {
+            setJoining({ status: "gave_up", busy: true, retryAt: null });
+            reject({ type: "error", code: "gave_up", local: true });
+            return;
+          }
+          setJoining(null);
+          toastError(error, actionLabel("join_room"));
+          reject(error);
+        });
+      };
+      tryNow();
+    });
+  },
+  /** Stop a join that waits to try again (the form stays as it was). */
+  cancelJoin() {
+    const run = joinRun;
+    joinRun = null;
+    if (store.state.joining) setJoining(null);
+    if (!run) return;
+    clearTimeout(run.timer);
+    run.reject({ type: "error", code: "cancelled", local: true });
   },
   startGame: () => act("start_game"),
   next: () => act("next_question"),
@@ -400,10 +491,24 @@ const actions = {
     if (s.connection.state !== "connected") return; // the answers are disabled until we are back
     if (s.answer.questionIndex === q.question_index && s.answer.index !== null) return; // first answer counts
     if (!isUntimed(q) && remainingMs(q.deadline_ms) <= 0) return;
-    store.dispatch({ type: LOCAL.ANSWER_SENDING, questionIndex: q.question_index, answer: value });
-    act("submit_answer", { question_index: q.question_index, answer: value }).catch((error) => {
-      store.dispatch({ type: LOCAL.ANSWER_FAILED, questionIndex: q.question_index, code: error?.code ?? null });
+    const index = q.question_index;
+    store.dispatch({ type: LOCAL.ANSWER_SENDING, questionIndex: index, answer: value });
+    // Refused for now (server_busy in a Redis failover, rate_limited): sent
+    // again, the same request_id, while the question is open; the player
+    // sees "Sending…" meanwhile, not an error.
+    const requestId = conn.nextRequestId();
+    let attempt = 0;
+    const send = () => act("submit_answer", { question_index: index, answer: value }, undefined, { quiet: true, requestId }).catch((error) => {
+      const delay = nextAnswerTry({ error, attempt, open: answerOpen(index) });
+      if (delay !== null) {
+        attempt += 1;
+        setTimeout(() => (answerOpen(index) ? send() : store.dispatch({ type: LOCAL.ANSWER_FAILED, questionIndex: index, code: null })), delay);
+        return;
+      }
+      if (!isPassing(error)) toastError(error, actionLabel("submit_answer"));
+      store.dispatch({ type: LOCAL.ANSWER_FAILED, questionIndex: index, code: error?.code ?? null });
     });
+    send();
   },
   closeQuestion: () => act("close_question").catch(() => {}),
   /** Put a player in a team (the host anyone, a player themselves; the lobby only). */

@@ -8,6 +8,8 @@
 //   "disconnected" closed for good (kicked, room closed, opened elsewhere);
 //                  a later send() opens a fresh socket on demand.
 
+import { hintedMs, isPassing } from "./retry.js";
+
 const CLOSE_KICKED = 4001;
 const CLOSE_ROOM_CLOSED = 4002;
 const CLOSE_REPLACED = 4003;
@@ -192,16 +194,19 @@ export class Connection {
         return;
       }
       if (msg.type === "error") {
-        // A fatal one is told once, by onRejoinFailed: not also as a toast.
-        if (!FATAL_REJOIN_CODES.has(msg.code)) this.opts.onMessage(msg, receivedAt);
+        // A fatal one is told once, by onRejoinFailed: not also as a toast;
+        // a refusal for now (rate_limited, server_busy) not at all: it is
+        // tried again by itself, and the status says "Rejoining the room…".
+        if (!FATAL_REJOIN_CODES.has(msg.code) && !isPassing(msg)) this.opts.onMessage(msg, receivedAt);
         if (FATAL_REJOIN_CODES.has(msg.code)) {
           this.opts.onRejoinFailed?.(msg);
           this.setStatus("connected", "conn.connected");
           this.failPending((entry) => entry.needsRoom, localError("not_in_room", "You are no longer in that room."));
           this.flush();
         } else {
-          // rate_limited, server_busy, internal_error...: try the rejoin again.
-          const delay = backoffDelay(this.attempt++);
+          // rate_limited, server_busy, internal_error...: try the rejoin
+          // again, no sooner than the server said (retry_after_ms).
+          const delay = Math.max(backoffDelay(this.attempt++), hintedMs(msg) ?? 0);
           this.setStatus("reconnecting", "conn.rejoining");
           this.rejoinTimer = setTimeout(() => this.sendRejoin(), delay);
         }
@@ -333,9 +338,10 @@ export class Connection {
    * Send an action. Returns {requestId, done}; `done` resolves with the direct
    * reply, rejects with the error (server `error` or a local one), or resolves
    * with null when it was dropped. Queued while there is no usable socket.
+   * `requestId`: an earlier request's, to send it again (the server applies
+   * it once; a refusal such as rate_limited it does not remember).
    */
-  send(action, fields = {}, { quiet = false } = {}) {
-    const requestId = this.nextRequestId();
+  send(action, fields = {}, { quiet = false, requestId = this.nextRequestId() } = {}) {
     if (quiet) this.quietIds.add(requestId);
     const entry = {
       msg: { ...fields, action, request_id: requestId },

@@ -21,6 +21,9 @@ export function initialState({ session = null, inviteCode = "", lastQuestion = n
     draftPending: false, // generate_questions in flight (the lobby's review button)
     draftUsed: false, // the host took a reviewed draft: no second review
     displayUrl: null, // the second-screen link, once asked for
+    // A join under way: {status: "sending" | "waiting" | "gave_up", busy,
+    // retryAt}; busy once the server said to come back later (see retry.js).
+    joining: null,
     ...emptyRoom(),
   };
   // After a refresh during a reveal, the room state has the result but not
@@ -403,6 +406,7 @@ export function applyMessage(s, m, receivedAt = Date.now()) {
       };
       s.inviteCode = "";
       s.notice = null;
+      s.joining = null;
       if (!m.resumed) resetGame(s);
       // Who has extra time: in the state sent to the host alone (none listed: none).
       s.extraTime = isObject(m.room?.extra_time) ? { ...m.room.extra_time } : {};
@@ -574,6 +578,7 @@ export const LOCAL = Object.freeze({
   DISMISS_NOTICE: "local/dismiss_notice",
   ANSWER_SENDING: "local/answer_sending", // {questionIndex, answer}
   ANSWER_FAILED: "local/answer_failed", // {questionIndex, code}: the server refused the answer
+  JOINING: "local/joining", // {joining}: a join sent, waiting to try again, given up; null: none
   OPEN_EDITOR: "local/open_editor", // {showErrors?, serverError?}: the host's own quiz
   REVIEW_DRAFT: "local/review_draft", // {at}: the editor on the draft just received
   CLOSE_EDITOR: "local/close_editor", // {preferMyQuiz?}
@@ -614,6 +619,9 @@ export function applyAction(s, action) {
       if (s.answer.questionIndex !== action.questionIndex) return false; // a later question by now
       if (action.code === "already_answered") s.answer.status = "locked";
       else s.answer = { questionIndex: action.questionIndex, index: null, status: "none" };
+      return true;
+    case LOCAL.JOINING:
+      s.joining = action.joining ?? null;
       return true;
     case LOCAL.OPEN_EDITOR:
       s.editor = { mode: "mine", showErrors: Boolean(action.showErrors), serverError: action.serverError ?? null, mediaMissing: Boolean(action.mediaMissing) };

@@ -11,6 +11,7 @@ import { checkQuiz, loadQuiz } from "./quizdoc.js";
 import { teamsFieldset } from "./teams-form.js";
 import { mediaIds } from "./bundle.js";
 import { ensureSavedQuizMedia, isMissingMediaError } from "./quizmedia.js";
+import { joinWaitLine } from "./retry.js";
 
 const NAME_MAX = 20;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
@@ -226,12 +227,13 @@ export function homeView(ctx) {
     input: h("input", { type: "text", testid: "join-name", autocomplete: "nickname", maxlength: 40, value: rememberedName, required: true }),
   }));
   const joinSubmit = h("button", { type: "submit", class: "btn btn-primary btn-block", testid: "join-submit" }, t("home.join"));
+  const joinWait = joinWaitBox(joinSubmit, () => ctx.actions.cancelJoin());
   const joinForm = h("form", { class: ["card", "form", invite && "card-highlight"], "aria-labelledby": "join-heading", novalidate: true },
     h("h2", { id: "join-heading", class: "card-title" }, invite ? t("home.invited") : t("home.join_heading")),
     invite ? h("p", { class: "card-lead" }, t("home.invited_lead")) : null,
     joinCode.wrap,
     joinName.wrap,
-    joinSubmit);
+    joinWait.el);
 
   function busy(button, on, label) {
     button.disabled = on;
@@ -364,10 +366,26 @@ export function homeView(ctx) {
     if (nameErr) return joinName.input.focus();
     busy(joinSubmit, true, t("home.joining"));
     ctx.actions.joinRoom(code, name).catch((error) => {
+      // Waited too long, or cancelled: the wait's box says so, the form is as it was.
+      if (error?.code === "gave_up" || error?.code === "cancelled") return;
       busy(joinSubmit, false, t("home.join"));
       showFormError(error, { name: joinName, code: joinCode, room_id: joinCode }, joinCode);
     });
   });
+
+  /** The join form while a join is under way, waits, or gave up (state.joining). */
+  let shownJoining = null;
+  function showJoining(joining) {
+    if (joining === shownJoining) return;
+    shownJoining = joining;
+    const going = Boolean(joining) && joining.status !== "gave_up";
+    // What was typed stays, and stays put while it is being tried.
+    for (const f of [joinCode, joinName]) f.input.readOnly = going;
+    joinName.wrap.querySelector(".suggest-name").disabled = going;
+    if (going) busy(joinSubmit, true, t("home.joining"));
+    else if (joinSubmit.disabled || joining) busy(joinSubmit, false, joining ? t("join.try_again") : t("home.join"));
+    joinWait.show(joining);
+  }
 
   for (const f of [createName, createTopic, createCount, joinCode, joinName]) {
     f.input.addEventListener("input", () => f.setError(null));
@@ -390,7 +408,63 @@ export function homeView(ctx) {
       if (invite) (joinName.input.value ? joinSubmit : joinName.input).focus({ preventScroll: true });
       else hero.firstElementChild.focus({ preventScroll: true });
     },
-    update() {},
+    update(state) {
+      showJoining(state.joining);
+    },
+    destroy() {
+      joinWait.destroy();
+    },
+  };
+}
+
+/**
+ * "Joining… the room is busy": the wait between two tries of a join the
+ * server refused for now, with the seconds to the next try and a Cancel
+ * button; or, after JOIN_GIVE_UP_MS, that it gave up. Above the form's
+ * `submit` button (all three in the returned element). The polite live
+ * region says the wait once, and the giving up; the countdown is for the
+ * eyes (a screen reader reads it when asked, not every second).
+ */
+function joinWaitBox(submit, onCancel) {
+  const said = h("p", { class: "join-said", testid: "join-busy-status", role: "status", "aria-live": "polite" });
+  const line = h("p", { class: "join-busy-line", testid: "join-busy-countdown" });
+  const cancel = h("button", { type: "button", class: "btn btn-ghost btn-small", testid: "join-cancel", onclick: onCancel }, t("join.cancel"));
+  const box = h("div", { class: "join-busy", testid: "join-busy", hidden: true },
+    h("div", { class: "spinner spinner-small", "aria-hidden": "true" }),
+    h("div", { class: "join-busy-text" }, h("p", { class: "join-busy-title" }, t("join.busy_title")), line),
+    cancel);
+  const el = h("div", { class: "join-actions" }, box, said, submit);
+  let joining = null;
+  let ticker = null;
+
+  function tick() {
+    const next = joinWaitLine(joining, Date.now());
+    setText(line, next ? t(next.key, next.params) : "");
+  }
+
+  return {
+    el,
+    show(next) {
+      const was = joining;
+      joining = next;
+      const waiting = Boolean(next?.busy) && next.status !== "gave_up";
+      const focus = document.activeElement;
+      const lost = !focus || focus === document.body || focus === submit || box.contains(focus);
+      box.hidden = !waiting;
+      // Said once when the wait starts, and once when it ends in giving up.
+      const words = next?.status === "gave_up" ? t("join.gave_up") : waiting ? t("join.busy_said") : "";
+      if (said.textContent !== words) setText(said, words);
+      setAttr(el, "data-state", next?.busy ? next.status : null);
+      clearInterval(ticker);
+      ticker = waiting ? setInterval(tick, 250) : null;
+      tick();
+      // The join button is off while it waits: the focus goes to Cancel, and back.
+      if (waiting && !was?.busy && lost) cancel.focus();
+      else if (!waiting && was?.busy && lost) submit.focus();
+    },
+    destroy() {
+      clearInterval(ticker);
+    },
   };
 }
 

@@ -552,6 +552,20 @@ describe("local actions", () => {
     assert.deepEqual(s.connection, { state: "connected", detail: "Connected" });
   });
 
+  test("joining: a join waiting to try again, until the room takes it", () => {
+    const s = initialState({ inviteCode: "ZEBNG" });
+    assert.equal(s.joining, null);
+    const waiting = { status: "waiting", busy: true, retryAt: 5000 };
+    assert.equal(applyAction(s, { type: LOCAL.JOINING, joining: waiting }), true);
+    assert.deepEqual(s.joining, waiting);
+    applyMessage(s, { type: "room_joined", room_id: "ZEBNG", player_id: "pB", token: "tB", room: room() });
+    assert.equal(s.joining, null);
+    assert.equal(s.phase, "lobby");
+    applyAction(s, { type: LOCAL.JOINING, joining: { status: "gave_up", busy: true, retryAt: null } });
+    assert.equal(applyAction(s, { type: LOCAL.JOINING, joining: null }), true);
+    assert.equal(s.joining, null);
+  });
+
   test("display_seat: a second screen gets a seatless session once; a player page gets none", () => {
     const s = initialState({ display: { room_id: "ZEBNG", key: "k" } });
     assert.equal(applyAction(s, { type: LOCAL.DISPLAY_SEAT }), true);

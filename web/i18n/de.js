@@ -189,6 +189,13 @@ export default {
   "rejoin.display": "Zweiter Bildschirm wird verbunden …",
   "rejoin.room": "Raum {code}",
   "rejoin.leave": "Diesen Raum verlassen",
+  "join.busy_title": "Beitreten … gerade ist viel los",
+  "join.busy_said": "Gerade wollen viele gleichzeitig rein. Du wirst gleich automatisch eingelassen – lass diese Seite einfach offen.",
+  "join.next_try": { one: "Nächster Versuch in {count} Sekunde", other: "Nächster Versuch in {count} Sekunden" },
+  "join.trying": "Neuer Versuch …",
+  "join.cancel": "Abbrechen",
+  "join.gave_up": "Es ist immer noch zu viel los. Warte eine Minute und versuch es dann noch mal.",
+  "join.try_again": "Noch mal versuchen",
 
   "lobby.eyebrow": "Warteraum",
   "lobby.code_title": "Raumcode",

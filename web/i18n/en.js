@@ -206,6 +206,14 @@ export default {
   "rejoin.display": "Connecting the second screen…",
   "rejoin.room": "Room {code}",
   "rejoin.leave": "Leave this room",
+  // A join the server refused for now (rate_limited): tried again by itself.
+  "join.busy_title": "Joining… the room is busy",
+  "join.busy_said": "Lots of players are joining at once. You'll get in by yourself in a moment: keep this page open.",
+  "join.next_try": { one: "Next try in {count} second", other: "Next try in {count} seconds" },
+  "join.trying": "Trying again…",
+  "join.cancel": "Cancel",
+  "join.gave_up": "The room is still too busy. Wait a minute, then try again.",
+  "join.try_again": "Try again",
 
   // ------------------------------------------------------------ lobby
   "lobby.eyebrow": "Lobby",

@@ -192,6 +192,13 @@ export default {
   "rejoin.display": "Conectando la segunda pantalla…",
   "rejoin.room": "Sala {code}",
   "rejoin.leave": "Salir de esta sala",
+  "join.busy_title": "Entrando… hay cola para entrar",
+  "join.busy_said": "Muchos jugadores están entrando a la vez. Entrarás automáticamente en un momento: no cierres esta página.",
+  "join.next_try": { one: "Nuevo intento en {count} segundo", many: "Nuevo intento en {count} de segundos", other: "Nuevo intento en {count} segundos" },
+  "join.trying": "Volviendo a intentarlo…",
+  "join.cancel": "Cancelar",
+  "join.gave_up": "Todavía hay demasiada gente entrando. Espera un minuto y vuelve a intentarlo.",
+  "join.try_again": "Volver a intentarlo",
 
   "lobby.eyebrow": "Sala de espera",
   "lobby.code_title": "Código de la sala",

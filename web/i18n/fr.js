@@ -193,6 +193,13 @@ export default {
   "rejoin.display": "Connexion du second écran…",
   "rejoin.room": "Salle {code}",
   "rejoin.leave": "Quitter cette salle",
+  "join.busy_title": "Entrée… il y a foule à la porte",
+  "join.busy_said": "Beaucoup de joueurs arrivent en même temps. Tu vas entrer automatiquement dans un instant\u00a0: garde cette page ouverte.",
+  "join.next_try": { one: "Nouvel essai dans {count} seconde", many: "Nouvel essai dans {count} de secondes", other: "Nouvel essai dans {count} secondes" },
+  "join.trying": "Nouvel essai…",
+  "join.cancel": "Annuler",
+  "join.gave_up": "Il y a encore trop de monde. Attends une minute, puis réessaie.",
+  "join.try_again": "Réessayer",
 
   "lobby.eyebrow": "Salle d'attente",
   "lobby.code_title": "Code de la salle",

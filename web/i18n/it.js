@@ -192,6 +192,13 @@ export default {
   "rejoin.display": "Collegamento del secondo schermo…",
   "rejoin.room": "Stanza {code}",
   "rejoin.leave": "Esci da questa stanza",
+  "join.busy_title": "Ingresso… c'è la fila per entrare",
+  "join.busy_said": "Molti giocatori stanno entrando insieme. Entrerai in automatico tra un attimo: tieni aperta questa pagina.",
+  "join.next_try": { one: "Nuovo tentativo tra {count} secondo", many: "Nuovo tentativo tra {count} di secondi", other: "Nuovo tentativo tra {count} secondi" },
+  "join.trying": "Nuovo tentativo…",
+  "join.cancel": "Annulla",
+  "join.gave_up": "C'è ancora troppa gente che entra. Aspetta un minuto e riprova.",
+  "join.try_again": "Riprova",
 
   "lobby.eyebrow": "Sala d'attesa",
   "lobby.code_title": "Codice della stanza",

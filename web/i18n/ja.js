@@ -182,6 +182,13 @@ export default {
   "rejoin.display": "セカンドスクリーンを接続中…",
   "rejoin.room": "ルーム {code}",
   "rejoin.leave": "このルームを退出",
+  "join.busy_title": "参加中… ルームが混み合っています",
+  "join.busy_said": "たくさんのプレイヤーが同時に参加しています。まもなく自動で参加できますので、このページを開いたままにしてください。",
+  "join.next_try": { other: "{count}秒後にもう一度試します" },
+  "join.trying": "もう一度試しています…",
+  "join.cancel": "キャンセル",
+  "join.gave_up": "ルームがまだ混み合っています。1分ほど待ってから、もう一度お試しください。",
+  "join.try_again": "もう一度試す",
 
   "lobby.eyebrow": "待合室",
   "lobby.code_title": "ルームコード",

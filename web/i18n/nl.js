@@ -189,6 +189,13 @@ export default {
   "rejoin.display": "Tweede scherm verbinden…",
   "rejoin.room": "Kamer {code}",
   "rejoin.leave": "Deze kamer verlaten",
+  "join.busy_title": "Binnenkomen… het is even druk",
+  "join.busy_said": "Er willen veel spelers tegelijk naar binnen. Je komt zo vanzelf binnen: laat deze pagina open.",
+  "join.next_try": { one: "Nieuwe poging over {count} seconde", other: "Nieuwe poging over {count} seconden" },
+  "join.trying": "Nieuwe poging…",
+  "join.cancel": "Annuleren",
+  "join.gave_up": "Het is nog steeds te druk. Wacht een minuut en probeer het dan opnieuw.",
+  "join.try_again": "Opnieuw proberen",
 
   "lobby.eyebrow": "Wachtruimte",
   "lobby.code_title": "Kamercode",

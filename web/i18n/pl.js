@@ -195,6 +195,18 @@ export default {
   "rejoin.display": "Łączenie drugiego ekranu…",
   "rejoin.room": "Pokój {code}",
   "rejoin.leave": "Wyjdź z tego pokoju",
+  "join.busy_title": "Dołączanie… teraz jest duży ruch",
+  "join.busy_said": "Wielu graczy dołącza naraz. Za chwilę wejdziesz automatycznie: nie zamykaj tej strony.",
+  "join.next_try": {
+    one: "Kolejna próba za {count} sekundę",
+    few: "Kolejna próba za {count} sekundy",
+    many: "Kolejna próba za {count} sekund",
+    other: "Kolejna próba za {count} sekundy",
+  },
+  "join.trying": "Kolejna próba…",
+  "join.cancel": "Anuluj",
+  "join.gave_up": "Wciąż jest zbyt duży ruch. Odczekaj minutę i spróbuj ponownie.",
+  "join.try_again": "Spróbuj ponownie",
 
   "lobby.eyebrow": "Poczekalnia",
   "lobby.code_title": "Kod pokoju",

@@ -192,6 +192,13 @@ export default {
   "rejoin.display": "Conectando a segunda tela…",
   "rejoin.room": "Sala {code}",
   "rejoin.leave": "Sair desta sala",
+  "join.busy_title": "Entrando… tem fila para entrar",
+  "join.busy_said": "Muitos jogadores estão entrando ao mesmo tempo. Você vai entrar automaticamente em instantes: deixe esta página aberta.",
+  "join.next_try": { one: "Nova tentativa em {count} segundo", many: "Nova tentativa em {count} de segundos", other: "Nova tentativa em {count} segundos" },
+  "join.trying": "Tentando de novo…",
+  "join.cancel": "Cancelar",
+  "join.gave_up": "Ainda tem gente demais entrando. Espere um minuto e tente de novo.",
+  "join.try_again": "Tentar de novo",
 
   "lobby.eyebrow": "Sala de espera",
   "lobby.code_title": "Código da sala",

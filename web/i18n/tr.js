@@ -189,6 +189,13 @@ export default {
   "rejoin.display": "İkinci ekran bağlanıyor…",
   "rejoin.room": "Oda {code}",
   "rejoin.leave": "Bu odadan çık",
+  "join.busy_title": "Katılınıyor… oda şu an çok yoğun",
+  "join.busy_said": "Aynı anda çok sayıda oyuncu katılıyor. Birazdan kendiliğinden gireceksin: bu sayfayı açık tut.",
+  "join.next_try": { one: "{count} saniye sonra yeniden denenecek", other: "{count} saniye sonra yeniden denenecek" },
+  "join.trying": "Yeniden deneniyor…",
+  "join.cancel": "Vazgeç",
+  "join.gave_up": "Oda hâlâ çok yoğun. Bir dakika bekle, sonra yeniden dene.",
+  "join.try_again": "Yeniden dene",
 
   "lobby.eyebrow": "Bekleme odası",
   "lobby.code_title": "Oda kodu",
