@@ -33,6 +33,7 @@ from quiz.net.peers import PeerInfo, peer_info
 from quiz.net.token_bucket import TokenBucket, ms
 from quiz.ops.clock import Clock, SystemClock
 from quiz.ops.config import Settings
+from quiz.ops.gcwindow import settle_started_heap
 from quiz.ops.metrics import Counters, LoopLag, ServerMetrics
 from quiz.ops.tasks import Background
 from quiz.rooms.backends import make_media, make_rooms
@@ -347,10 +348,20 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 async def run(
-    settings: Settings, stop: asyncio.Event, source: QuestionSource | None = None
+    settings: Settings,
+    stop: asyncio.Event,
+    source: QuestionSource | None = None,
+    *,
+    settle_heap: bool = False,
 ) -> None:
-    """Serve until ``stop`` is set, then shut down gracefully."""
+    """Serve until ``stop`` is set, then shut down gracefully.
+
+    ``settle_heap``: this process is the server's own, so what it holds once
+    built may be frozen out of the collector's way (settle_started_heap).
+    """
     quiz = QuizServer(settings, source or QuestionSource())
+    if settle_heap:  # before listening: no player waits for this one pass
+        settle_started_heap()
     await quiz.start()
     await stop.wait()
     await quiz.shutdown()
