@@ -80,8 +80,6 @@ class EntryDesk:
                 create_per_minute=settings.create_room_per_minute,
                 join_per_minute=settings.join_per_minute,
                 join_burst=settings.join_burst,
-                wrong_code_per_minute=settings.wrong_code_per_minute,
-                server_wrong_code_per_minute=settings.server_wrong_code_per_minute,
             )
         )
         self.gate = CodeGate(
@@ -122,11 +120,13 @@ class EntryDesk:
                 self.send_error(client, rate_limited(admitted, rid))
                 return
             grant = admitted
-            refusal = self._join(client, address)
-            if refusal is not None:
+            gone = client.ws.state is not State.OPEN  # closed while it waited its turn
+            now = self.clock.monotonic()
+            refusal = None if gone else self.limits.join(client.entries, address, now)
+            if gone or refusal is not None:
                 if grant is not None:
                     self.gate.settle(grant, None)  # nothing looked up
-                if client.ws.state is State.OPEN:  # not gone while it waited
+                if refusal is not None:
                     self.send_error(client, rate_limited(refusal, rid))
                 return
         found: bool | None = None
@@ -142,13 +142,6 @@ class EntryDesk:
             if len(client.seen) >= SEEN_PER_CONNECTION:
                 client.seen.pop(next(iter(client.seen)))
             client.seen[rid] = (now, reply)
-
-    def _join(self, client: Client, address: str) -> Refusal | None:
-        """The join allowances, for a code that may be looked up now."""
-        if client.ws.state is not State.OPEN:
-            # Gone while it waited for its turn: nothing to look up.
-            return Refusal("the connection closed", 1, "joins")
-        return self.limits.join(client.entries, address, self.clock.monotonic())
 
     def _learn(self, client: Client, command: EntryCommand, found: bool, now: float) -> None:
         """Codes the address showed it knows, and known codes gone stale."""

@@ -50,8 +50,6 @@ class EntryRules:
     create_per_minute: int = 20
     join_per_minute: int = 10_000
     join_burst: int = 500
-    wrong_code_per_minute: int = 10
-    server_wrong_code_per_minute: int = 30
 
 
 @dataclass(frozen=True, slots=True)
