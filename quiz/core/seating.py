@@ -17,6 +17,8 @@ from quiz.core.messages import CloseCode, ErrorCode, Message, ack, error, no_dis
 from quiz.core.outputs import Output, Release, Reply, Send
 from quiz.core.state import LARGE_COUNT_MS, WATCHERS_MAX, Player, RoomState
 
+NO_SUCH_PLAYER = "player_id: no such player in this room"
+
 if TYPE_CHECKING:
     from quiz.core.asking import Asking
     from quiz.core.teams import Teams
@@ -146,6 +148,13 @@ class Seating:
             self.presence(back, player_id, now_ms, out)
             self.asking.progress_changed(now_ms, out)
 
+    def _named(self, player_id: str, rid: str | None, out: list[Output]) -> Player | None:
+        """The player a host command names, or None with the error replied."""
+        player = self.state.players.get(player_id)
+        if player is None:
+            out.append(Reply(error(ErrorCode.BAD_MESSAGE, NO_SUCH_PLAYER, rid)))
+        return player
+
     def kick(self, sender: str, command: KickPlayer, now_ms: int, out: list[Output]) -> None:
         rid = command.request_id
         if command.player_id == sender:
@@ -153,8 +162,7 @@ class Seating:
             out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
             return
         if self.state.member(command.player_id) is None:
-            why = "player_id: no such player in this room"
-            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
+            out.append(Reply(error(ErrorCode.BAD_MESSAGE, NO_SUCH_PLAYER, rid)))
             return
         out.append(Reply(ack(rid)))
         self.remove(command.player_id, "kicked", CloseCode.KICKED, now_ms, out)
@@ -162,10 +170,8 @@ class Seating:
     def move(self, command: MovePlayer, now_ms: int, out: list[Output]) -> None:
         """The host puts a player in another team (the lobby only)."""
         rid = command.request_id
-        player = self.state.players.get(command.player_id)
+        player = self._named(command.player_id, rid, out)
         if player is None:
-            why = "player_id: no such player in this room"
-            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
             return
         if not 0 <= command.team < len(self.state.settings.teams):
             why = f"team: this room has {len(self.state.settings.teams)} teams"
@@ -184,10 +190,8 @@ class Seating:
         deadline): who needs more time is nobody else's business.
         """
         rid = command.request_id
-        player = self.state.players.get(command.player_id)
+        player = self._named(command.player_id, rid, out)
         if player is None:
-            why = "player_id: no such player in this room"
-            out.append(Reply(error(ErrorCode.BAD_MESSAGE, why, rid)))
             return
         out.append(Reply(ack(rid)))
         player.extra = command.factor
